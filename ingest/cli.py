@@ -1,0 +1,111 @@
+"""The `iso-pipeline` command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import ISOS, normalise_iso
+
+ISO_CHOICE = click.Choice(sorted(ISOS), case_sensitive=False)
+
+
+def _iso(ctx, param, value):  # click callback: normalise the ISO name
+    return normalise_iso(value) if value else value
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="iso-pipeline")
+@click.option("-v", "--verbose", is_flag=True, help="Log every file (default: warnings and the summary).")
+def cli(verbose: bool) -> None:
+    """Raw ISO price files in, verified analysis-ready parquet out (dbt + DuckDB).
+
+    Data lives under $ISO_DATA_DIR (default: data/ in the project).
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+@click.argument("iso", type=ISO_CHOICE, callback=_iso)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--source", help="Record this as the source (e.g. the URL) of every input instead of its path.")
+@click.option("--strict", is_flag=True, help="Exit non-zero when anything was quarantined.")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+def land(iso: str, paths: tuple[Path, ...], source: str | None, strict: bool, no_progress: bool) -> None:
+    """Land raw files or folders (zips, nested zips, tar/tgz, .xlsx, CSVs) for ISO.
+
+    Originals are kept under raw_downloads/, CSVs written to csv_files/<dataset>/, rejects to quarantine/.
+    Already-landed content is skipped, so rerunning is always safe.
+    """
+    from .landing import land as do_land
+
+    summary = do_land(iso, list(paths), source=source, progress=not no_progress)
+    click.echo(summary.render())
+    if strict and summary.quarantined:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("iso", type=ISO_CHOICE, callback=_iso)
+@click.option("--dataset", required=True, help="DA_prices, RT_prices, AS_prices, or an ISO extra (ERCOT RT_SPP).")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="First operating day (default: day after the last landed).")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), help="Last operating day, inclusive (default: today).")
+def download(iso: str, dataset: str, start: dt.datetime | None, end: dt.datetime | None) -> None:
+    """Download DATASET for operating days START..END from the ISO, then land it.
+
+    Base URLs and credentials come from environment variables (see README, "Downloading").
+    """
+    from .download import DownloadError, run_download
+
+    try:
+        summary = run_download(iso, dataset, start.date() if start else None, end.date() if end else None)
+    except DownloadError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(summary.render())
+    if summary.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--skip-build", is_flag=True, help="Only generate and land the sample.")
+def demo(skip_build: bool) -> None:
+    """Generate the bundled sample, land it, run `dbt build`, print a summary. No network needed."""
+    from .demo import run_demo
+
+    sys.exit(run_demo(build=not skip_build))
+
+
+@cli.command("generate-sample")
+@click.argument("out_dir", type=click.Path(path_type=Path))
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default="2024-10-21", show_default=True)
+@click.option("--days", type=int, default=21, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+def generate_sample(out_dir: Path, start: dt.datetime, days: int, seed: int) -> None:
+    """Write the deterministic ERCOT sample (real MIS file formats) into OUT_DIR."""
+    from .sample.ercot import generate_ercot
+
+    files = generate_ercot(out_dir, start.date(), days, seed)
+    click.echo(f"wrote {len(files)} files to {out_dir}")
+
+
+@cli.command()
+@click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
+def dbt(dbt_args: tuple[str, ...]) -> None:
+    """Run dbt in the project with the data directory set (e.g. `iso-pipeline dbt build --select tag:ercot`)."""
+    from .dbt import run_dbt
+
+    sys.exit(run_dbt(list(dbt_args)).returncode)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

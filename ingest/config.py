@@ -1,0 +1,71 @@
+"""Where things live: the project root, the data directory and each ISO's folders (see DESIGN.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+ISOS: dict[str, str] = {"ercot": "ERCOT", "caiso": "CAISO", "pjm": "PJM"}
+TIMEZONES: dict[str, str] = {
+    "ERCOT": "America/Chicago",
+    "CAISO": "America/Los_Angeles",
+    "PJM": "America/New_York",
+}
+
+
+def data_dir() -> Path:
+    """`ISO_DATA_DIR`, default `data/` in the project; always absolute."""
+    raw = os.environ.get("ISO_DATA_DIR")
+    path = Path(raw) if raw else PROJECT_ROOT / "data"
+    return path.expanduser().resolve()
+
+
+def normalise_iso(name: str) -> str:
+    """`ercot` / `ERCOT` / `Ercot` -> `ERCOT`; anything else is a clear error."""
+    key = name.strip().lower()
+    if key not in ISOS:
+        raise ValueError(f"unknown ISO {name!r}: expected one of {', '.join(ISOS)}")
+    return ISOS[key]
+
+
+@dataclass(frozen=True)
+class IsoPaths:
+    """The folders of one ISO under the data directory."""
+
+    iso: str
+    root: Path
+
+    @classmethod
+    def of(cls, iso: str, base: Path | None = None) -> "IsoPaths":
+        iso = normalise_iso(iso)
+        return cls(iso, (base or data_dir()) / f"{iso}_data")
+
+    @property
+    def raw_downloads(self) -> Path:
+        return self.root / "raw_downloads"
+
+    @property
+    def csv_files(self) -> Path:
+        return self.root / "csv_files"
+
+    @property
+    def metadata_json(self) -> Path:
+        return self.csv_files / "metadata.json"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def rollup_files(self) -> Path:
+        return self.root / "rollup_files"
+
+    @property
+    def schema_registry_json(self) -> Path:
+        return self.rollup_files / "schema_registry.json"
+
+    def warehouse(self) -> Path:
+        return self.root.parent / "warehouse.duckdb"

@@ -1,0 +1,84 @@
+"""The report table: which ISO report a file is, from its name or its header.
+
+The table itself is data: `seeds/iso_reports.csv` (also a dbt seed, so the docs site shows it).
+A new report is one row there; nothing here changes.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .config import PROJECT_ROOT
+
+REPORTS_CSV = PROJECT_ROOT / "seeds" / "iso_reports.csv"
+
+
+@dataclass(frozen=True)
+class Report:
+    iso: str
+    dataset: str
+    format: str
+    report_id: str
+    type_id: str
+    name_token: str
+    header: tuple[str, ...]
+    description: str
+
+
+def normalise_header(cells: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Header cells as compared: trimmed, case-insensitive, BOM dropped."""
+    return tuple(c.strip().lstrip("\ufeff").lower() for c in cells)
+
+
+@lru_cache(maxsize=4)
+def load_reports(path: Path = REPORTS_CSV) -> tuple[Report, ...]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return tuple(
+        Report(
+            iso=r["iso"],
+            dataset=r["dataset"],
+            format=r["format"],
+            report_id=r["report_id"],
+            type_id=r["type_id"],
+            name_token=r["name_token"],
+            header=tuple(c.strip() for c in r["header"].split(",")),
+            description=r["description"],
+        )
+        for r in rows
+    )
+
+
+def reports_for(iso: str) -> list[Report]:
+    return [r for r in load_reports() if r.iso == iso]
+
+
+def by_name(iso: str, file_name: str) -> Report | None:
+    """The report whose name token occurs in the file name (longest token wins)."""
+    name = file_name.upper()
+    hits = [r for r in reports_for(iso) if r.name_token.upper() in name]
+    return max(hits, key=lambda r: len(r.name_token)) if hits else None
+
+
+def by_header(iso: str, header: list[str]) -> Report | None:
+    """The report whose registered header equals this one (trimmed, case-insensitive)."""
+    wanted = normalise_header(header)
+    for r in reports_for(iso):
+        if normalise_header(r.header) == wanted:
+            return r
+    return None
+
+
+def known_headers(iso: str, fmt: str) -> set[tuple[str, ...]]:
+    return {normalise_header(r.header) for r in reports_for(iso) if r.format == fmt}
+
+
+def formats_of(iso: str) -> dict[str, Report]:
+    """One representative row per format (the first, i.e. the widest header by convention)."""
+    out: dict[str, Report] = {}
+    for r in reports_for(iso):
+        out.setdefault(r.format, r)
+    return out

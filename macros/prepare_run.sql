@@ -1,0 +1,51 @@
+{% macro data_dir() -%}
+  {{ return(env_var('ISO_DATA_DIR', 'data')) }}
+{%- endmacro %}
+
+{% macro iso_root(iso) -%}
+  {{ return(data_dir() ~ '/' ~ iso | upper ~ '_data') }}
+{%- endmacro %}
+
+{% macro rollup_location(iso, path) -%}
+  {{ return(iso_root(iso) ~ '/rollup_files/' ~ path) }}
+{%- endmacro %}
+
+{% macro prepare_run() %}
+  {#- on-run-start: DuckDB resources from the environment, the landing registry, the output folders. -#}
+  {%- set statements = [] -%}
+  {%- if env_var('DUCKDB_MEMORY_LIMIT', '') -%}
+    {%- do statements.append("set memory_limit = '" ~ env_var('DUCKDB_MEMORY_LIMIT') ~ "'") -%}
+  {%- endif -%}
+  {%- if env_var('DUCKDB_THREADS', '') -%}
+    {%- do statements.append("set threads = " ~ env_var('DUCKDB_THREADS') | int) -%}
+  {%- endif -%}
+  {%- if env_var('DUCKDB_TEMP_DIRECTORY', '') -%}
+    {%- do statements.append("set temp_directory = '" ~ env_var('DUCKDB_TEMP_DIRECTORY') ~ "'") -%}
+  {%- endif -%}
+  {%- do statements.append("set preserve_insertion_order = false") -%}
+  {%- do statements.append(landing_registry_ddl()) -%}
+  {%- do statements.append(export_state_ddl()) -%}
+  {%- for iso in ['ERCOT', 'CAISO', 'PJM'] -%}
+    {%- for sub in ['rollup_files', 'rollup_files/flattened', 'rollup_files/combined/yearly',
+                    'rollup_files/combined/monthly', 'rollup_files/combined/analysis_ready'] -%}
+      {%- do statements.append("select iso_mkdirs('" ~ iso_root(iso) ~ "/" ~ sub ~ "')") -%}
+    {%- endfor -%}
+  {%- endfor -%}
+  {{ return(statements | join(';\n')) }}
+{% endmacro %}
+
+{% macro landing_registry_ddl() -%}
+  {#- The table `iso-pipeline land` fills (ingest/registry.py keeps the same columns); created here so that
+      dbt works before anything was landed. -#}
+  create schema if not exists landing;
+  create table if not exists landing.landed_files (
+    iso varchar, dataset varchar, format varchar, path varchar, file_name varchar, source varchar,
+    archive_chain varchar[], sha256 varchar, bytes bigint, rows bigint, encoding varchar, header varchar,
+    downloaded_at timestamptz, landed_at timestamptz
+  )
+{%- endmacro %}
+
+{% macro generate_schema_name(custom_schema_name, node) -%}
+  {#- Use the folder's schema as given (ercot, seeds, ...) instead of prefixing the target schema. -#}
+  {{ (custom_schema_name or target.schema) | trim }}
+{%- endmacro %}

@@ -1,0 +1,51 @@
+{% macro source_node(source_name, table_name) -%}
+  {%- for node in graph.sources.values() -%}
+    {%- if node.source_name == source_name and node.name == table_name -%}{{ return(node) }}{%- endif -%}
+  {%- endfor -%}
+  {{ exceptions.raise_compiler_error("no source " ~ source_name ~ "." ~ table_name) }}
+{%- endmacro %}
+
+{% macro landed_source(source_name, table_name) -%}
+  {#-
+    A landed-CSV source, or - when nothing of that format has been landed yet - an empty relation with the
+    source's declared columns and types (read_csv fails on a glob that matches no file). Keeps
+    `dbt build --select tag:<iso>` working for an ISO where only some reports were landed.
+  -#}
+  {%- set rel = source(source_name, table_name) -%}
+  {%- if not execute -%}{{ return(rel) }}{%- endif -%}
+  {%- set node = source_node(source_name, table_name) -%}
+  {%- set n = run_query("select count(*) from landing.landed_files where iso = '" ~ node.meta.iso
+                        ~ "' and format = '" ~ node.meta.format ~ "'").columns[0].values()[0] -%}
+  {%- if n > 0 -%}{{ return(rel) }}{%- endif -%}
+  {%- set cols = [] -%}
+  {%- for name, col in node.columns.items() -%}
+    {%- do cols.append("cast(null as " ~ col.data_type ~ ") as \"" ~ name ~ "\"") -%}
+  {%- endfor -%}
+  {{ return("(select " ~ cols | join(", ") ~ " where false)") }}
+{%- endmacro %}
+
+{% macro new_landed_files(iso, formats, source_file_column='source_file') -%}
+  {#-
+    For incremental models keyed on the landed file: a condition selecting only rows of files registered in
+    landing.landed_files and not yet in {{ this }}. Written as a constant IN-list on the file name so that
+    DuckDB prunes the CSV glob to the new files (it never re-reads history).
+  -#}
+  {%- set sql -%}
+    select '{{ iso_root(iso) }}/' || path
+    from landing.landed_files
+    where iso = '{{ iso }}' and format in ('{{ formats | join("', '") }}')
+      and path not in (select distinct source_file from {{ this }})
+    order by 1
+  {%- endset -%}
+  {%- set files = run_query(sql).columns[0].values() -%}
+  {%- if files | length == 0 -%}
+    false
+  {%- else -%}
+    {{ source_file_column }} in ('{{ files | join("', '") }}')
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro relative_source_file(col) -%}
+  {#- Landed file path relative to the ISO folder: csv_files/<dataset>/<format>/<name>. -#}
+  regexp_extract({{ col }}, 'csv_files/.*$')
+{%- endmacro %}

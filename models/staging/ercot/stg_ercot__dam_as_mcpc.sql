@@ -1,0 +1,16 @@
+with source as (
+    select * from {{ landed_source('ercot_landed', 'np4_188_cd') }}
+),
+
+renamed as (
+    select
+        {{ ercot_hour_ending_times('"DeliveryDate"', '"HourEnding"', '"DSTFlag"') }},
+        'ERCOT' as iso,
+        upper(trim("AncillaryType")) as iso_as_product,
+        "MCPC" as as_price,
+        filename as source_file,
+        filename as version_key
+    from source
+)
+
+select * from renamed

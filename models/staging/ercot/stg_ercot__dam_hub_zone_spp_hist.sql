@@ -1,0 +1,17 @@
+with source as (
+    select * from {{ landed_source('ercot_landed', 'np4_180_er') }}
+),
+
+renamed as (
+    select
+        {{ ercot_hour_ending_times('"Delivery Date"', '"Hour Ending"', '"Repeated Hour Flag"') }},
+        'ERCOT' as iso,
+        trim("Settlement Point") as settlement_point,
+        cast(null as varchar) as iso_point_type,
+        "Settlement Point Price" as da_lmp,
+        filename as source_file,
+        filename as version_key
+    from source
+)
+
+select * from renamed
