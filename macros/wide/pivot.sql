@@ -1,0 +1,38 @@
+{% macro distinct_values(relation, column, where='true') -%}
+  {#- The sorted distinct values of a column, read at run time (column names of wide tables come from the data). -#}
+  {%- if not execute -%}{{ return([]) }}{%- endif -%}
+  {%- set rows = run_query("select distinct " ~ column ~ " from " ~ relation ~ " where " ~ where
+                           ~ " and " ~ column ~ " is not null order by 1").columns[0].values() -%}
+  {{ return(rows | list) }}
+{%- endmacro %}
+
+{% macro sql_string(value) -%}
+  '{{ value | replace("'", "''") }}'
+{%- endmacro %}
+
+{% macro pivot_wide(relation, key_column='key', value_column='value', keys=none, group_by=['datetime', 'year']) -%}
+  {#-
+    Long -> wide with DuckDB PIVOT: one DOUBLE column per key, named exactly as the key (HB_NORTH, REG_UP).
+    `keys` fixes the columns (and their order); by default they are the distinct keys of the relation, so
+    every partition of the output shares the union of columns. Use as the top statement of the model.
+  -#}
+  {%- set keys = keys if keys is not none else distinct_values(relation, key_column) -%}
+  {%- if keys | length == 0 -%}
+    select {% for g in group_by %}{{ g }}{{ ', ' if not loop.last }}{% endfor %} from {{ relation }} where false
+  {%- else -%}
+    pivot {{ relation }}
+    on {{ key_column }} in ({% for k in keys %}{{ sql_string(k) }}{{ ', ' if not loop.last }}{% endfor %})
+    using first({{ value_column }})
+    group by {{ group_by | join(', ') }}
+    order by {{ group_by[0] }}
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro as_product_columns(iso, relation, products_seed) -%}
+  {#- AS products in the seed's column order (ERCOT: REG_UP, REG_DOWN, RRS, NSRS, ECRS), then any others seen. -#}
+  {%- if not execute -%}{{ return([]) }}{%- endif -%}
+  {%- set ordered = run_query("select as_product from " ~ products_seed ~ " where iso = '" ~ iso
+                              ~ "' order by column_order").columns[0].values() | list -%}
+  {%- set seen = distinct_values(relation, 'key') -%}
+  {{ return((ordered | select('in', seen) | list) + (seen | reject('in', ordered) | list)) }}
+{%- endmacro %}

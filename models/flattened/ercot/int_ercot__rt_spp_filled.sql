@@ -1,0 +1,4 @@
+{{ config(materialized='table') }}
+
+{#- RT_SPP on a complete 15-minute spine with the forward-fill rule applied (long form, feeds the PIVOT). -#}
+{{ filled_long(ref('ercot_rt_spp'), 'settlement_point', 'rt_lmp', 15, 'ERCOT') }}
