@@ -1,0 +1,90 @@
+"""`iso-pipeline demo`: the bundled sample through every stage, with a one-screen summary."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+import duckdb
+
+from . import sample
+from .config import IsoPaths, data_dir
+from .dbt import run_dbt
+from .landing import land
+
+
+def _summary(base: Path, isos: list[str]) -> str:
+    lines: list[str] = []
+    con = duckdb.connect(str(base / "warehouse.duckdb"), read_only=True)
+    con.execute("set TimeZone = 'UTC'")
+    for iso in isos:
+        schema = iso.lower()
+        tables = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = ? order by 1", [schema]
+        ).fetchall()]
+        lines.append(f"\n{iso}")
+        lines.append(f"  {'dataset':<16}{'rows':>12}  {'first interval (UTC)':<22}{'last interval (UTC)':<22}{'points':>7}")
+        for name in ("da_prices", "rt_prices", "rt_spp", "rt_5min", "rt_hourly", "as_prices"):
+            if name not in tables:
+                continue
+            key = "as_product" if name == "as_prices" else "settlement_point"
+            n, lo, hi, k = con.execute(
+                f"select count(*), min(datetime), max(datetime), count(distinct {key}) from {schema}.{name}"
+            ).fetchone()
+            fmt = lambda t: t.strftime("%Y-%m-%d %H:%M") if t else "-"  # noqa: E731
+            lines.append(f"  {name:<16}{n:>12,}  {fmt(lo):<22}{fmt(hi):<22}{k:>7}")
+        paths = IsoPaths.of(iso, base)
+        lines.append(f"  outputs: {paths.rollup_files}")
+        for sub in ("flattened", "combined/yearly", "combined/monthly", "combined/analysis_ready"):
+            folder = paths.rollup_files / sub
+            if folder.exists():
+                kids = sorted(p.name for p in folder.iterdir())
+                lines.append(f"    {sub + '/':<26}{', '.join(kids)}")
+        for report in ("gaps_report.md", "quality_report.md"):
+            if (paths.rollup_files / report).exists():
+                lines.append(f"    {report}")
+    con.close()
+    return "\n".join(lines)
+
+
+def _test_results(project_target: Path) -> str:
+    results = project_target / "run_results.json"
+    if not results.exists():
+        return ""
+    data = json.loads(results.read_text())
+    counts: dict[str, int] = {}
+    for r in data.get("results", []):
+        if r["unique_id"].startswith("test."):
+            counts[r["status"]] = counts.get(r["status"], 0) + 1
+    return "dbt tests: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+
+
+def run_demo(build: bool = True, base: Path | None = None) -> int:
+    base = base or data_dir()
+    started = time.monotonic()
+    click.echo(f"data directory: {base}")
+    generated = base / "sample_raw"
+    isos: list[str] = []
+    for iso, generate in sample.GENERATORS.items():
+        folder = generated / iso
+        files = generate(folder)
+        click.echo(f"{iso}: generated {len(files)} raw files in {folder}")
+        summary = land(iso, [folder], base=base, progress=True)
+        click.echo(summary.render())
+        isos.append(iso)
+    if build:
+        click.echo("running dbt build (Stages 2-4 and tests) ...")
+        proc = run_dbt(["build"], base=base)
+        if proc.returncode != 0:
+            click.echo(f"dbt build failed (exit {proc.returncode}); see the log above and logs/dbt.log", err=True)
+            return proc.returncode
+    click.echo(_summary(base, isos))
+    from .config import PROJECT_ROOT
+
+    click.echo(_test_results(PROJECT_ROOT / "target"))
+    click.echo(f"\ndone in {time.monotonic() - started:.0f}s. Query the parquet with DuckDB, e.g.\n"
+               f"  duckdb -c \"select * from read_parquet('{IsoPaths.of('ERCOT', base).rollup_files}/DA_prices/*/*.parquet', "
+               f"hive_partitioning=true) limit 5\"")
+    return 0

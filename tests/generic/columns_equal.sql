@@ -1,0 +1,25 @@
+{% test columns_equal(model, expected_columns) %}
+{#- The relation's columns are exactly `expected_columns`, in that order (the registered schema).
+    Failing rows: position, expected and actual column name. -#}
+with actual as (
+    select ordinal_position as position, column_name
+    from information_schema.columns
+    where table_schema = '{{ model.schema }}' and table_name = '{{ model.identifier }}'
+),
+
+expected as (
+    select * from (values
+        {%- for c in expected_columns %}
+        ({{ loop.index }}, '{{ c }}'){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as t(position, column_name)
+)
+
+select
+    coalesce(e.position, a.position) as position,
+    e.column_name as expected_column,
+    a.column_name as actual_column
+from expected as e
+full outer join actual as a on a.position = e.position
+where e.column_name is distinct from a.column_name
+{% endtest %}

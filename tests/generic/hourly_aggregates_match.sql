@@ -1,0 +1,53 @@
+{% test hourly_aggregates_match(model, rt_model, value_column, prefix='RT', tolerance=0.000001) %}
+{#- Aggregation accuracy: recompute RT_AVG/MAX/MIN/STD_<point> of `model` independently from the RT intervals
+    (sum / count, and the two-pass sample variance) and compare. Failing rows: datetime, column, expected, actual. -#}
+with wide as (
+    unpivot (select * exclude (year) from {{ model }})
+    on columns('^{{ prefix }}_(AVG|MAX|MIN|STD)_.*$')
+    into name column_name value actual
+),
+
+parsed as (
+    select
+        datetime,
+        column_name,
+        regexp_extract(column_name, '^{{ prefix }}_(AVG|MAX|MIN|STD)_', 1) as stat,
+        regexp_replace(column_name, '^{{ prefix }}_(AVG|MAX|MIN|STD)_', '') as point,
+        actual
+    from wide
+),
+
+rt as (
+    select
+        date_trunc('hour', datetime) as datetime,
+        settlement_point as point,
+        {{ value_column }} as v
+    from {{ rt_model }}
+    where {{ value_column }} is not null
+),
+
+means as (
+    select datetime, point, sum(v) / count(v) as mean, count(v) as n, max(v) as hi, min(v) as lo
+    from rt group by 1, 2
+),
+
+spread as (
+    select rt.datetime, rt.point, sqrt(sum((rt.v - m.mean) * (rt.v - m.mean)) / nullif(m.n - 1, 0)) as sd
+    from rt join means as m using (datetime, point)
+    group by rt.datetime, rt.point, m.n
+),
+
+expected as (
+    select
+        p.datetime, p.column_name, p.actual,
+        case p.stat when 'AVG' then m.mean when 'MAX' then m.hi when 'MIN' then m.lo else s.sd end as expected
+    from parsed as p
+    left join means as m on m.datetime = p.datetime and m.point = p.point
+    left join spread as s on s.datetime = p.datetime and s.point = p.point
+)
+
+select datetime, column_name, expected, actual
+from expected
+where (expected is null) <> (actual is null)
+   or abs(expected - actual) > {{ tolerance }} * greatest(1, abs(expected))
+{% endtest %}

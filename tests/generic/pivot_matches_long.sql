@@ -1,0 +1,40 @@
+{% test pivot_matches_long(model, long_model, key_column, value_column, filled_model=none) %}
+{#- Pivot accuracy for a Stage 3 wide table: every long (Stage 2) value appears in the wide table at its
+    (datetime, column) with the same value; and every non-NULL wide cell is either such a long value or a cell the
+    fill rule filled (per `filled_model`). Failing rows: datetime, column, long value, wide value, problem. -#}
+with wide as (
+    unpivot (select * exclude (year) from {{ model }})
+    on columns(* exclude (datetime))
+    into name key value wide_value
+),
+
+long as (
+    select datetime, {{ key_column }} as key, {{ value_column }} as long_value
+    from {{ long_model }}
+    where {{ value_column }} is not null
+),
+
+compared as (
+    select
+        coalesce(l.datetime, w.datetime) as datetime,
+        coalesce(l.key, w.key) as key,
+        l.long_value,
+        w.wide_value
+    from long as l
+    full outer join wide as w on w.datetime = l.datetime and w.key = l.key
+)
+
+select c.*, 'long value missing or different in wide table' as problem
+from compared as c
+where c.long_value is not null and c.wide_value is distinct from c.long_value
+{% if filled_model %}
+union all
+select c.*, 'wide value neither observed nor filled' as problem
+from compared as c
+where c.long_value is null and c.wide_value is not null
+  and not exists (
+      select 1 from {{ filled_model }} as f
+      where f.datetime = c.datetime and f.key = c.key and f.filled and f.value = c.wide_value
+  )
+{% endif %}
+{% endtest %}

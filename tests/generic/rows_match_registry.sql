@@ -1,0 +1,28 @@
+{% test rows_match_registry(model, iso, formats, count_expression='count(*)') %}
+{#- Row count preservation, landed CSV -> warehouse: for every landed file of these formats, the registry's data
+    rows (counted at landing) equal the rows that reached `model` from that file. Catches a file read as 0 rows,
+    a dropped row, and a registered file never loaded. `count_expression` adapts wide formats (one CSV row ->
+    several long rows: count(distinct datetime)). Failing rows: iso, dataset, file, landed and loaded rows. -#}
+with landed as (
+    select dataset, path, rows from {{ source('landing', 'landed_files') }}
+    where iso = '{{ iso }}' and format in ('{{ formats | join("', '") }}')
+),
+
+loaded as (
+    -- source_file is csv_files/<dataset>/<format>/<name>
+    select source_file, {{ count_expression }} as rows
+    from {{ model }}
+    where split_part(source_file, '/', 3) in ('{{ formats | join("', '") }}')
+    group by source_file
+)
+
+select
+    '{{ iso }}' as iso,
+    coalesce(l.dataset, '?') as dataset,
+    coalesce(l.path, d.source_file) as source_file,
+    l.rows as landed_rows,
+    coalesce(d.rows, 0) as loaded_rows
+from landed as l
+full outer join loaded as d on d.source_file = l.path
+where l.rows is distinct from d.rows
+{% endtest %}

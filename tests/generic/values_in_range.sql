@@ -1,0 +1,30 @@
+{% test values_in_range(model, column_name, iso, market, type_column=none) %}
+{#- Prices within the bounds of seed price_bounds for (iso, market, settlement type): offer caps and floors
+    published by each ISO (sources in the seed). Failing rows: iso, market, day, point, value, bounds. -#}
+with bounds as (
+    select * from {{ ref('price_bounds') }} where iso = '{{ iso }}' and market = '{{ market }}'
+),
+
+checked as (
+    select
+        m.*,
+        b.min_price,
+        b.max_price
+    from {{ model }} as m
+    left join bounds as b
+        on b.settlement_type = {{ "m." ~ type_column if type_column else "'ALL'" }} or b.settlement_type = '*'
+)
+
+select
+    '{{ iso }}' as iso,
+    '{{ market }}' as market,
+    timezone('{{ iso_timezone(iso) }}', datetime)::date as day,
+    {{ 'settlement_point' if type_column else 'as_product' }} as point,
+    {{ column_name }} as value,
+    min_price,
+    max_price
+from checked
+where {{ column_name }} is not null
+  and (min_price is null or {{ column_name }} < min_price or {{ column_name }} > max_price
+       or isnan({{ column_name }}) or isinf({{ column_name }}))
+{% endtest %}
