@@ -31,10 +31,15 @@ def detect_encoding(raw: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    # US ISOs publish Western text: Windows-1252 (a superset of Latin-1's printable range) decodes any
+    # Latin-1/CP1252 file exactly; only bytes undefined there call for real detection.
+    try:
+        raw.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        pass
     best = from_bytes(raw[:200_000]).best()
-    if best is not None and best.encoding not in ("utf_8", "ascii"):
-        return best.encoding
-    return "cp1252"
+    return best.encoding if best is not None else "latin-1"
 
 
 def looks_like_markup(text: str) -> bool:

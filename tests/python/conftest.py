@@ -1,0 +1,66 @@
+"""Shared fixtures: the generated ERCOT sample, landed and built once per session, on a real DuckDB."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.dbt import run_dbt
+from ingest.landing import land
+from ingest.sample.ercot import generate_ercot
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REAL = FIXTURES / "real_samples"
+
+
+def build(base: Path, *args: str) -> dict:
+    """`dbt build` on data dir `base`; returns {node name: status} from run_results.json (asserts dbt ran)."""
+    target = base / "dbt_target"
+    proc = run_dbt(["build", *args], base=base, capture=True,
+                   env={"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(base / "dbt_logs")})
+    results_file = target / "run_results.json"
+    assert results_file.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
+    results = json.loads(results_file.read_text())["results"]
+    statuses = {r["unique_id"].split(".", 2)[-1]: r["status"] for r in results}
+    statuses["__returncode__"] = proc.returncode
+    statuses["__log__"] = proc.stdout
+    return statuses
+
+
+def query(base: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(base / "warehouse.duckdb"), read_only=True) as con:
+        con.execute("set TimeZone = 'UTC'")
+        return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="session")
+def ercot_raw(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("ercot_raw")
+    generate_ercot(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, ercot_raw) -> Path:
+    """The full 21-day ERCOT sample landed and built through every stage (shared, read-only for tests)."""
+    base = tmp_path_factory.mktemp("built")
+    land("ERCOT", [ercot_raw], base=base)
+    statuses = build(base)
+    assert statuses["__returncode__"] == 0, statuses["__log__"][-5000:]
+    return base
+
+
+@pytest.fixture()
+def base(tmp_path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _no_global_data_dir(monkeypatch, tmp_path):
+    """Never let a test touch the developer's data/ folder."""
+    monkeypatch.setenv("ISO_DATA_DIR", str(tmp_path / "default_data"))
