@@ -21,6 +21,10 @@ Prices come from one deterministic model (point base x daily factor x intraday s
 different noise; RT_SPP is the mean of the three 5-minute RT states of its interval, so the reports are related.
 Every random draw comes from `random.Random("<seed>:<what>:<when>")`, so a dataset's files do not depend on which
 other datasets are generated.
+
+`n_nodes` (default 5, the five real resource nodes) sets how many resource nodes the files carry: beyond five,
+deterministic synthetic ERCOT-style names are added (`resource_nodes`), e.g. `n_nodes=1081` gives the ~1,100
+points of a real NP4-190-CD / NP6-788-CD file (benchmarks/ uses it). The default output is unchanged byte for byte.
 """
 
 from __future__ import annotations
@@ -43,10 +47,45 @@ LOAD_ZONES: tuple[str, ...] = (
 DC_TIES: tuple[str, ...] = ("DC_E", "DC_L", "DC_N", "DC_R")
 RESOURCE_NODES: tuple[str, ...] = ("7RNCHSLR_ALL", "A4_DGR1_RN", "ABINDUST_RN", "AMISTAD_ALL", "BRAUNIG_AVR1")
 
+DEFAULT_N_NODES = len(RESOURCE_NODES)
+
+# Synthetic resource node names (n_nodes > 5): <stem>_<suffix> like the real ones (AMISTAD_ALL, A4_DGR1_RN).
+_NODE_SUFFIXES: tuple[str, ...] = ("RN", "ALL", "UNIT1", "UNIT2", "G1", "CC1", "ESR1", "SLR", "WND1", "PV1")
+_NODE_LETTERS = "ABCDEFGHIJKLMNOPRSTUVWY"
+
+
+def resource_nodes(n_nodes: int = DEFAULT_N_NODES) -> tuple[str, ...]:
+    """The first `n_nodes` resource nodes: the five real names of RESOURCE_NODES, then deterministic synthetic
+    ERCOT-style names (the same list for every seed; a longer list extends a shorter one)."""
+    if n_nodes < 0:
+        raise ValueError("n_nodes must be >= 0")
+    if n_nodes <= len(RESOURCE_NODES):
+        return RESOURCE_NODES[:n_nodes]
+    names = list(RESOURCE_NODES)
+    seen = set(names) | set(HUBS) | set(LOAD_ZONES) | set(DC_TIES)
+    i = 0
+    while len(names) < n_nodes:
+        rng = random.Random(f"node-name:{i}")
+        i += 1
+        stem = "".join(rng.choice(_NODE_LETTERS) for _ in range(rng.randint(4, 8)))
+        if rng.random() < 0.4:
+            stem += str(rng.randint(1, 9))
+        name = f"{stem}_{rng.choice(_NODE_SUFFIXES)}"
+        if name not in seen:
+            seen.add(name)
+            names.append(name)
+    return tuple(names)
+
+
+def points_for(n_nodes: int = DEFAULT_N_NODES) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(every point of the DA and SCED files in ERCOT's alphabetical row order, the points of the SPP file)."""
+    all_points = tuple(sorted(HUBS + LOAD_ZONES + DC_TIES + resource_nodes(n_nodes)))
+    return all_points, tuple(p for p in all_points if p not in DC_TIES)
+
+
 #: Every point of the DA (NP4-190-CD) and SCED (NP6-788-CD) files, in ERCOT's (alphabetical) row order.
-ALL_POINTS: tuple[str, ...] = tuple(sorted(HUBS + LOAD_ZONES + DC_TIES + RESOURCE_NODES))
 #: The points of the 15-minute SPP file (NP6-905-CD): DC ties are not in it.
-SPP_POINTS: tuple[str, ...] = tuple(p for p in ALL_POINTS if p not in DC_TIES)
+ALL_POINTS, SPP_POINTS = points_for(DEFAULT_N_NODES)
 
 ANCILLARY_TYPES: tuple[str, ...] = ("REGDN", "REGUP", "RRS", "NSPIN", "ECRS")
 ECRS_FROM = dt.date(2023, 6, 10)  # first delivery day with an ECRS clearing price
@@ -179,6 +218,26 @@ _SHAPE: tuple[float, ...] = (
 _AS_BASE: dict[str, float] = {"REGDN": 2.4, "REGUP": 4.1, "RRS": 3.2, "NSPIN": 1.9, "ECRS": 1.2}
 
 
+_SYNTHETIC_BASE: dict[str, float] = {}
+
+
+def base_price(point: str) -> float:
+    """A point's price level: the table above, or a deterministic draw for a synthetic resource node."""
+    got = _BASE.get(point) or _SYNTHETIC_BASE.get(point)
+    if got is None:
+        got = _SYNTHETIC_BASE[point] = round(random.Random(f"node-base:{point}").uniform(22.0, 36.0), 1)
+    return got
+
+
+def negative_prone(points: tuple[str, ...]) -> dict[str, float]:
+    """Per-interval probability of clearing negative: the real nodes above, then synthetic solar / wind nodes."""
+    out = dict(_NEGATIVE_PRONE)
+    for p in points:
+        if p not in out and p not in _BASE and p.endswith(("_SLR", "_WND1", "_PV1")):
+            out[p] = 0.02
+    return out
+
+
 def shape(local: dt.datetime) -> float:
     h = local.hour + local.minute / 60.0
     i = int(h)
@@ -200,9 +259,12 @@ def fmt2(v: float, width: int = 0) -> str:
     return ("0.00" if s == "-0.00" else s).rjust(width)
 
 
-def _da_values(seed: int, day: dt.date) -> list[tuple[dt.datetime, list[float]]]:
-    """Per hour of the operating day: (local start, DA price per point of ALL_POINTS)."""
+def _da_values(seed: int, day: dt.date, points: tuple[str, ...] = ALL_POINTS
+               ) -> list[tuple[dt.datetime, list[float]]]:
+    """Per hour of the operating day: (local start, DA price per point of `points`)."""
     rng = _rng(seed, "da", day.isoformat())
+    bases = [base_price(p) for p in points]
+    prone = negative_prone(points)
     factor = day_factor(seed, day)
     out = []
     for _utc, local in day_steps(day, 60):
@@ -211,9 +273,9 @@ def _da_values(seed: int, day: dt.date) -> list[tuple[dt.datetime, list[float]]]
         spike = rng.random() < (0.012 if 15 <= local.hour <= 19 else 0.0)
         spike_mult = rng.uniform(3.5, 9.0)
         values = []
-        for p in ALL_POINTS:
-            v = _BASE[p] * factor * shape(mid) * (1.0 + common) + rng.gauss(0.0, 0.6)
-            if rng.random() < _NEGATIVE_PRONE.get(p, 0.0) * 0.5:
+        for p, base in zip(points, bases):
+            v = base * factor * shape(mid) * (1.0 + common) + rng.gauss(0.0, 0.6)
+            if rng.random() < prone.get(p, 0.0) * 0.5:
                 v = rng.uniform(-5.0, -1.0)
             elif spike:
                 v *= spike_mult
@@ -223,10 +285,13 @@ def _da_values(seed: int, day: dt.date) -> list[tuple[dt.datetime, list[float]]]
 
 
 class _RtModel:
-    """The 5-minute real-time price state, one value per point of ALL_POINTS, cached per interval."""
+    """The 5-minute real-time price state, one value per point of `points`, cached per interval."""
 
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, points: tuple[str, ...] = ALL_POINTS):
         self.seed = seed
+        self.points = points
+        self._bases = [base_price(p) for p in points]
+        self._prone = negative_prone(points)
         self._cache: dict[int, list[float]] = {}
 
     def state(self, interval_utc: dt.datetime) -> list[float]:
@@ -246,8 +311,8 @@ class _RtModel:
         spike_mult = rng.uniform(4.0, 9.0)
         negative = self._negative(interval_utc)
         values = []
-        for p in ALL_POINTS:
-            v = _BASE[p] * level * (1.0 + common) + rng.gauss(0.0, 1.1)
+        for p, base in zip(self.points, self._bases):
+            v = base * level * (1.0 + common) + rng.gauss(0.0, 1.1)
             if p in negative:
                 v = negative[p] + rng.gauss(0.0, 0.3)
             elif spike:
@@ -260,7 +325,7 @@ class _RtModel:
         15-minute SPP goes negative too), with their level."""
         block = int(interval_utc.timestamp()) // 900 * 900
         rng = _rng(self.seed, "negative", block)
-        return {p: rng.uniform(-4.7, -1.3) for p, prob in _NEGATIVE_PRONE.items() if rng.random() < prob}
+        return {p: rng.uniform(-4.7, -1.3) for p, prob in self._prone.items() if rng.random() < prob}
 
     def forget(self) -> None:
         self._cache.clear()
@@ -313,19 +378,21 @@ def sced_runs(day: dt.date, seed: int) -> list[tuple[dt.datetime, bool]]:
 
 # --------------------------------------------------------------------------------------------- counts
 
-def expected_counts(start: dt.date = DEFAULT_START, days: int = DEFAULT_DAYS) -> dict[str, dict[str, int]]:
-    """Files and data rows (header excluded) per dataset that `generate_ercot(..., start, days)` writes,
-    from the calendar alone."""
+def expected_counts(start: dt.date = DEFAULT_START, days: int = DEFAULT_DAYS,
+                    n_nodes: int = DEFAULT_N_NODES) -> dict[str, dict[str, int]]:
+    """Files and data rows (header excluded) per dataset that `generate_ercot(..., start, days, n_nodes=...)`
+    writes, from the calendar alone."""
+    all_points, spp_points = points_for(n_nodes)
     out = {ds: {"files": 0, "rows": 0} for ds in DATASETS}
     for day in days_of(start, days):
         hours = hours_in_day(day)
         out["DA_prices"]["files"] += 1
-        out["DA_prices"]["rows"] += hours * len(ALL_POINTS)
+        out["DA_prices"]["rows"] += hours * len(all_points)
         runs = hours * 12 + EXTRA_SCED_RUNS_PER_DAY
         out["RT_prices"]["files"] += runs
-        out["RT_prices"]["rows"] += runs * len(ALL_POINTS)
+        out["RT_prices"]["rows"] += runs * len(all_points)
         out["RT_SPP"]["files"] += hours * 4
-        out["RT_SPP"]["rows"] += hours * 4 * len(SPP_POINTS)
+        out["RT_SPP"]["rows"] += hours * 4 * len(spp_points)
         n_types = len(ANCILLARY_TYPES) if day >= ECRS_FROM else len(ANCILLARY_TYPES) - 1
         out["AS_prices"]["files"] += 1
         out["AS_prices"]["rows"] += hours * n_types
@@ -349,12 +416,12 @@ def write_mis_zip(out_dir: Path, type_id: int, publish_local: dt.datetime, frien
     return path
 
 
-def _write_da(out_dir: Path, day: dt.date, seed: int) -> list[Path]:
+def _write_da(out_dir: Path, day: dt.date, seed: int, points: tuple[str, ...] = ALL_POINTS) -> list[Path]:
     rep = REPORTS["DA_prices"]
     rows = []
-    for local, values in _da_values(seed, day):
+    for local, values in _da_values(seed, day, points):
         he, flag = hour_ending(local), dst_flag(local)
-        rows.extend(f"{mdy(day)},{he},{p},{fmt2(v, DA_PRICE_WIDTH)},{flag}" for p, v in zip(ALL_POINTS, values))
+        rows.extend(f"{mdy(day)},{he},{p},{fmt2(v, DA_PRICE_WIDTH)},{flag}" for p, v in zip(points, values))
     return [write_mis_zip(out_dir, rep.type_id, da_publish(day), rep.friendly, rep.header, rows)]
 
 
@@ -382,7 +449,7 @@ def _write_sced(out_dir: Path, day: dt.date, seed: int, model: _RtModel) -> list
         local = utc.astimezone(CENTRAL)
         stamp = f"{local:%m/%d/%Y %H:%M:%S}"
         flag = dst_flag(local)
-        rows = [f"{stamp},{flag},{p},{fmt2(v, SCED_LMP_WIDTH)}" for p, v in zip(ALL_POINTS, model.sced(utc))]
+        rows = [f"{stamp},{flag},{p},{fmt2(v, SCED_LMP_WIDTH)}" for p, v in zip(model.points, model.sced(utc))]
         friendly = f"{rep.friendly}_{local:%Y%m%d}_{local:%H%M%S}{xhr(local)}"
         paths.append(write_mis_zip(out_dir, rep.type_id, sced_publish(utc), friendly, rep.header, rows))
     return paths
@@ -391,7 +458,9 @@ def _write_sced(out_dir: Path, day: dt.date, seed: int, model: _RtModel) -> list
 def _write_spp(out_dir: Path, day: dt.date, seed: int, model: _RtModel) -> list[Path]:
     rep = REPORTS["RT_SPP"]
     rng = _rng(seed, "spp-publish", day.isoformat())
-    idx = [ALL_POINTS.index(p) for p in SPP_POINTS]
+    position = {p: i for i, p in enumerate(model.points)}
+    spp_points = tuple(p for p in model.points if p not in DC_TIES)
+    idx = [position[p] for p in spp_points]
     paths = []
     for utc, local in day_steps(day, 15):
         end_utc = utc + dt.timedelta(minutes=15)
@@ -400,7 +469,7 @@ def _write_spp(out_dir: Path, day: dt.date, seed: int, model: _RtModel) -> list[
         hour, interval, flag = local.hour + 1, local.minute // 15 + 1, dst_flag(local)
         prices = model.spp(utc)
         rows = [f"{mdy(day)},{hour},{interval},{p},{settlement_point_type(p)},{fmt2(prices[i])},{flag}"
-                for p, i in zip(SPP_POINTS, idx)]
+                for p, i in zip(spp_points, idx)]
         friendly = f"{rep.friendly}_{end_local:%Y%m%d}_{end_local:%H%M}{xhr(end_local)}"
         paths.append(write_mis_zip(out_dir, rep.type_id, publish, friendly, rep.header, rows))
     return paths
@@ -412,10 +481,12 @@ def generate_ercot(
     days: int = DEFAULT_DAYS,
     seed: int = DEFAULT_SEED,
     datasets: tuple[str, ...] = DATASETS,
+    n_nodes: int = DEFAULT_N_NODES,
 ) -> list[Path]:
     """Write the sample's MIS zips (flat) into `out_dir` and return their paths, sorted.
 
     Same arguments give byte-identical files; each dataset's files are the same whichever others are asked for.
+    `n_nodes` resource nodes (see `resource_nodes`) appear in every DA, SCED and SPP file.
     """
     unknown = [d for d in datasets if d not in REPORTS]
     if unknown:
@@ -424,11 +495,12 @@ def generate_ercot(
         raise ValueError("days must be >= 0")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    model = _RtModel(seed)
+    points = points_for(n_nodes)[0]
+    model = _RtModel(seed, points)
     paths: list[Path] = []
     for day in days_of(start, days):
         if "DA_prices" in datasets:
-            paths += _write_da(out_dir, day, seed)
+            paths += _write_da(out_dir, day, seed, points)
         if "RT_prices" in datasets:
             paths += _write_sced(out_dir, day, seed, model)
         if "RT_SPP" in datasets:

@@ -1,7 +1,8 @@
-{% test no_time_gaps(model, grain_minutes, iso, dataset, key_column=none, datetime_column='datetime') %}
+{% test no_time_gaps(model, grain_minutes, iso, dataset, key_column=none, datetime_column='datetime', through_end_of_day=true) %}
 {#- Every key (settlement point / product; or the dataset as a whole when key_column is none) has a value at
     every interval of the dataset's spine: from its first interval to the end of the last local operating day in
-    the data, so a truncated last day shows as a gap at the end. Failing rows: one per gap (a run of missing
+    the data, so a truncated last day shows as a gap at the end (`through_end_of_day: false`: to the last
+    interval, for tables whose index is defined as first..last interval). Failing rows: one per gap (a run of missing
     intervals) with its start, end and length. -#}
 {%- set tz = iso_timezone(iso) -%}
 {%- set key = key_column if key_column else "'(all)'" -%}
@@ -12,8 +13,12 @@ with observed as (
 bounds as (
     select
         min(datetime) as first_interval,
+        {% if through_end_of_day -%}
         timezone('{{ tz }}', cast(max(timezone('{{ tz }}', datetime))::date + 1 as timestamp))
             - interval ({{ grain_minutes }}) minute as last_interval
+        {%- else -%}
+        max(datetime) as last_interval
+        {%- endif %}
     from observed
 ),
 

@@ -2,6 +2,12 @@
 {#- Pivot accuracy for a Stage 3 wide table: every long (Stage 2) value appears in the wide table at its
     (datetime, column) with the same value; and every non-NULL wide cell is either such a long value or a cell the
     fill rule filled (per `filled_model`). Failing rows: datetime, column, long value, wide value, problem. -#}
+{%- if execute and relation_columns(model) | length == 0 %}
+{#- no value column at all: nothing landed for this dataset; then the long side must be empty too -#}
+select datetime, {{ key_column }} as key, {{ value_column }} as long_value, null as wide_value,
+       'long value missing from an empty wide table' as problem
+from {{ long_model }}
+{%- else %}
 with wide as (
     unpivot (select * exclude (year) from {{ model }})
     on columns(* exclude (datetime))
@@ -37,4 +43,5 @@ where c.long_value is null and c.wide_value is not null
       where f.datetime = c.datetime and f.key = c.key and f.filled and f.value = c.wide_value
   )
 {% endif %}
+{%- endif %}
 {% endtest %}

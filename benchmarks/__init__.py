@@ -1,0 +1,1 @@
+"""`make bench`: measured speed, memory and scaling of the pipeline against the alternatives (see run.py)."""

@@ -1,0 +1,191 @@
+"""Stage 2: DST-correct UTC on the real samples, row preservation, latest SCED run wins, incremental = full."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import shutil
+import subprocess
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pytest
+
+from conftest import REAL, build, query
+from ingest.config import PROJECT_ROOT, IsoPaths
+from ingest.dbt import dbt_executable
+from ingest.landing import land
+from ingest.sample.ercot import expected_counts, generate_ercot
+
+CT = ZoneInfo("America/Chicago")
+UTC = dt.timezone.utc
+
+
+def reference_utc(day: str, hour_ending: int, repeated: bool, minute: int = 0) -> dt.datetime:
+    """Independent conversion: Python zoneinfo, fold=1 for the repeated (second) occurrence."""
+    d = dt.datetime.strptime(day, "%m/%d/%Y")
+    local = d + dt.timedelta(hours=hour_ending - 1, minutes=minute)
+    return local.replace(tzinfo=CT, fold=1 if repeated else 0).astimezone(UTC)
+
+
+@pytest.fixture(scope="module")
+def real_built(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("real")
+    land("ERCOT", [REAL / "ercot"], base=base)
+    statuses = build(base)
+    assert statuses["__returncode__"] == 0, statuses["__log__"][-4000:]
+    return base
+
+
+@pytest.mark.parametrize("sample,hours", [
+    ("DAMLZHBSPP_2022__Nov_sheet__2022-11-06.csv", 25),   # fall-back: HE 02:00 N then Y
+    ("DAMLZHBSPP_2025__Mar_sheet__2025-03-09.csv", 23),   # spring-forward: no HE 03:00
+])
+def test_real_dst_days_convert_to_the_right_utc_hours_and_prices(real_built, sample, hours):
+    rows = list(csv.DictReader((REAL / "ercot/derived_from_KushKod04_xlsx" / sample).open()))
+    expected = {
+        (reference_utc(r["Delivery Date"], int(r["Hour Ending"][:2]), r["Repeated Hour Flag"] == "Y"), r["Settlement Point"]):
+            float(r["Settlement Point Price"])
+        for r in rows
+    }
+    day = dt.datetime.strptime(rows[0]["Delivery Date"], "%m/%d/%Y").date()
+    got = query(real_built, """
+        select datetime, settlement_point, da_lmp from ercot.da_prices
+        where datetime_local::date = ? and source_file like '%DAMLZHBSPP%'""", [day])
+    assert {(t.astimezone(UTC), p): v for t, p, v in got} == expected
+    hub = sorted(t for t, p, _ in got if p == "HB_NORTH")
+    assert len(hub) == hours
+    assert all(b - a == dt.timedelta(hours=1) for a, b in zip(hub, hub[1:]))  # no duplicate, no hole
+
+
+def test_real_wide_as_history_unpivots_with_dst_and_ecrs(real_built):
+    # 2022 has no ECRS column; 2025 does. 11/06/2022 HE 02:00 appears twice (N, Y) -> two UTC hours
+    rows = query(real_built, """
+        select datetime, as_product, as_price from ercot.as_prices
+        where datetime_local::date = date '2022-11-06' and hour_ending = 2 order by datetime, as_product""")
+    times = sorted({r[0] for r in rows})
+    assert [t.astimezone(UTC) for t in times] == [dt.datetime(2022, 11, 6, 6, tzinfo=UTC), dt.datetime(2022, 11, 6, 7, tzinfo=UTC)]
+    assert {r[1] for r in rows} == {"REG_UP", "REG_DOWN", "RRS", "NSRS"}
+    counts = dict(query(real_built, "select year, count(distinct as_product) from ercot.as_prices group by 1"))
+    assert counts == {2022: 4, 2025: 5}
+    source = list(csv.reader((REAL / "ercot/KushKod04_totalenergies_price_forecasting/DAMASMCPC_2025.csv").open()))
+    n_cells = sum(1 for r in source[1:] for v in r[3:] if v.strip())
+    assert query(real_built, "select count(*) from ercot.as_prices where year = 2025")[0][0] == n_cells
+
+
+def test_real_sced_excerpt(real_built):
+    source = list(csv.DictReader((REAL / "ercot/vergeman_ercotcongestion").glob("cdr*.csv").__next__().open()))
+    got = dict(query(real_built, "select settlement_point, rt_lmp from ercot.rt_prices"))
+    assert got == {r["SettlementPoint"]: float(r["LMP"]) for r in source}
+    [(start, end)] = query(real_built, "select distinct datetime, interval_end from ercot.rt_prices")
+    assert start.astimezone(UTC) == dt.datetime(2026, 6, 25, 5, 40, tzinfo=UTC)  # 00:40:18 CDT floored
+    assert end - start == dt.timedelta(minutes=5)
+
+
+def test_sample_rows_preserved_and_latest_sced_run_wins(built, ercot_raw):
+    counts = expected_counts()
+    for dataset, table in [("DA_prices", "int_ercot__da_prices"), ("RT_prices", "int_ercot__rt_prices"),
+                           ("RT_SPP", "int_ercot__rt_spp"), ("AS_prices", "int_ercot__as_prices")]:
+        assert query(built, f"select count(*) from ercot.{table}")[0][0] == counts[dataset]["rows"], dataset
+    # every (interval, point) once; extra SCED runs share an interval with a regular run: the later one is kept
+    dup = query(built, """
+        select datetime, settlement_point, max(sced_timestamp_local), count(*) from ercot.int_ercot__rt_prices
+        group by 1, 2 having count(*) > 1""")
+    assert dup, "the sample has event-driven SCED runs"
+    kept = dict(((t, p), v) for t, p, v in query(built, "select datetime, settlement_point, rt_lmp from ercot.rt_prices"))
+    latest = dict(((t, p), v) for t, p, v in query(built, """
+        select datetime, settlement_point, arg_max(rt_lmp, sced_timestamp_local) from ercot.int_ercot__rt_prices group by 1, 2"""))
+    assert kept == latest
+    assert len(kept) == counts["RT_prices"]["rows"] - sum(n - 1 for *_, n in dup)
+
+
+def test_fall_back_day_in_the_sample_has_25_hours_and_300_sced_intervals(built):
+    per_day = dict(query(built, """
+        select datetime_local::date, count(distinct datetime) from ercot.rt_prices
+        where settlement_point = 'HB_NORTH' group by 1"""))
+    assert per_day[dt.date(2024, 11, 3)] == 300 and per_day[dt.date(2024, 11, 2)] == 288
+    da = dict(query(built, """
+        select datetime_local::date, count(*) from ercot.da_prices where settlement_point = 'HB_NORTH' group by 1"""))
+    assert da[dt.date(2024, 11, 3)] == 25
+
+
+def test_parquet_layout_types_and_settlement_types(built):
+    root = IsoPaths.of("ERCOT", built).rollup_files
+    files = sorted(p.relative_to(root).as_posix() for p in root.glob("*/year=*/*.parquet"))
+    assert files == [f"{d}/year=2024/data_0.parquet" for d in ("AS_prices", "DA_prices", "RT_SPP", "RT_prices")]
+    con = duckdb.connect()
+    schema = dict(con.execute(f"describe select * from read_parquet('{root}/RT_prices/*/*.parquet', hive_partitioning=true)").fetchall()[i][:2]
+                  for i in range(11))
+    assert schema["datetime"] == "TIMESTAMP WITH TIME ZONE" and schema["rt_lmp"] == "DOUBLE"
+    codec = con.execute(f"select distinct compression from parquet_metadata('{root}/DA_prices/year=2024/data_0.parquet')").fetchall()
+    assert codec == [("ZSTD",)]
+    types = dict(query(built, "select settlement_point, settlement_type from ercot.int_ercot__settlement_points"))
+    assert types["HB_NORTH"] == "HUB" and types["HB_BUSAVG"] == "HUB" and types["LZ_HOUSTON"] == "ZONE"
+    assert types["DC_E"] == "NODE" and types["7RNCHSLR_ALL"] == "NODE"
+
+
+def _outputs(base: Path) -> dict[str, list]:
+    return {t: query(base, f"select * from ercot.{t} order by all")
+            for t in ("da_prices", "rt_spp", "as_prices", "flat_rt_spp", "flat_as_prices", "all_markets")}
+
+
+def test_incremental_equals_full_refresh_and_rewrites_only_changed_years(tmp_path):
+    raw = tmp_path / "raw"
+    files = generate_ercot(raw, start=dt.date(2024, 12, 20), days=14, datasets=("DA_prices", "RT_SPP", "AS_prices"))
+    first = [f for f in files if _delivery(f) < dt.date(2025, 1, 1)]
+    base = tmp_path / "inc"
+    land("ERCOT", first, base=base)
+    assert build(base)["__returncode__"] == 0
+    part_2024 = IsoPaths.of("ERCOT", base).rollup_files / "DA_prices/year=2024/data_0.parquet"
+    stamp = part_2024.stat().st_mtime_ns
+    land("ERCOT", files, base=base)  # days 12..14 arrive (all in 2025)
+    second = build(base)
+    assert second["__returncode__"] == 0
+    assert part_2024.stat().st_mtime_ns == stamp, "the 2024 partition must not be rewritten"
+    assert (part_2024.parent.parent / "year=2025/data_0.parquet").exists()
+
+    full = tmp_path / "full"
+    land("ERCOT", files, base=full)
+    assert build(full, "--full-refresh")["__returncode__"] == 0
+    assert _outputs(base) == _outputs(full)
+
+
+def _delivery(path: Path) -> dt.date:
+    """Operating day of a generated MIS zip (DA/AS are published the day before)."""
+    parts = path.name.split(".")
+    published = dt.datetime.strptime(parts[3], "%Y%m%d").date()
+    if "SPPHLZNP6905" in path.name:
+        stamp = path.name.split("SPPHLZNP6905_")[1][:8]
+        return dt.datetime.strptime(stamp, "%Y%m%d").date()
+    return published + dt.timedelta(days=1)
+
+
+def test_utc_conversion_matches_zoneinfo_for_every_hour_2019_2026(tmp_path):
+    """Our one DST rule (macro local_to_utc), compiled by dbt, against Python zoneinfo on every UTC hour."""
+    rows = []
+    t = dt.datetime(2019, 1, 1, tzinfo=UTC)
+    while t < dt.datetime(2027, 1, 1, tzinfo=UTC):
+        local = t.astimezone(CT)
+        # ERCOT's flag: Y marks the second occurrence of a repeated hour (fold=1 and the time is ambiguous)
+        ambiguous = local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset()
+        rows.append((local.replace(tzinfo=None).isoformat(sep=" "), "Y" if (ambiguous and local.fold) else "N", t))
+        t += dt.timedelta(minutes=30)
+    sql = subprocess.run(
+        [dbt_executable(), "compile", "--quiet", "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT),
+         "--inline", "select {{ local_to_utc('local_ts', 'America/Chicago', flag_is_yes('flag')) }} as utc from fixture"],
+        capture_output=True, text=True, check=True, cwd=PROJECT_ROOT,
+        env={**__import__("os").environ, "ISO_DATA_DIR": str(tmp_path), "DBT_TARGET_PATH": str(tmp_path / "t"),
+             "DBT_LOG_PATH": str(tmp_path / "l")},
+    ).stdout.strip()
+    assert "timezone(" in sql
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("create table fixture (local_ts timestamp, flag varchar, expected timestamptz)")
+    con.executemany("insert into fixture values (?, ?, ?)", rows)
+    con.execute(f"create table got as select row_number() over () as i, utc from ({sql})")
+    exp = con.execute("select row_number() over () as i, expected from fixture").fetchall()
+    got = con.execute("select i, utc from got order by i").fetchall()
+    assert len(got) == len(rows) > 140_000
+    mismatches = [(rows[i - 1][:2], e, g) for (i, e), (_, g) in zip(exp, got) if e != g]
+    assert not mismatches, mismatches[:5]
