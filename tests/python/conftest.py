@@ -64,3 +64,22 @@ def base(tmp_path) -> Path:
 def _no_global_data_dir(monkeypatch, tmp_path):
     """Never let a test touch the developer's data/ folder."""
     monkeypatch.setenv("ISO_DATA_DIR", str(tmp_path / "default_data"))
+
+
+def compile_inline(jinja_sql: str, workdir: Path) -> str:
+    """The SQL dbt compiles from `jinja_sql` with this project's macros (no database objects needed)."""
+    import os
+    import subprocess
+
+    from ingest.config import PROJECT_ROOT
+    from ingest.dbt import dbt_executable
+
+    proc = subprocess.run(
+        [dbt_executable(), "compile", "--quiet", "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT),
+         "--inline", jinja_sql],
+        capture_output=True, text=True, cwd=PROJECT_ROOT,
+        env={**os.environ, "ISO_DATA_DIR": str(workdir), "DBT_TARGET_PATH": str(workdir / "target"),
+             "DBT_LOG_PATH": str(workdir / "logs")},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout.strip()

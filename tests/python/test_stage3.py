@@ -1,0 +1,140 @@
+"""Stage 3: the fill rule at its boundaries (against an independent Python implementation) and pivot accuracy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import duckdb
+import pytest
+
+from conftest import compile_inline, query
+from ingest.config import IsoPaths
+
+UTC = dt.timezone.utc
+
+
+def reference_fill(series: dict[dt.datetime, float | None], spine: list[dt.datetime], grain: int, max_gap: int):
+    """The rule from DESIGN.md, written plainly: runs of k missing intervals are filled when k*grain < max_gap."""
+    out: dict[dt.datetime, float | None] = {}
+    started = False
+    i = 0
+    while i < len(spine):
+        t = spine[i]
+        v = series.get(t)
+        if v is not None:
+            started = True
+            out[t] = v
+            i += 1
+            continue
+        if not started:
+            i += 1  # nothing before the first value
+            continue
+        j = i
+        while j < len(spine) and series.get(spine[j]) is None:
+            j += 1
+        k = j - i
+        last = out[spine[i - 1]]
+        for t2 in spine[i:j]:
+            out[t2] = last if k * grain < max_gap else None
+        i = j
+    return out
+
+
+CASES = {
+    # key: (grain, list of missing interval offsets, first offset with data)
+    "GAP_55MIN": (5, range(10, 21), 0),         # 11 x 5 = 55 min -> filled
+    "GAP_60MIN": (5, range(30, 42), 0),         # 12 x 5 = 60 min -> NULL
+    "GAP_1": (5, [7], 0),                       # one interval -> filled
+    "LEADING": (5, [], 6),                      # starts late -> nothing before its first value
+    "OVER_DST": (5, range(14, 24), 0),          # 10 x 5 = 50 min across the fall-back hour -> filled
+    "TRAILING": (5, range(50, 60), 0),          # a gap at the end: 10 x 5 = 50 min -> filled
+}
+
+
+@pytest.fixture(scope="module")
+def fill_sql(tmp_path_factory):
+    work = tmp_path_factory.mktemp("fill")
+    return compile_inline("{{ filled_long('fixture', 'key', 'value', 5, 'ERCOT') }}", work)
+
+
+def test_fill_rule_boundaries_match_reference(fill_sql):
+    # 2024-11-03 05:30 UTC onward: 01:00 CDT -> the repeated hour -> CST, so OVER_DST spans the DST change
+    start = dt.datetime(2024, 11, 3, 5, 30, tzinfo=UTC)
+    spine = [start + dt.timedelta(minutes=5 * i) for i in range(60)]
+    rng = random.Random(3)
+    rows, series = [], {}
+    for key, (_, missing, first) in CASES.items():
+        series[key] = {}
+        for i, t in enumerate(spine):
+            if i < first or i in missing:
+                continue
+            v = round(rng.uniform(-20, 200), 2)
+            series[key][t] = v
+            rows.append((t, key, v))
+    # also random series to catch anything the hand-picked cases miss
+    for n in range(5):
+        key = f"RANDOM_{n}"
+        series[key] = {}
+        for t in spine:
+            if rng.random() < 0.7:
+                v = round(rng.uniform(0, 50), 2)
+                series[key][t] = v
+                rows.append((t, key, v))
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("create table fixture (datetime timestamptz, key varchar, value double)")
+    con.executemany("insert into fixture values (?, ?, ?)", rows)
+    got = con.execute(f"select key, datetime, value, filled from ({fill_sql})").fetchall()
+    got_values = {(k, t.astimezone(UTC)): v for k, t, v, _ in got}
+    data_spine = sorted({t for _, t, _ in [(r[1], r[0], r[2]) for r in rows]})
+    assert data_spine[0] == spine[0] and data_spine[-1] == spine[-1]
+    for key, s in series.items():
+        expected = reference_fill(s, spine, 5, 60)
+        actual = {t: v for (k, t), v in got_values.items() if k == key}
+        assert actual == expected, key
+    # the boundaries, spelled out
+    g55 = {t: v for (k, t), v in got_values.items() if k == "GAP_55MIN"}
+    assert g55[spine[15]] == series["GAP_55MIN"][spine[9]]
+    g60 = {t: v for (k, t), v in got_values.items() if k == "GAP_60MIN"}
+    assert all(g60[spine[i]] is None for i in range(30, 42))
+    lead = {t for (k, t) in got_values if k == "LEADING"}
+    assert min(lead) == spine[6]
+    filled = {(k, t.astimezone(UTC)) for k, t, _, f in got if f}
+    assert ("GAP_1", spine[7]) in filled and ("GAP_60MIN", spine[35]) not in filled
+
+
+def test_hourly_grain_single_missing_hour_is_not_filled(tmp_path):
+    sql = compile_inline("{{ filled_long('fixture', 'key', 'value', 60, 'ERCOT') }}", tmp_path)
+    con = duckdb.connect()
+    con.execute("create table fixture as select * from (values "
+                "('2024-01-01 00:00+00'::timestamptz, 'HB_X', 1.0), ('2024-01-01 02:00+00'::timestamptz, 'HB_X', 3.0)) t(datetime, key, value)")
+    got = dict(con.execute(f"select hour(datetime), value from ({sql})").fetchall())
+    assert got == {0: 1.0, 1: None, 2: 3.0}  # a 60-minute gap is not < 60 minutes
+
+
+def test_pivot_accuracy_on_the_sample(built):
+    # every long value appears in the wide table with the same value; columns named as ERCOT names them
+    cols = [r[0] for r in query(built, "describe ercot.flat_rt_prices")]
+    assert cols[0] == "datetime" and "HB_NORTH" in cols and "LZ_HOUSTON" in cols and cols[-1] == "year"
+    long = query(built, "select datetime, settlement_point, rt_lmp from ercot.rt_prices")
+    wide = query(built, "unpivot (select * exclude (year) from ercot.flat_rt_prices) on columns(* exclude (datetime)) "
+                        "into name point value v")
+    wide_map = {(t, p): v for t, p, v in wide}
+    assert all(wide_map.get((t, p)) == v for t, p, v in long)
+    assert len(wide_map) >= len(long)
+    as_cols = [r[0] for r in query(built, "describe ercot.flat_as_prices")]
+    assert as_cols == ["datetime", "REG_UP", "REG_DOWN", "RRS", "NSRS", "ECRS", "year"]
+    root = IsoPaths.of("ERCOT", built).rollup_files / "flattened"
+    assert sorted(p.name for p in root.iterdir()) == ["AS_prices", "DA_prices", "RT_SPP", "RT_prices"]
+    con = duckdb.connect()
+    first = con.execute(f"select * from read_parquet('{root}/RT_prices/year=2024/data_0.parquet') limit 0").description
+    assert first[0][0] == "datetime"
+
+
+def test_fill_stats_count_filled_cells(built):
+    stats = query(built, "select dataset, sum(filled_cells), sum(null_cells), sum(observed_cells) from ercot.fill_stats group by 1")
+    by = {d: (f, n, o) for d, f, n, o in stats}
+    # the generated sample is complete: nothing to fill, nothing NULL
+    assert by["RT_prices"][0] == 0 and by["RT_prices"][1] == 0
+    assert by["RT_prices"][2] == query(built, "select count(*) from ercot.rt_prices")[0][0]
