@@ -76,10 +76,29 @@ class Registry:
         return sorted({e["path"] for e in self.entries.values()})
 
 
+QUARANTINED_FILES_COLUMNS = {
+    "iso": "VARCHAR",
+    "name": "VARCHAR",
+    "archive_chain": "VARCHAR[]",
+    "reason": "VARCHAR",
+    "dataset": "VARCHAR",
+    "format": "VARCHAR",
+    "header": "VARCHAR",
+    "quarantined_at": "TIMESTAMPTZ",
+}
+
+
 def ensure_landed_files_table(con: duckdb.DuckDBPyConnection) -> None:
-    cols = ", ".join(f'"{k}" {v}' for k, v in LANDED_FILES_COLUMNS.items())
     con.execute("create schema if not exists landing")
-    con.execute(f"create table if not exists landing.landed_files ({cols})")
+    for table, spec in (("landed_files", LANDED_FILES_COLUMNS), ("quarantined_files", QUARANTINED_FILES_COLUMNS)):
+        cols = ", ".join(f'"{k}" {v}' for k, v in spec.items())
+        con.execute(f"create table if not exists landing.{table} ({cols})")
+
+
+def quarantine_records(paths: IsoPaths) -> list[dict[str, Any]]:
+    if not paths.quarantine.exists():
+        return []
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(paths.quarantine.glob("*.reason.json"))]
 
 
 def sync_warehouse(paths: IsoPaths) -> None:
@@ -97,6 +116,14 @@ def sync_warehouse(paths: IsoPaths) -> None:
                 f"insert into landing.landed_files by name "
                 f"select * from read_json(?, format='array', columns={columns})",
                 [str(paths.metadata_json)],
+            )
+        con.execute("delete from landing.quarantined_files where iso = ?", [paths.iso])
+        records = quarantine_records(paths)
+        if records:
+            con.executemany(
+                "insert into landing.quarantined_files values (?, ?, ?, ?, ?, ?, ?, ?)",
+                [[paths.iso, r["name"], r["archive_chain"], r["reason"], r.get("dataset"), r.get("format"),
+                  r.get("header"), r["quarantined_at"]] for r in records],
             )
         con.execute("commit")
 
@@ -120,12 +147,10 @@ def write_schema_registry(paths: IsoPaths, registry: Registry) -> dict[str, Any]
 
     for e in registry.entries.values():
         count(e["dataset"], e["format"], e["header"], "landed", e["landed_at"], e["file_name"])
-    if paths.quarantine.exists():
-        for reason_file in sorted(paths.quarantine.glob("*.reason.json")):
-            r = json.loads(reason_file.read_text(encoding="utf-8"))
-            if r.get("dataset") and r.get("header"):
-                count(r["dataset"], r.get("format", ""), r["header"], "quarantined: header differs",
-                      r["quarantined_at"], r["name"])
+    for r in quarantine_records(paths):
+        if r.get("dataset") and r.get("header"):
+            count(r["dataset"], r.get("format", ""), r["header"], "quarantined: header differs",
+                  r["quarantined_at"], r["name"])
 
     out: dict[str, Any] = defaultdict(list)
     for (dataset, *_), rec in sorted(seen.items()):

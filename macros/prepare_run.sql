@@ -42,6 +42,10 @@
     iso varchar, dataset varchar, format varchar, path varchar, file_name varchar, source varchar,
     archive_chain varchar[], sha256 varchar, bytes bigint, rows bigint, encoding varchar, header varchar,
     downloaded_at timestamptz, landed_at timestamptz
+  );
+  create table if not exists landing.quarantined_files (
+    iso varchar, name varchar, archive_chain varchar[], reason varchar, dataset varchar, format varchar,
+    header varchar, quarantined_at timestamptz
   )
 {%- endmacro %}
 

@@ -1,0 +1,328 @@
+"""`make bench` / `make bench-quick`: the pipeline against the bare DuckDB limit, pandas and Polars, on the same files.
+
+    .venv/bin/python benchmarks/run.py [--quick] [--sizes 7,30] [--points 1100] [--threads N] [--memory-limit 4GB]
+
+What it does (every measured step in its own process: wall time, and peak RSS both as the kernel's ru_maxrss of the
+step's process tree (wait4) and as the sampled sum of the tree's RSS at 20 Hz):
+
+1. Corpus (benchmarks/corpus.py, cached under benchmarks/work/corpus/): ERCOT MIS zips in the real formats, one
+   folder per operating day: 1 DA, ~291 SCED (NP6-788-CD, ~1,100 points each), 96 RT SPP, 1 AS file a day.
+2. For each size (quick: 1 and 3 days; full: 7 and 30 days), in a fresh data dir benchmarks/work/runs/<mode>_<N>d:
+   land (Stage 1); `dbt build` of Stage 2 (staging + intermediate + rollup), then Stage 3 (flattened), then Stage 4
+   (combined), each via ingest.dbt.run_dbt with ISO_DATA_DIR = the data dir; then on the very same landed CSVs the
+   bare DuckDB COPY limit (Stage 2 typing only), pandas (Stage 2 + 3) and Polars (Stage 2 + 3).
+3. On the largest size: land one more day of the same month + `dbt build` of Stages 2-4 (the incremental run),
+   against `dbt build --full-refresh` of Stages 2-4 over the same files (the full rebuild).
+4. Landing rate of 10,000 small ERCOT zips (the bundled sample's size, 24 points).
+
+Results go to benchmarks/results/<mode>.json and into BENCHMARKS.md between the generated-section markers
+(the rest of BENCHMARKS.md - the reading of the numbers - is kept). DUCKDB_MEMORY_LIMIT / DUCKDB_THREADS from the
+environment (or --memory-limit / --threads) apply to the pipeline (on-run-start macro) and to the DuckDB limit;
+--threads also sets POLARS_MAX_THREADS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+import psutil  # noqa: E402
+
+from benchmarks.common import tree_bytes  # noqa: E402
+from benchmarks.corpus import WORK, counts, ensure_days, small_zips  # noqa: E402
+
+RESULTS = PROJECT_ROOT / "benchmarks" / "results"
+BENCHMARKS_MD = PROJECT_ROOT / "BENCHMARKS.md"
+BEGIN, END = "<!-- bench:generated:begin -->", "<!-- bench:generated:end -->"
+
+STAGE2 = ["path:models/staging/ercot", "path:models/intermediate/ercot", "path:models/rollup/ercot"]
+STAGE3 = ["path:models/flattened/ercot"]
+STAGE4 = ["path:models/combined/ercot"]
+# tests run when all their parents are built in this invocation or before it (dbt's `buildable`)
+SELECT = ["--indirect-selection", "buildable"]
+
+PY = sys.executable
+MB = 1024 * 1024
+
+
+# ------------------------------------------------------------------------------------------------ measuring
+
+def measure(name: str, cmd: list[str], log_dir: Path, env: dict[str, str] | None = None) -> dict:
+    """Run `cmd` as its own process; wall time, peak RSS (kernel ru_maxrss of the tree, sampled tree sum)."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = log_dir / f"{name}.out"
+    peak = [0]
+    stop = threading.Event()
+    with open(log, "w") as fh:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+
+        def sample() -> None:
+            try:
+                root = psutil.Process(proc.pid)
+            except psutil.Error:
+                return
+            while not stop.is_set():
+                total = 0
+                try:
+                    for p in [root, *root.children(recursive=True)]:
+                        try:
+                            total += p.memory_info().rss
+                        except psutil.Error:
+                            pass
+                except psutil.Error:
+                    pass
+                peak[0] = max(peak[0], total)
+                stop.wait(0.05)
+
+        th = threading.Thread(target=sample, daemon=True)
+        th.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        stop.set()
+        th.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    text = log.read_text(errors="replace")
+    result = {}
+    for line in reversed(text.splitlines()):
+        if line.startswith("RESULT "):
+            result = json.loads(line[len("RESULT "):])
+            break
+    ok = proc.returncode == 0 and result.get("returncode", 0) == 0
+    out = {
+        "name": name,
+        "wall": wall,
+        "maxrss": usage.ru_maxrss * 1024,        # bytes; largest single process of the tree (Linux: KiB)
+        "sampled_rss": peak[0],                  # bytes; sum over the tree, sampled every 50 ms
+        "peak_rss": max(usage.ru_maxrss * 1024, peak[0]),
+        "returncode": proc.returncode,
+        "ok": ok,
+        "log": str(log),
+        "result": result,
+    }
+    status_txt = "ok" if ok else f"FAILED (exit {proc.returncode}; see {log})"
+    print(f"    {name:<28} {wall:8.2f} s  peak {out['peak_rss'] / MB:8.0f} MB  {status_txt}", flush=True)
+    if not ok:
+        for n in result.get("nodes", []):
+            if n["status"] in ("error", "fail"):
+                print(f"      {n['status'].upper()}: {n['id']}: {(n.get('message') or '')[:200]}", flush=True)
+    return out
+
+
+def step_dbt(data: Path, name: str, args: list[str]) -> list[str]:
+    return [PY, "-m", "benchmarks.steps", "dbt", str(data), name, *args]
+
+
+def step_land(data: Path, inputs: list[Path]) -> list[str]:
+    return [PY, "-m", "benchmarks.steps", "land", str(data), *map(str, inputs)]
+
+
+# ------------------------------------------------------------------------------------------------ running
+
+def fresh(path: Path) -> Path:
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def landed_bytes(data: Path) -> dict[str, int]:
+    csv = data / "ERCOT_data" / "csv_files"
+    return {ds: tree_bytes(csv / ds, "*.csv") for ds in ("RT_prices", "RT_SPP", "DA_prices", "AS_prices")}
+
+
+def output_bytes(data: Path) -> dict[str, int]:
+    roll = data / "ERCOT_data" / "rollup_files"
+    out = {"stage2": sum(tree_bytes(roll / ds, "*.parquet") for ds in ("RT_prices", "RT_SPP", "DA_prices", "AS_prices")),
+           "stage3": tree_bytes(roll / "flattened", "*.parquet"),
+           "stage4": tree_bytes(roll / "combined", "*.parquet")}
+    for ds in ("RT_prices", "RT_SPP", "DA_prices", "AS_prices"):
+        out[f"stage2_{ds}"] = tree_bytes(roll / ds, "*.parquet")
+    return out
+
+
+def contender_bytes(out: Path) -> dict[str, int]:
+    return {"stage2": sum(tree_bytes(out / ds, "*.parquet") for ds in ("RT_prices", "RT_SPP", "DA_prices", "AS_prices")),
+            "stage3": tree_bytes(out / "flattened", "*.parquet")}
+
+
+def run_size(mode: str, days: int, folders: list[Path], start: dt.date, points: int, env: dict[str, str],
+             skip: set[str]) -> dict:
+    data = fresh(WORK / "runs" / f"{mode}_{days}d")
+    logs = data / "bench_logs"
+    c = counts(start, days, points)
+    res: dict = {
+        "days": days,
+        "files": sum(v["files"] for v in c.values()),
+        "rows": sum(v["rows"] for v in c.values()),
+        "counts": c,
+        "zip_bytes": sum(f.stat().st_size for p in folders for f in p.glob("*.zip")),
+        "steps": {},
+    }
+    print(f"  {days} day(s): {res['files']:,} files, {res['rows']:,} rows", flush=True)
+    s = res["steps"]
+    s["setup_seed"] = measure("setup_seed", step_dbt(data, "setup_seed", ["seed"]), logs, env)
+    s["land"] = measure("land", step_land(data, folders), logs, env)
+    res["csv_bytes"] = landed_bytes(data)
+    s["stage2"] = measure("stage2", step_dbt(data, "stage2", ["build", "--select", *STAGE2, *SELECT]), logs, env)
+    s["stage3"] = measure("stage3", step_dbt(data, "stage3", ["build", "--select", *STAGE3, *SELECT]), logs, env)
+    s["stage4"] = measure("stage4", step_dbt(data, "stage4", ["build", "--select", *STAGE4, *SELECT]), logs, env)
+    res["out_bytes"] = output_bytes(data)
+    res["contender_bytes"] = {}
+    for name, module in (("limit", "benchmarks.limit_duckdb"), ("pandas", "benchmarks.pandas_impl"),
+                         ("polars", "benchmarks.polars_impl")):
+        if name in skip:
+            continue
+        out = fresh(data / "contenders" / name)
+        s[name] = measure(name, [PY, "-m", module, str(data), str(out)], logs, env)
+        res["contender_bytes"][name] = contender_bytes(out)
+        shutil.rmtree(out, ignore_errors=True)  # keep disk use of the full run bounded
+    return res
+
+
+def run_incremental(mode: str, days: int, extra_day: Path, env: dict[str, str]) -> dict:
+    """On the largest size's data dir (all stages built): add one day, build; then the full rebuild."""
+    data = WORK / "runs" / f"{mode}_{days}d"
+    logs = data / "bench_logs"
+    all_stages = ["--select", *STAGE2, *STAGE3, *STAGE4, *SELECT]
+    print(f"  incremental: day {days + 1} added to {days} day(s)", flush=True)
+    res = {"base_days": days, "steps": {}}
+    s = res["steps"]
+    s["land_one_day"] = measure("land_one_day", step_land(data, [extra_day]), logs, env)
+    s["build_incremental"] = measure("build_incremental", step_dbt(data, "build_incremental", ["build", *all_stages]),
+                                     logs, env)
+    s["build_full_refresh"] = measure("build_full_refresh",
+                                      step_dbt(data, "build_full_refresh", ["build", "--full-refresh", *all_stages]),
+                                      logs, env)
+    return res
+
+
+def run_small_landing(n: int, env: dict[str, str]) -> dict:
+    folder = small_zips(n)
+    zips = sorted(folder.glob("*.zip"))
+    data = fresh(WORK / "runs" / f"small_land_{n}")
+    print(f"  landing {len(zips):,} small zips", flush=True)
+    m = measure("land_small", step_land(data, [folder]), data / "bench_logs", env)
+    return {"zips": len(zips), "zip_bytes": sum(z.stat().st_size for z in zips),
+            "csv_bytes": tree_bytes(data / "ERCOT_data" / "csv_files", "*.csv"), "step": m}
+
+
+# ------------------------------------------------------------------------------------------------ context
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {}
+    for mod in ("duckdb", "pandas", "polars", "pyarrow", "psutil"):
+        try:
+            versions[mod] = __import__(mod).__version__
+        except Exception:  # noqa: BLE001 - reported as missing
+            versions[mod] = "not installed"
+    try:
+        from importlib.metadata import version
+
+        versions["dbt-core"] = version("dbt-core")
+        versions["dbt-duckdb"] = version("dbt-duckdb")
+    except Exception:  # noqa: BLE001
+        pass
+    git = lambda *a: subprocess.run(["git", *a], cwd=PROJECT_ROOT, capture_output=True, text=True).stdout.strip()  # noqa: E731
+    return {
+        "logical_cpus": os.cpu_count(),
+        "physical_cores": psutil.cpu_count(logical=False),
+        "cpu_affinity": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "memory_bytes": psutil.virtual_memory().total,
+        "cpu_model": cpu,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "versions": versions,
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "dirty": bool(git("status", "--porcelain")),
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+# ------------------------------------------------------------------------------------------------ main
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="sizes 1 and 3 days (a few minutes on 2 cores)")
+    ap.add_argument("--sizes", help="comma-separated sizes in days (default: 1,3 quick, 7,30 full)")
+    ap.add_argument("--start", default="2025-01-01", help="first operating day (default 2025-01-01: no DST day, "
+                    "and day N+1 of the incremental run stays in January for N <= 30)")
+    ap.add_argument("--points", type=int, default=1100, help="settlement points per DA/SCED file (default 1100)")
+    ap.add_argument("--small-zips", type=int, default=10_000, help="small zips for the landing rate (0: skip)")
+    ap.add_argument("--threads", type=int, help="DUCKDB_THREADS (and POLARS_MAX_THREADS) for every contender")
+    ap.add_argument("--memory-limit", help="DUCKDB_MEMORY_LIMIT, e.g. 4GB")
+    ap.add_argument("--skip", default="", help="comma-separated: limit,pandas,polars,incremental,small")
+    ap.add_argument("--no-report", action="store_true", help="do not rewrite BENCHMARKS.md")
+    args = ap.parse_args(argv)
+
+    mode = "quick" if args.quick else "full"
+    sizes = [int(x) for x in (args.sizes or ("1,3" if args.quick else "7,30")).split(",")]
+    start = dt.date.fromisoformat(args.start)
+    skip = {x.strip() for x in args.skip.split(",") if x.strip()}
+    env = dict(os.environ)
+    if args.threads:
+        env["DUCKDB_THREADS"] = str(args.threads)
+        env["POLARS_MAX_THREADS"] = str(args.threads)
+    if args.memory_limit:
+        env["DUCKDB_MEMORY_LIMIT"] = args.memory_limit
+    env.pop("ISO_DATA_DIR", None)  # every step gets its own data dir
+
+    t_all = time.perf_counter()
+    results: dict = {"mode": mode, "machine": machine(), "sizes": [], "points": args.points,
+                     "start": start.isoformat(),
+                     "settings": {k: env.get(k) for k in ("DUCKDB_THREADS", "DUCKDB_MEMORY_LIMIT", "DBT_THREADS",
+                                                          "POLARS_MAX_THREADS")}}
+    print(f"bench ({mode}): sizes {sizes} day(s) from {start}, {args.points} points; corpus in {WORK / 'corpus'}",
+          flush=True)
+    t0 = time.perf_counter()
+    folders = ensure_days(start, max(sizes) + 1, args.points)
+    results["corpus_seconds"] = time.perf_counter() - t0
+    print(f"  corpus ready in {results['corpus_seconds']:.1f} s", flush=True)
+
+    for days in sizes:
+        results["sizes"].append(run_size(mode, days, folders[:days], start, args.points, env, skip))
+    if "incremental" not in skip:
+        results["incremental"] = run_incremental(mode, max(sizes), folders[max(sizes)], env)
+    if "small" not in skip and args.small_zips:
+        results["small_landing"] = run_small_landing(args.small_zips, env)
+    results["total_seconds"] = time.perf_counter() - t_all
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{mode}.json"
+    out.write_text(json.dumps(results, indent=1, default=str))
+    print(f"results: {out} ({results['total_seconds']:.0f} s in all)")
+    from benchmarks.report import render_report
+
+    if not args.no_report:
+        render_report(BENCHMARKS_MD, RESULTS)
+        print(f"report: {BENCHMARKS_MD}")
+    failed = [f"{sz['days']}d {n}" for sz in results["sizes"] for n, st in sz["steps"].items() if not st["ok"]]
+    failed += [f"incremental {n}" for n, st in results.get("incremental", {}).get("steps", {}).items() if not st["ok"]]
+    if failed:
+        print("FAILED steps: " + ", ".join(failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+{#-
+  on-run-end: rollup_files/gaps_report.md and rollup_files/quality_report.md for every ISO this invocation built
+  or tested. Markdown, readable on GitHub. Which models belong to which stage comes from each model's `meta`
+  (iso, stage, dataset; filled models: grain_minutes), so a new ISO's models appear without touching this file.
+-#}
+
+{% macro md_cell(value) -%}
+  {%- if value is none -%}-{%- elif value is number -%}{{ '{:,}'.format(value) if value is integer else '{:,.4g}'.format(value) }}
+  {%- else -%}{{ value | string | replace('|', '\\|') | replace('\n', ' ') }}{%- endif -%}
+{%- endmacro %}
+
+{% macro md_table(headers, rows) -%}
+| {{ headers | join(' | ') }} |
+|{% for h in headers %}---|{% endfor %}
+{% for r in rows -%}
+| {% for v in r %}{{ md_cell(v) }}{{ ' | ' if not loop.last }}{% endfor %} |
+{% endfor -%}
+{%- endmacro %}
+
+{% macro nodes_of(iso, key, value) -%}
+  {%- set out = [] -%}
+  {%- for node in graph.nodes.values() | sort(attribute='name') -%}
+    {%- if node.resource_type == 'model' and node.config.meta.get('iso') == iso and node.config.meta.get(key) == value -%}
+      {%- do out.append(node) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {{ return(out) }}
+{%- endmacro %}
+
+{% macro node_relation(node) -%}
+  {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
+{%- endmacro %}
+
+{% macro relation_exists(node) -%}
+  {%- set rows = run_query("select count(*) from information_schema.tables where table_schema = '" ~ node.schema
+                           ~ "' and table_name = '" ~ node.alias ~ "'").columns[0].values() -%}
+  {{ return(rows[0] > 0) }}
+{%- endmacro %}
+
+{% macro write_reports(results) %}
+  {%- if not execute or flags.WHICH not in ('build', 'run', 'test') -%}{{ return('') }}{%- endif -%}
+  {%- set built_isos = [] -%}
+  {%- for res in results -%}
+    {%- for iso in ['ercot', 'caiso', 'pjm'] -%}
+      {%- if (iso in res.node.tags or ('/' ~ iso ~ '/') in res.node.original_file_path) and iso | upper not in built_isos -%}{%- do built_isos.append(iso | upper) -%}{%- endif -%}
+    {%- endfor -%}
+  {%- endfor -%}
+  {%- for iso in built_isos -%}
+    {%- do write_gaps_report(iso) -%}
+    {%- do write_quality_report(iso, results) -%}
+  {%- endfor -%}
+  {{ return('') }}
+{% endmacro %}
+
+{% macro write_markdown(iso, name, text) -%}
+  {%- do run_query("select iso_write_text('" ~ rollup_location(iso, name) ~ "', $report$" ~ text ~ "$report$)") -%}
+{%- endmacro %}
+
+{% macro write_gaps_report(iso) %}
+  {%- set max_rows = 200 -%}
+  {%- set md = [] -%}
+  {%- do md.append('# ' ~ iso ~ ' gaps report\n\nWritten by `dbt build` at ' ~ run_started_at.strftime('%Y-%m-%d %H:%M UTC')
+       ~ '. Fill rule (Stage 3): a run of k missing intervals of L minutes is forward-filled when k x L < '
+       ~ var('ffill_max_gap_minutes') ~ ' minutes (var `ffill_max_gap_minutes`), otherwise left NULL; '
+       ~ 'nothing before a column\'s first value is filled. Times are UTC interval starts; a gap ends where data resumes.\n') -%}
+  {%- set summary_rows = [] -%}
+  {%- set sections = [] -%}
+  {%- for node in graph.nodes.values() | sort(attribute='name') -%}
+    {%- set meta = node.config.meta -%}
+    {%- if node.resource_type == 'model' and meta.get('iso') == iso and meta.get('grain_minutes') and relation_exists(node) -%}
+      {%- set rel = node_relation(node) -%}
+      {%- set grain = meta.get('grain_minutes') -%}
+      {%- set gaps_sql -%}
+        select key, min(datetime) as gap_start, max(datetime) + interval ({{ grain }}) minute as gap_end,
+               count(*) as intervals, count(*) * {{ grain }} as minutes, bool_and(filled) as filled
+        from {{ rel }} where not observed group by key, gap_run
+      {%- endset -%}
+      {%- set s = run_query("select count(distinct key), count(*), count(*) filter (where filled), "
+              ~ "count(*) filter (where not observed and not filled) from " ~ rel ~ " where true").rows[0] -%}
+      {%- set g = run_query("select count(*) filter (where filled), count(*) filter (where not filled) from (" ~ gaps_sql ~ ")").rows[0] -%}
+      {%- do summary_rows.append([meta.dataset, grain, s[0], s[1], s[2], s[3], g[0], g[1]]) -%}
+      {%- set rows = run_query("select * from (" ~ gaps_sql ~ ") order by key, gap_start limit " ~ max_rows).rows -%}
+      {%- set section = ['\n## ' ~ meta.dataset ~ ' (' ~ grain ~ '-minute grain)\n\n'] -%}
+      {%- if rows | length == 0 -%}
+        {%- do section.append('No missing intervals.\n') -%}
+      {%- else -%}
+        {%- set table_rows = [] -%}
+        {%- for r in rows -%}
+          {%- do table_rows.append([r[0], r[1].strftime('%Y-%m-%d %H:%M'), r[2].strftime('%Y-%m-%d %H:%M'), r[3], r[4],
+                                    'forward-filled' if r[5] else 'left NULL']) -%}
+        {%- endfor -%}
+        {%- do section.append(md_table(['point', 'gap start (UTC)', 'gap end (UTC)', 'intervals', 'minutes', 'handling'], table_rows)) -%}
+        {%- if (g[0] + g[1]) > max_rows -%}
+          {%- do section.append('\n(first ' ~ max_rows ~ ' of ' ~ (g[0] + g[1]) ~ ' gaps; all of them: `select * from ' ~ rel ~ ' where not observed`)\n') -%}
+        {%- endif -%}
+      {%- endif -%}
+      {%- do sections.append(section | join('')) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- do md.append('\n## Summary\n\n' ~ md_table(['dataset', 'grain (min)', 'columns', 'cells', 'filled cells', 'NULL cells', 'gaps filled', 'gaps left NULL'], summary_rows)) -%}
+  {%- do md.append(sections | join('')) -%}
+  {%- do write_markdown(iso, 'gaps_report.md', md | join('')) -%}
+{% endmacro %}
+
+{% macro write_quality_report(iso, results) %}
+  {%- set md = ['# ' ~ iso ~ ' quality report\n\nWritten by `dbt build` at ' ~ run_started_at.strftime('%Y-%m-%d %H:%M UTC')
+               ~ ' (invocation `' ~ invocation_id ~ '`).\n'] -%}
+
+  {#- Stage 1 -#}
+  {%- set landed = run_query("select dataset, format, count(*), sum(rows), sum(bytes), count(distinct header), min(landed_at), max(landed_at) "
+        ~ "from landing.landed_files where iso = '" ~ iso ~ "' group by 1, 2 order by 1, 2").rows -%}
+  {%- set quarantined = run_query("select coalesce(dataset, '(unrecognised)'), reason, count(*) from landing.quarantined_files where iso = '"
+        ~ iso ~ "' group by 1, 2 order by 1, 2").rows -%}
+  {%- set stage1 = [] -%}
+  {%- for r in landed -%}{%- do stage1.append([r[0], r[1], r[2], r[3], r[4], r[5], r[7].strftime('%Y-%m-%d %H:%M')]) -%}{%- endfor -%}
+  {%- do md.append('\n## Stage 1: landed CSVs\n\n' ~ md_table(['dataset', 'format', 'files', 'rows', 'bytes', 'distinct headers', 'last landed (UTC)'], stage1)) -%}
+  {%- if quarantined | length > 0 -%}
+    {%- do md.append('\nQuarantined (see `quarantine/`, one reason file each):\n\n' ~ md_table(['dataset', 'reason', 'files'], quarantined)) -%}
+  {%- else -%}
+    {%- do md.append('\nNothing quarantined.\n') -%}
+  {%- endif -%}
+  {%- set changes = run_query("select dataset, format, header, count(*) from landing.quarantined_files where iso = '" ~ iso
+        ~ "' and header is not null group by 1, 2, 3 order by 1").rows -%}
+  {%- do md.append('\nSchema changes (headers that differ from the registered one, seed `iso_reports`): '
+       ~ ((changes | length) ~ ' seen.\n\n' ~ md_table(['dataset', 'format', 'header seen', 'files'], changes) if changes | length > 0 else 'none.\n')) -%}
+
+  {#- Stage 2 -#}
+  {%- set stage2 = [] -%}
+  {%- for node in nodes_of(iso, 'stage', 2) if relation_exists(node) -%}
+    {%- set m = node.config.meta -%}
+    {%- set all_rows = api.Relation.create(database=node.database, schema=node.schema, identifier=m.landed_rows_model) -%}
+    {%- set r = run_query("select count(*), count(*) filter (where " ~ m.value_column ~ " is null), count(distinct " ~ m.key_column
+          ~ "), min(datetime), max(datetime), count(distinct year) from " ~ node_relation(node)).rows[0] -%}
+    {%- set n_all = run_query("select count(*) from " ~ all_rows).rows[0][0] -%}
+    {%- do stage2.append([m.dataset, n_all, r[0], n_all - r[0], r[1], r[2],
+          r[3].strftime('%Y-%m-%d %H:%M') if r[3] else none, r[4].strftime('%Y-%m-%d %H:%M') if r[4] else none, r[5]]) -%}
+  {%- endfor -%}
+  {%- do md.append('\n## Stage 2: long typed parquet\n\nDuplicates resolved: rows for an (interval, point) already delivered by another file or SCED run (the latest wins).\n\n'
+       ~ md_table(['dataset', 'landed rows', 'rows', 'duplicates resolved', 'NULL prices', 'points', 'first (UTC)', 'last (UTC)', 'years'], stage2)) -%}
+
+  {#- Stage 3 / 4 -#}
+  {%- for stage, title in [(3, 'Stage 3: wide (flattened)'), (4, 'Stage 4: combined')] -%}
+    {%- set rows = [] -%}
+    {%- for node in nodes_of(iso, 'stage', stage) if relation_exists(node) -%}
+      {%- set rel = node_relation(node) -%}
+      {%- set n = run_query("select count(*), min(datetime), max(datetime) from " ~ rel).rows[0] -%}
+      {%- set ncols = run_query("select count(*) from information_schema.columns where table_schema = '" ~ node.schema
+            ~ "' and table_name = '" ~ node.alias ~ "'").rows[0][0] -%}
+      {%- do rows.append([node.config.meta.dataset, n[0], ncols, n[1].strftime('%Y-%m-%d %H:%M') if n[1] else none,
+                          n[2].strftime('%Y-%m-%d %H:%M') if n[2] else none]) -%}
+    {%- endfor -%}
+    {%- do md.append('\n## ' ~ title ~ '\n\n' ~ md_table(['dataset', 'rows', 'columns', 'first (UTC)', 'last (UTC)'], rows)) -%}
+  {%- endfor -%}
+
+  {#- Tests -#}
+  {%- set counts = {} -%}
+  {%- set failing = [] -%}
+  {%- for res in results if res.node.resource_type == 'test' and (iso | lower in res.node.tags or ('/' ~ iso | lower ~ '/') in res.node.original_file_path) -%}
+    {%- do counts.update({res.status: counts.get(res.status, 0) + 1}) -%}
+    {%- if res.status in ('fail', 'warn', 'error') -%}
+      {%- do failing.append([res.status, res.node.name, res.failures, (res.message or '') | truncate(160)]) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- set count_rows = [] -%}
+  {%- for k in counts | sort -%}{%- do count_rows.append([k, counts[k]]) -%}{%- endfor -%}
+  {%- do md.append('\n## Tests of this run\n\nIntegrity failures (duplicates, impossible values, lost rows, pivot or join errors) are errors; '
+       ~ 'availability findings (gaps, incomplete days) are warnings listed in gaps_report.md.\n\n' ~ md_table(['status', 'tests'], count_rows)) -%}
+  {%- if failing | length > 0 -%}
+    {%- do md.append('\n' ~ md_table(['status', 'test', 'failing rows', 'message'], failing)) -%}
+  {%- endif -%}
+  {%- do write_markdown(iso, 'quality_report.md', md | join('')) -%}
+{% endmacro %}
