@@ -99,7 +99,9 @@ def small_zips(n: int = 10_000, start: dt.date = dt.date(2025, 3, 20)) -> Path:
     per_day = sum(v["files"] for v in expected_counts(start, 1).values())
     days = -(-n // per_day) + 1
     paths = generate_ercot(out, start=start, days=days)
-    for extra in paths[n:]:
+    # keep the first n by publish time (cdr.<type>.<0...>.<YYYYMMDD>.<HHMMSS>...), so every report type is in
+    by_time = sorted(paths, key=lambda z: (z.name.split(".")[3:5], z.name))
+    for extra in by_time[n:]:
         extra.unlink()
     (out / ".done").write_text("ok\n")
     return out

@@ -106,11 +106,15 @@ def stage2(ds: Dataset, data_dir: Path) -> pl.DataFrame:
 
 
 def fill_rule(col: str, grain: int) -> pl.Expr:
+    """k = intervals between the previous and the next observed value (or the end): fill when k*grain < max."""
     c = pl.col(col)
-    run = c.is_not_null().cum_sum()
-    missing = pl.len().over(run) - 1
+    idx = pl.int_range(pl.len())
+    observed_at = pl.when(c.is_not_null()).then(idx)
+    prev_obs = observed_at.forward_fill()
+    next_obs = observed_at.backward_fill().fill_null(pl.len())
+    missing = next_obs - prev_obs - 1
     return (pl.when(c.is_not_null()).then(c)
-              .when((run > 0) & (missing * grain < FFILL_MAX_GAP_MINUTES)).then(c.forward_fill())
+              .when(prev_obs.is_not_null() & (missing * grain < FFILL_MAX_GAP_MINUTES)).then(c.forward_fill())
               .otherwise(None).alias(col))
 
 

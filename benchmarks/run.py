@@ -46,7 +46,6 @@ from benchmarks.corpus import WORK, counts, ensure_days, small_zips  # noqa: E40
 
 RESULTS = PROJECT_ROOT / "benchmarks" / "results"
 BENCHMARKS_MD = PROJECT_ROOT / "BENCHMARKS.md"
-BEGIN, END = "<!-- bench:generated:begin -->", "<!-- bench:generated:end -->"
 
 STAGE2 = ["path:models/staging/ercot", "path:models/intermediate/ercot", "path:models/rollup/ercot"]
 STAGE3 = ["path:models/flattened/ercot"]

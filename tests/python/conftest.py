@@ -66,8 +66,8 @@ def _no_global_data_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("ISO_DATA_DIR", str(tmp_path / "default_data"))
 
 
-def compile_inline(jinja_sql: str, workdir: Path) -> str:
-    """The SQL dbt compiles from `jinja_sql` with this project's macros (no database objects needed)."""
+def compile_inline(jinja_sql: str, workdir: Path, data_dir: Path | None = None) -> str:
+    """The SQL dbt compiles from `jinja_sql` with this project's macros (against `data_dir`'s warehouse if given)."""
     import os
     import subprocess
 
@@ -78,7 +78,7 @@ def compile_inline(jinja_sql: str, workdir: Path) -> str:
         [dbt_executable(), "compile", "--quiet", "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT),
          "--inline", jinja_sql],
         capture_output=True, text=True, cwd=PROJECT_ROOT,
-        env={**os.environ, "ISO_DATA_DIR": str(workdir), "DBT_TARGET_PATH": str(workdir / "target"),
+        env={**os.environ, "ISO_DATA_DIR": str(data_dir or workdir), "DBT_TARGET_PATH": str(workdir / "target"),
              "DBT_LOG_PATH": str(workdir / "logs")},
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -1,0 +1,266 @@
+"""Render benchmarks/results/*.json into BENCHMARKS.md, between the generated-section markers (text outside them,
+the reading of the numbers, is kept as written).
+
+    .venv/bin/python -m benchmarks.report          # re-render from the stored results
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BEGIN, END = "<!-- bench:generated:begin -->", "<!-- bench:generated:end -->"
+MB = 1024 * 1024
+GB = 1024 * MB
+
+TARGET_S2_LIMIT = 1.3
+TARGET_PANDAS = 3.0
+TARGET_MEM_BYTES = 2 * GB
+TARGET_INCREMENTAL = 0.10
+TARGET_PARQUET = 0.10
+
+
+def _f(x: float | None, nd: int = 2) -> str:
+    return "n/a" if x is None else f"{x:,.{nd}f}"
+
+
+def _rate(n: float, s: float | None) -> str:
+    if not s:
+        return "n/a"
+    r = n / s
+    return f"{r / 1e6:,.2f} M" if r >= 1e6 else f"{r / 1e3:,.1f} k" if r >= 1e4 else f"{r:,.0f}"
+
+
+def _mb(b: float | None) -> str:
+    return "n/a" if b is None else f"{b / MB:,.0f}"
+
+
+def _ok(step: dict | None) -> str:
+    return "" if step is None or step.get("ok") else " **(failed)**"
+
+
+def _sum_steps(*steps: dict | None) -> dict | None:
+    if any(s is None for s in steps):
+        return None
+    return {"wall": sum(s["wall"] for s in steps), "peak_rss": max(s["peak_rss"] for s in steps),
+            "ok": all(s["ok"] for s in steps)}
+
+
+def _ratio(a: dict | None, b: dict | None) -> float | None:
+    if not a or not b or not b.get("wall"):
+        return None
+    return a["wall"] / b["wall"]
+
+
+def _dbt_split(step: dict) -> str:
+    nodes = step.get("result", {}).get("nodes", [])
+    if not nodes:
+        return ""
+    models = sum(n["seconds"] for n in nodes if n["kind"] in ("model", "seed"))
+    tests = sum(n["seconds"] for n in nodes if n["kind"] == "test")
+    n_tests = sum(1 for n in nodes if n["kind"] == "test")
+    return f"models Σ {models:.1f} s, {n_tests} tests Σ {tests:.1f} s"
+
+
+def size_table(r: dict) -> list[str]:
+    out = ["| size | contender | what | wall s | rows/s | files/s | peak RSS MB | notes |",
+           "|---|---|---|---:|---:|---:|---:|---|"]
+    for sz in r["sizes"]:
+        st = sz["steps"]
+        rows, files = sz["rows"], sz["files"]
+        label = f"{sz['days']} d"
+        s23 = _sum_steps(st.get("stage2"), st.get("stage3"))
+
+        def line(who: str, what: str, step: dict | None, note: str = "") -> None:
+            if step is None:
+                return
+            out.append(f"| {label} | {who} | {what}{_ok(step)} | {_f(step['wall'])} | {_rate(rows, step['wall'])} | "
+                       f"{_rate(files, step['wall'])} | {_mb(step['peak_rss'])} | {note} |")
+
+        zip_mb = sz["zip_bytes"] / MB
+        line("ours", "Stage 1 land (zips → CSV)", st.get("land"), f"{zip_mb:,.0f} MB of zips")
+        line("ours", "Stage 2 `dbt build`", st.get("stage2"), _dbt_split(st["stage2"]))
+        line("ours", "Stage 3 `dbt build`", st.get("stage3"), _dbt_split(st["stage3"]))
+        line("ours", "Stage 4 `dbt build`", st.get("stage4"), _dbt_split(st["stage4"]))
+        line("**ours**", "**Stage 2 + 3**", s23)
+        if "limit" in st:
+            line("limit", "bare DuckDB COPY (Stage 2 typing only)", st["limit"])
+        for who in ("pandas", "polars"):
+            if who in st:
+                ph = st[who].get("result", {}).get("phases", {})
+                note = f"inside: S2 {_f(ph.get('stage2'), 1)} s, S3 {_f(ph.get('stage3'), 1)} s" if ph else ""
+                line(who, "Stage 2 + 3", st[who], note)
+    return out
+
+
+def ratio_table(r: dict) -> list[str]:
+    out = ["| size | rows | ours S2 / limit (target ≤ 1.3) | pandas / ours S2+3 (target ≥ 3) | "
+           "polars / ours S2+3 (target > 1) | Stage 2 parquet / CSV bytes (target ≤ 10%) |",
+           "|---|---:|---:|---:|---:|---:|"]
+    for sz in r["sizes"]:
+        st = sz["steps"]
+        s23 = _sum_steps(st.get("stage2"), st.get("stage3"))
+        csv = sum(sz["csv_bytes"].values())
+        pq = sz["out_bytes"]["stage2"]
+        out.append(f"| {sz['days']} d | {sz['rows']:,} | {_f(_ratio(st.get('stage2'), st.get('limit')))}x | "
+                   f"{_f(_ratio(st.get('pandas'), s23))}x | {_f(_ratio(st.get('polars'), s23))}x | "
+                   f"{100 * pq / csv:.1f}% ({_mb(pq)} / {_mb(csv)} MB) |")
+    return out
+
+
+def bytes_table(r: dict) -> list[str]:
+    out = ["| size | raw zips MB | landed CSV MB | Stage 2 MB | Stage 3 MB | Stage 4 MB | limit S2 MB | pandas S2 MB | polars S2 MB |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for sz in r["sizes"]:
+        cb = sz.get("contender_bytes", {})
+        ob = sz["out_bytes"]
+        out.append(f"| {sz['days']} d | {_mb(sz['zip_bytes'])} | {_mb(sum(sz['csv_bytes'].values()))} | "
+                   f"{_mb(ob['stage2'])} | {_mb(ob['stage3'])} | {_mb(ob['stage4'])} | "
+                   f"{_mb(cb.get('limit', {}).get('stage2'))} | {_mb(cb.get('pandas', {}).get('stage2'))} | "
+                   f"{_mb(cb.get('polars', {}).get('stage2'))} |")
+    return out
+
+
+def incremental_lines(r: dict) -> tuple[list[str], float | None]:
+    inc = r.get("incremental")
+    if not inc:
+        return [], None
+    st = inc["steps"]
+    add = _sum_steps(st.get("land_one_day"), st.get("build_incremental"))
+    full = st.get("build_full_refresh")
+    ratio = _ratio(add, full)
+    out = [f"Adding day {inc['base_days'] + 1} (same month) to {inc['base_days']} landed and built days:", "",
+           "| step | wall s | peak RSS MB | notes |", "|---|---:|---:|---|",
+           f"| land one more day{_ok(st.get('land_one_day'))} | {_f(st['land_one_day']['wall'])} | "
+           f"{_mb(st['land_one_day']['peak_rss'])} | |",
+           f"| `dbt build` Stages 2-4 (incremental){_ok(st.get('build_incremental'))} | "
+           f"{_f(st['build_incremental']['wall'])} | {_mb(st['build_incremental']['peak_rss'])} | "
+           f"{_dbt_split(st['build_incremental'])} |",
+           f"| **one day added, total** | **{_f(add['wall'])}** | {_mb(add['peak_rss'])} | |",
+           f"| `dbt build --full-refresh` Stages 2-4 (full rebuild){_ok(full)} | {_f(full['wall'])} | "
+           f"{_mb(full['peak_rss'])} | {_dbt_split(full)} |",
+           "", f"One day added costs **{100 * ratio:.0f}%** of the full rebuild (target < 10%)." if ratio else ""]
+    return out, ratio
+
+
+def profile_lines(r: dict, top: int = 8) -> list[str]:
+    sz = r["sizes"][-1]
+    out = [f"Slowest dbt nodes at {sz['days']} d (execution time from run_results.json; 2 dbt threads, so "
+           "nodes overlap):", "",
+           "| step | node | status | seconds | share of step wall |", "|---|---|---|---:|---:|"]
+    steps = [("stage2", sz["steps"].get("stage2")), ("stage3", sz["steps"].get("stage3")),
+             ("stage4", sz["steps"].get("stage4"))]
+    inc = r.get("incremental", {}).get("steps", {})
+    steps += [("incremental", inc.get("build_incremental")), ("full refresh", inc.get("build_full_refresh"))]
+    for name, step in steps:
+        if not step:
+            continue
+        nodes = sorted(step.get("result", {}).get("nodes", []), key=lambda n: -n["seconds"])[:top]
+        for n in nodes:
+            out.append(f"| {name} | `{n['id'].split('.', 2)[-1][:90]}` | {n['status']} | {n['seconds']:.2f} | "
+                       f"{100 * n['seconds'] / step['wall']:.0f}% |")
+    return out
+
+
+def targets_lines(r: dict, inc_ratio: float | None) -> list[str]:
+    big, small = r["sizes"][-1], r["sizes"][0]
+    st = big["steps"]
+    s23 = _sum_steps(st.get("stage2"), st.get("stage3"))
+    lim = _ratio(st.get("stage2"), st.get("limit"))
+    pan = _ratio(st.get("pandas"), s23)
+    pol = _ratio(st.get("polars"), s23)
+    ours_steps = [k for k in ("stage2", "stage3", "stage4") if k in st]
+    peak_big = max(st[k]["peak_rss"] for k in ours_steps)
+    peak_small = max(small["steps"][k]["peak_rss"] for k in ours_steps)
+    growth = peak_big / peak_small if peak_small else None
+    pq = big["out_bytes"]["stage2"] / sum(big["csv_bytes"].values())
+    month = big["days"] >= 28
+
+    def v(ok: bool | None) -> str:
+        return "n/a" if ok is None else ("**met**" if ok else "**missed**")
+
+    days = f"{big['days']} d"
+    return [
+        "| target | measured (largest size) | verdict |", "|---|---|---|",
+        f"| Stage 2 within 1.3x of the bare DuckDB limit | {_f(lim)}x at {days} | {v(lim is not None and lim <= TARGET_S2_LIMIT)} |",
+        f"| ≥ 3x faster than pandas (Stage 2 + 3) | pandas takes {_f(pan)}x ours at {days} | {v(pan is not None and pan >= TARGET_PANDAS)} |",
+        f"| faster than Polars (Stage 2 + 3) | Polars takes {_f(pol)}x ours at {days} | {v(pol is not None and pol > 1)} |",
+        f"| peak memory flat as input grows | {_mb(peak_small)} MB at {small['days']} d → {_mb(peak_big)} MB at {days} "
+        f"({_f(growth)}x for {big['days'] / small['days']:.1f}x the input) | {v(growth is not None and growth <= 1.5)} |",
+        f"| peak memory < 2 GB for a month of SCED | {_mb(peak_big)} MB at {days} | "
+        f"{v(peak_big < TARGET_MEM_BYTES) if month else 'n/a (no month in this mode)'} |",
+        f"| one day added < 10% of the full rebuild | {_f(100 * inc_ratio if inc_ratio else None, 0)}% | "
+        f"{v(inc_ratio is not None and inc_ratio < TARGET_INCREMENTAL)} |",
+        f"| Stage 2 parquet ≤ 10% of CSV bytes | {100 * pq:.1f}% | {v(pq <= TARGET_PARQUET)} |",
+    ]
+
+
+def small_lines(r: dict) -> list[str]:
+    sl = r.get("small_landing")
+    if not sl:
+        return []
+    m = sl["step"]
+    inner = m.get("result", {}).get("seconds_in_land")
+    return [f"Landing {sl['zips']:,} small ERCOT zips (24 points each, {_mb(sl['zip_bytes'])} MB zipped, "
+            f"{_mb(sl['csv_bytes'])} MB of CSV) in one `land()` call, fresh data dir:{_ok(m)}", "",
+            f"- **{sl['zips'] / m['wall']:,.0f} files/s** over the whole process ({_f(m['wall'])} s wall, "
+            f"interpreter start and imports included); {sl['zips'] / inner:,.0f} files/s inside `land()` "
+            f"({_f(inner)} s); peak RSS {_mb(m['peak_rss'])} MB."
+            if inner else f"- {sl['zips'] / m['wall']:,.0f} files/s ({_f(m['wall'])} s wall)."]
+
+
+def machine_lines(r: dict) -> list[str]:
+    m = r["machine"]
+    v = m["versions"]
+    settings = ", ".join(f"{k}={val}" for k, val in r.get("settings", {}).items() if val) or "defaults"
+    return [f"- Date: {m['date']}; commit `{m['commit']}`{' (working tree with uncommitted changes)' if m['dirty'] else ''}.",
+            f"- Machine: {m['logical_cpus']} logical CPUs ({m['physical_cores']} physical cores), "
+            f"{m['memory_bytes'] / GB:.1f} GiB RAM, {m['cpu_model'] or 'unknown CPU'}; {m['os']}; Python {m['python']}.",
+            f"- Versions: duckdb {v.get('duckdb')}, dbt-core {v.get('dbt-core')}, dbt-duckdb {v.get('dbt-duckdb')}, "
+            f"pandas {v.get('pandas')}, polars {v.get('polars')}, pyarrow {v.get('pyarrow')}.",
+            f"- Settings: {settings}; corpus from {r['start']}, {r['points']:,} settlement points per DA/SCED file; "
+            f"whole run {r['total_seconds'] / 60:.1f} min (corpus generation {r['corpus_seconds']:.0f} s)."]
+
+
+def render_mode(r: dict) -> list[str]:
+    inc, inc_ratio = incremental_lines(r)
+    sizes = ", ".join(f"{s['days']} d ({s['files']:,} files, {s['rows']:,} rows)" for s in r["sizes"])
+    out = [f"### {r['mode']} mode: {sizes}", ""]
+    out += machine_lines(r) + [""]
+    out += ["#### Targets", ""] + targets_lines(r, inc_ratio) + [""]
+    out += ["#### Wall time, throughput, memory", "",
+            "rows/s and files/s are input CSV data rows / files (all four datasets) per second of the step's wall time "
+            "(process start to exit). Peak RSS is the step's whole process tree.", ""]
+    out += size_table(r) + [""]
+    out += ["#### Ratios", ""] + ratio_table(r) + [""]
+    out += ["#### Bytes", ""] + bytes_table(r) + [""]
+    if inc:
+        out += ["#### Incremental: one day added to a month", ""] + inc + [""]
+    sl = small_lines(r)
+    if sl:
+        out += ["#### Landing rate (issue 3)", ""] + sl + [""]
+    out += ["#### Where the pipeline's time goes", ""] + profile_lines(r) + [""]
+    return out
+
+
+def render_report(md: Path, results_dir: Path) -> None:
+    parts: list[str] = []
+    for mode in ("full", "quick"):
+        f = results_dir / f"{mode}.json"
+        if f.exists():
+            parts += render_mode(json.loads(f.read_text()))
+    generated = "\n".join([BEGIN, "", *parts, END])
+    if md.exists() and BEGIN in md.read_text():
+        text = md.read_text()
+        head, rest = text.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1] if END in rest else ""
+        md.write_text(head + generated + tail)
+    else:
+        md.write_text("# Benchmarks\n\n" + generated + "\n")
+
+
+if __name__ == "__main__":
+    render_report(PROJECT_ROOT / "BENCHMARKS.md", PROJECT_ROOT / "benchmarks" / "results")
+    sys.exit(0)

@@ -1,0 +1,4 @@
+{{ config(alias='flat_rt_5min', location=rollup_location('CAISO', 'flattened/RT_5min')) }}
+
+{#- Stage 3 RT_5min: datetime, then one column per node, named as CAISO names it (rt_lmp). -#}
+{{ pivot_wide(ref('int_caiso__rt_5min_filled')) }}
