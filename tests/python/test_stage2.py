@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
-import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
 
-from conftest import REAL, build, query
-from ingest.config import PROJECT_ROOT, IsoPaths
-from ingest.dbt import dbt_executable
+from conftest import REAL, build, compile_inline, query
+from ingest.config import IsoPaths
 from ingest.landing import land
 from ingest.sample.ercot import expected_counts, generate_ercot
 
@@ -171,21 +168,21 @@ def test_utc_conversion_matches_zoneinfo_for_every_hour_2019_2026(tmp_path):
         ambiguous = local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset()
         rows.append((local.replace(tzinfo=None).isoformat(sep=" "), "Y" if (ambiguous and local.fold) else "N", t))
         t += dt.timedelta(minutes=30)
-    sql = subprocess.run(
-        [dbt_executable(), "compile", "--quiet", "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT),
-         "--inline", "select {{ local_to_utc('local_ts', 'America/Chicago', flag_is_yes('flag')) }} as utc from fixture"],
-        capture_output=True, text=True, check=True, cwd=PROJECT_ROOT,
-        env={**__import__("os").environ, "ISO_DATA_DIR": str(tmp_path), "DBT_TARGET_PATH": str(tmp_path / "t"),
-             "DBT_LOG_PATH": str(tmp_path / "l")},
-    ).stdout.strip()
+    sql = compile_inline("select {{ local_to_utc('local_ts', 'America/Chicago', flag_is_yes('flag')) }} as utc from fixture",
+                         tmp_path)
     assert "timezone(" in sql
+    fixture = tmp_path / "hours.csv"
+    with fixture.open("w") as fh:
+        fh.write("i,local_ts,flag,expected\n")
+        for i, (local, flag, utc) in enumerate(rows):
+            fh.write(f"{i},{local},{flag},{utc.isoformat()}\n")
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
-    con.execute("create table fixture (local_ts timestamp, flag varchar, expected timestamptz)")
-    con.executemany("insert into fixture values (?, ?, ?)", rows)
-    con.execute(f"create table got as select row_number() over () as i, utc from ({sql})")
-    exp = con.execute("select row_number() over () as i, expected from fixture").fetchall()
-    got = con.execute("select i, utc from got order by i").fetchall()
-    assert len(got) == len(rows) > 140_000
-    mismatches = [(rows[i - 1][:2], e, g) for (i, e), (_, g) in zip(exp, got) if e != g]
+    con.execute(f"create table fixture as select * from read_csv('{fixture}', columns = "
+                "{'i': 'INTEGER', 'local_ts': 'TIMESTAMP', 'flag': 'VARCHAR', 'expected': 'TIMESTAMPTZ'})")
+    # the compiled expression evaluated row by row next to the reference
+    select_list = sql[len("select "):sql.rindex(" as utc")]
+    result = con.execute(f"select i, local_ts, flag, expected, {select_list} as utc from fixture order by i").fetchall()
+    assert len(result) == len(rows) > 140_000
+    mismatches = [(r[1], r[2], r[3], r[4]) for r in result if r[3] != r[4]]
     assert not mismatches, mismatches[:5]
