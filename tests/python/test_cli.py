@@ -1,0 +1,48 @@
+"""The command line: help everywhere, clear errors, --strict, the demo's pieces."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from ingest.cli import cli
+
+
+def test_every_command_has_help():
+    runner = CliRunner()
+    top = runner.invoke(cli, ["--help"])
+    assert top.exit_code == 0
+    commands = sorted(cli.commands)
+    assert {"land", "download", "demo", "generate-sample", "dbt"} <= set(commands)
+    for name in commands:
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Usage:" in result.output and len(result.output.splitlines()) > 3, name
+
+
+def test_unknown_iso_is_a_clear_error(tmp_path):
+    f = tmp_path / "x.csv"
+    f.write_text("a,b\n1,2\n")
+    result = CliRunner().invoke(cli, ["land", "nyiso", str(f)])
+    assert result.exit_code == 2 and "nyiso" in result.output and "ercot" in result.output
+
+
+def test_land_strict_exits_non_zero_only_when_something_was_quarantined(tmp_path, monkeypatch):
+    monkeypatch.setenv("ISO_DATA_DIR", str(tmp_path / "data"))
+    good = tmp_path / "good" / "cdr.00012329.0000000000000000.20241020.123002.DAMCPCNP4188.csv"
+    good.parent.mkdir()
+    good.write_text("DeliveryDate,HourEnding,AncillaryType,MCPC,DSTFlag\r\n10/21/2024,01:00,REGUP,4.5,N\r\n")
+    bad = tmp_path / "bad" / "broken_csv.zip"
+    bad.parent.mkdir()
+    bad.write_bytes(b"PK\x03\x04 this is not a zip")
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["land", "ercot", str(good.parent), "--strict", "--no-progress"])
+    assert ok.exit_code == 0 and "1 landed" in ok.output
+    lenient = runner.invoke(cli, ["land", "ERCOT", str(bad.parent), "--no-progress"])
+    assert lenient.exit_code == 0 and "1 quarantined" in lenient.output
+    strict = runner.invoke(cli, ["land", "Ercot", str(bad.parent), "--strict", "--no-progress"])
+    assert strict.exit_code == 1 and "corrupt" in strict.output
+
+
+def test_missing_path_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(cli, ["land", "ercot", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and "does not exist" in result.output
