@@ -1,19 +1,5 @@
 {{ config(alias='da_as_rt_native', location=rollup_location('ERCOT', 'combined/yearly/DA_AS_RT_native')) }}
 
-{#- Stage 4 at RT grain (5 minutes): datetime | DA_<point> | AS_<product> | RT_<point>; DA and AS come from the
-    hour containing `datetime` (ASOF join: 12 rows per hour share them). -#}
-{%- set combined = ref('ercot_da_as_combined') -%}
-{%- set rt = ref('ercot_flat_rt_prices') -%}
-{%- set points = combined_points(ref('int_ercot__settlement_points'), relation_columns(rt)) -%}
-{%- set da_as_columns = relation_columns(combined) -%}
-
-select
-    rt.datetime,
-    {%- for col in da_as_columns %}
-    case when rt.datetime < c.datetime + interval 1 hour then c.{{ adapter.quote(col) }} end as {{ adapter.quote(col) }},
-    {%- endfor %}
-    {{- prefixed('rt', points, 'RT_') }}
-    rt.year
-from {{ rt }} as rt
-asof left join {{ combined }} as c on rt.datetime >= c.datetime
-order by rt.datetime
+{#- Stage 4 at RT grain (5 minutes): datetime | DA_<point> | AS_<product> | RT_<point>; DA and AS from the hour
+    containing `datetime` (ASOF join: 12 rows per hour share them). -#}
+{{ da_as_rt_native(ref('ercot_da_as_combined'), ref('ercot_flat_rt_prices'), ref('int_ercot__settlement_points')) }}

@@ -1,0 +1,104 @@
+{#- Stage 4 combinations, one macro each, identical for every ISO: a model is a config line and one call. -#}
+
+{% macro da_as_combined(iso, da, as_, points_model) -%}
+  {#- Hourly: datetime | DA_<point>... | AS_<product>... on a complete hourly spine covering both inputs. -#}
+  {%- set points = combined_points(points_model, relation_columns(da)) -%}
+  {%- set products = relation_columns(as_) -%}
+with hours as (
+    {{ hourly_spine([da, as_], iso) }}
+)
+
+select
+    hours.datetime,
+    {{- prefixed('da', points, 'DA_') }}
+    {{- prefixed('a', products, 'AS_') }}
+    {{ local_year('hours.datetime', iso) }} as year
+from hours
+left join {{ da }} as da on da.datetime = hours.datetime
+left join {{ as_ }} as a on a.datetime = hours.datetime
+order by hours.datetime
+{%- endmacro %}
+
+{% macro da_as_rt_hourly(combined, rt, points_model, value_column='rt_lmp') -%}
+  {#- `combined` plus RT_AVG/MAX/MIN/STD_<point> over the RT intervals (Stage 2 `rt`, observed values) starting
+      inside each hour. -#}
+  {%- set points = combined_points(points_model, distinct_values(rt, 'settlement_point')) -%}
+  {%- set rt_columns = [] -%}
+  {%- for stat in ['AVG', 'MAX', 'MIN', 'STD'] -%}{%- for p in points -%}{%- do rt_columns.append('RT_' ~ stat ~ '_' ~ p) -%}{%- endfor -%}{%- endfor -%}
+with rt as (
+    {{ hourly_rt_aggregates(rt, points, value_column) }}
+)
+
+select
+    c.datetime,
+    {%- for col in relation_columns(combined) %}
+    c.{{ adapter.quote(col) }},
+    {%- endfor %}
+    {%- for col in rt_columns %}
+    rt.{{ adapter.quote(col) }},
+    {%- endfor %}
+    c.year
+from {{ combined }} as c
+left join rt on rt.datetime = c.datetime
+order by c.datetime
+{%- endmacro %}
+
+{% macro da_as_rt_native(combined, rt_flat, points_model) -%}
+  {#- At the RT grain: datetime | DA_<point> | AS_<product> | RT_<point> (Stage 3 RT, filled). DA and AS come from
+      the hour containing `datetime` by ASOF join; outside the hourly table's range they are NULL, never a stale hour. -#}
+  {%- set points = combined_points(points_model, relation_columns(rt_flat)) -%}
+select
+    rt.datetime,
+    {%- for col in relation_columns(combined) %}
+    case when rt.datetime < c.datetime + interval 1 hour then c.{{ adapter.quote(col) }} end as {{ adapter.quote(col) }},
+    {%- endfor %}
+    {{- prefixed('rt', points, 'RT_') }}
+    rt.year
+from {{ rt_flat }} as rt
+asof left join {{ combined }} as c on rt.datetime >= c.datetime
+order by rt.datetime
+{%- endmacro %}
+
+{% macro all_markets(hourly, points_model, extra_markets) -%}
+  {#- Every market side by side, hourly: `hourly` (DA, AS, RT statistics) plus, for each (Stage 2 relation, prefix)
+      in `extra_markets`, <prefix>_<point> = the hourly mean of that market's prices. -#}
+  {%- set extras = [] -%}
+  {%- for rel, prefix in extra_markets -%}
+    {%- do extras.append((rel, prefix, combined_points(points_model, distinct_values(rel, 'settlement_point')))) -%}
+  {%- endfor -%}
+with
+{%- for rel, prefix, points in extras %}
+market_{{ loop.index }} as (
+    {{ hourly_rt_aggregates(rel, points, 'rt_lmp', prefix=prefix, stats=['AVG']) }}
+),
+{%- endfor %}
+hourly as (
+    select * from {{ hourly }}
+)
+
+select
+    h.datetime,
+    {%- for col in relation_columns(hourly) %}
+    h.{{ adapter.quote(col) }},
+    {%- endfor %}
+    {%- for rel, prefix, points in extras %}
+    {%- set outer = loop.index %}
+    {%- for p in points %}
+    market_{{ outer }}.{{ adapter.quote(prefix ~ '_AVG_' ~ p) }} as {{ adapter.quote(prefix ~ '_' ~ p) }},
+    {%- endfor %}
+    {%- endfor %}
+    h.year
+from hourly as h
+{%- for rel, prefix, points in extras %}
+left join market_{{ loop.index }} on market_{{ loop.index }}.datetime = h.datetime
+{%- endfor %}
+order by h.datetime
+{%- endmacro %}
+
+{% macro monthly_split(yearly, iso) -%}
+  {#- A yearly combination with the local month added, for partition_by ['year', 'month']. -#}
+select
+    *,
+    extract(month from timezone('{{ iso_timezone(iso) }}', datetime))::integer as month
+from {{ yearly }}
+{%- endmacro %}
