@@ -48,7 +48,7 @@ def built(tmp_path_factory, ercot_raw) -> Path:
     """The full 21-day ERCOT sample landed and built through every stage (shared, read-only for tests)."""
     base = tmp_path_factory.mktemp("built")
     land("ERCOT", [ercot_raw], base=base)
-    statuses = build(base)
+    statuses = build(base, "--select", "tag:ercot")
     assert statuses["__returncode__"] == 0, statuses["__log__"][-5000:]
     return base
 

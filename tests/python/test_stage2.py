@@ -30,7 +30,7 @@ def reference_utc(day: str, hour_ending: int, repeated: bool, minute: int = 0) -
 def real_built(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("real")
     land("ERCOT", [REAL / "ercot"], base=base)
-    statuses = build(base)
+    statuses = build(base, "--select", "tag:ercot")
     assert statuses["__returncode__"] == 0, statuses["__log__"][-4000:]
     return base
 
@@ -133,18 +133,18 @@ def test_incremental_equals_full_refresh_and_rewrites_only_changed_years(tmp_pat
     first = [f for f in files if _delivery(f) < dt.date(2025, 1, 1)]
     base = tmp_path / "inc"
     land("ERCOT", first, base=base)
-    assert build(base)["__returncode__"] == 0
+    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
     part_2024 = IsoPaths.of("ERCOT", base).rollup_files / "DA_prices/year=2024/data_0.parquet"
     stamp = part_2024.stat().st_mtime_ns
     land("ERCOT", files, base=base)  # days 12..14 arrive (all in 2025)
-    second = build(base)
+    second = build(base, "--select", "tag:ercot")
     assert second["__returncode__"] == 0
     assert part_2024.stat().st_mtime_ns == stamp, "the 2024 partition must not be rewritten"
     assert (part_2024.parent.parent / "year=2025/data_0.parquet").exists()
 
     full = tmp_path / "full"
     land("ERCOT", files, base=full)
-    assert build(full, "--full-refresh")["__returncode__"] == 0
+    assert build(full, "--select", "tag:ercot", "--full-refresh")["__returncode__"] == 0
     assert _outputs(base) == _outputs(full)
 
 
