@@ -186,3 +186,49 @@ def test_utc_conversion_matches_zoneinfo_for_every_hour_2019_2026(tmp_path):
     assert len(result) == len(rows) > 140_000
     mismatches = [(r[1], r[2], r[3], r[4]) for r in result if r[3] != r[4]]
     assert not mismatches, mismatches[:5]
+
+
+def test_historical_rtm_yearly_xlsx_matches_the_15_minute_reports(tmp_path, ercot_raw):
+    """NP6-785-ER (yearly .xlsx, one sheet per month) lands into RT_SPP with the same UTC intervals and prices as
+    NP6-905-CD for the same day, fall-back day included."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    day_files = sorted(ercot_raw.glob("*SPPHLZNP6905_20241103_*")) + sorted(ercot_raw.glob("*SPPHLZNP6905_20241104_0000*"))
+    rows = []
+    for f in day_files:
+        with zipfile.ZipFile(f) as zf:
+            text = zf.read(zf.namelist()[0]).decode()
+        for line in text.splitlines()[1:]:
+            d, h, i, point, typ, price, flag = line.split(",")
+            if d == "11/03/2024" and typ in ("HU", "LZ", "SH", "AH"):
+                rows.append([d, int(h), int(i), flag, point, typ, float(price)])
+    assert len(rows) == 100 * 15  # 100 intervals on the 25-hour day, hubs and zones
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for month in ("Oct", "Nov", "Dec"):
+        ws = wb.create_sheet(month)
+        ws.append(["Delivery Date", "Delivery Hour", "Delivery Interval", "Repeated Hour Flag",
+                   "Settlement Point Name", "Settlement Point Type", "Settlement Point Price"])
+        if month == "Nov":
+            for r in rows:
+                ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    archive = tmp_path / "RTMLZHBSPP_2024.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("RTMLZHBSPP_2024.xlsx", buf.getvalue())
+    hist, current = tmp_path / "hist", tmp_path / "current"
+    land("ERCOT", [archive], base=hist)
+    land("ERCOT", day_files, base=current)
+    for base in (hist, current):
+        assert build(base, "--select", "+ercot_rt_spp")["__returncode__"] == 0
+    sql = """select datetime, settlement_point, rt_lmp from ercot.rt_spp
+             where datetime_local::date = date '2024-11-03' and settlement_type in ('HUB', 'ZONE') order by 1, 2"""
+    got_hist, got_current = query(hist, sql), query(current, sql)
+    assert got_hist == got_current and len(got_hist) == 1500
+    north = [t for t, p, _ in got_hist if p == "HB_NORTH"]
+    assert all(b - a == dt.timedelta(minutes=15) for a, b in zip(north, north[1:]))
+    assert north[0].astimezone(UTC) == dt.datetime(2024, 11, 3, 5, tzinfo=UTC)
