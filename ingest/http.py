@@ -1,0 +1,411 @@
+"""The one HTTP client of the downloaders: polite, patient, and careful with what it writes.
+
+    client = HttpClient("CAISO")
+    data = client.get_json(url, params=...)                     # JSON, retried while the body is not JSON
+    got = client.download(url, folder, validate=check_zip)      # streamed to <name>.part, checked, renamed
+
+- Retries: urllib3 `Retry` on connection errors and on 429/500/502/503/504 (every method), exponential backoff with
+  jitter, honouring `Retry-After`. A body cut off mid-transfer, or a body that fails its check (an HTML error page
+  served with status 200, a truncated zip), is retried by this module with the same backoff.
+- Politeness: at most one request every `min_interval` seconds per service (shared by every client of the service).
+- Timeouts on connect and on every read.
+- Files: streamed to `<name>.part` next to the target, checked, then renamed; a failed transfer leaves nothing behind.
+- Secrets: credentials travel in headers only (never in URLs), are never logged, and requests that carry them do
+  not follow redirects (a redirect to another host would otherwise receive the key). Logged URLs go through
+  `redact_url`.
+
+Settings (environment variables; the defaults are the ISOs' published limits):
+    ISO_DOWNLOAD_MIN_INTERVAL_<SERVICE>   seconds between requests: ERCOT_MIS 1, ERCOT_API 2, CAISO 5, PJM 10
+    ISO_DOWNLOAD_RETRIES                  attempts after the first (default 5)
+    ISO_DOWNLOAD_BACKOFF                  backoff factor in seconds (default 2: waits about 2, 4, 8, ... s, at most 120)
+    ISO_DOWNLOAD_TIMEOUT                  read timeout in seconds (default 120; connect timeout 20)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
+
+from . import __version__
+
+log = logging.getLogger(__name__)
+
+#: Default seconds between two requests to one service.
+MIN_INTERVALS: dict[str, float] = {"ERCOT_MIS": 1.0, "ERCOT_API": 2.0, "CAISO": 5.0, "PJM": 10.0}
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+USER_AGENT = f"iso-pipeline/{__version__} (python-requests {requests.__version__})"
+CHUNK = 1 << 16
+#: Query parameters never written to logs or metadata (lower case, substrings).
+SECRET_PARAMS = ("key", "token", "password", "secret", "signature", "sig", "code", "auth")
+
+
+class HttpError(Exception):
+    """A request that failed for good (after the retries). `status` is None for network errors."""
+
+    def __init__(self, status: int | None, url: str, reason: str):
+        self.status = status
+        self.url = redact_url(url)
+        self.reason = reason
+        super().__init__(f"{self.url}: " + (f"HTTP {status}: " if status else "") + reason)
+
+
+class ConfigError(ValueError):
+    """A setting (environment variable) of this module that cannot be used."""
+
+
+class BadContent(Exception):
+    """A body that arrived whole but is not what was asked for (retried, then reported)."""
+
+
+class Auth(Protocol):
+    """Credentials of one service: the headers to send, and how to renew them after a 401."""
+
+    def headers(self) -> dict[str, str]: ...
+
+    def refresh(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Policy:
+    min_interval: float
+    retries: int = 5
+    backoff: float = 2.0
+    backoff_max: float = 120.0
+    retry_after_max: int = 900
+    connect_timeout: float = 20.0
+    read_timeout: float = 120.0
+
+    @classmethod
+    def for_service(cls, service: str) -> "Policy":
+        def number(name: str, default: float) -> float:
+            raw = os.environ.get(name, "").strip()
+            if not raw:
+                return default
+            try:
+                value = float(raw)
+            except ValueError:
+                raise ConfigError(f"{name}={raw!r} is not a number") from None
+            if value < 0:
+                raise ConfigError(f"{name} must not be negative")
+            return value
+
+        return cls(
+            min_interval=number(f"ISO_DOWNLOAD_MIN_INTERVAL_{service}", MIN_INTERVALS.get(service, 1.0)),
+            retries=int(number("ISO_DOWNLOAD_RETRIES", 5)),
+            backoff=number("ISO_DOWNLOAD_BACKOFF", 2.0),
+            read_timeout=number("ISO_DOWNLOAD_TIMEOUT", 120.0),
+        )
+
+    def pause(self, attempt: int) -> float:
+        """Seconds to wait before retry number `attempt` (1, 2, ...): exponential with full jitter on top."""
+        base = min(self.backoff_max, self.backoff * 2 ** (attempt - 1))
+        return base + random.uniform(0, base)
+
+
+def redact_url(url: str) -> str:
+    """The URL with the values of secret-looking query parameters and any user:password@ removed."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    query = [(k, "REDACTED" if any(s in k.lower() for s in SECRET_PARAMS) else v)
+             for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe=";,:/*", quote_via=quote), ""))
+
+
+def with_params(url: str, params: Mapping[str, Any] | None) -> str:
+    """`url` with `params` appended as its query string (what `requests` sends), for logs and metadata."""
+    if not params:
+        return url
+    sep = "&" if urlsplit(url).query else "?"
+    return url + sep + urlencode({k: str(v) for k, v in params.items()}, safe=";,:/*", quote_via=quote)
+
+
+class RateLimiter:
+    """At most one request per `interval` seconds; one limiter per service, shared by its clients."""
+
+    _shared: dict[str, "RateLimiter"] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, interval: float):
+        self.interval = interval
+        self._next = 0.0
+        self._mutex = threading.Lock()
+
+    @classmethod
+    def for_service(cls, service: str, interval: float) -> "RateLimiter":
+        with cls._lock:
+            limiter = cls._shared.get(service)
+            if limiter is None:
+                limiter = cls._shared[service] = cls(interval)
+            limiter.interval = interval  # the latest configuration wins
+            return limiter
+
+    def wait(self) -> None:
+        with self._mutex:
+            now = time.monotonic()
+            if now < self._next:
+                time.sleep(self._next - now)
+                now = time.monotonic()
+            self._next = now + self.interval
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    path: Path
+    bytes: int
+    server_name: str | None  # the file name the server suggested (Content-Disposition), if any
+
+
+def filename_from_headers(headers: Mapping[str, str]) -> str | None:
+    """The file name of `Content-Disposition` (plain or RFC 5987 `filename*=`), as a safe base name."""
+    cd = headers.get("Content-Disposition") or ""
+    m = re.search(r"filename\*\s*=\s*[^']*'[^']*'([^;]+)", cd, re.I) or re.search(
+        r'filename\s*=\s*"([^"]+)"', cd, re.I) or re.search(r"filename\s*=\s*([^;\s]+)", cd, re.I)
+    return safe_name(unquote(m.group(1))) if m else None
+
+
+def safe_name(name: str) -> str | None:
+    """A base name that cannot leave its folder (no separators, no leading dots)."""
+    base = re.split(r"[\\/]", name.strip())[-1]
+    base = re.sub(r"[^A-Za-z0-9._\-]+", "_", base).lstrip(".")
+    return base or None
+
+
+def _sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def place(part: Path, target: Path) -> Path:
+    """Rename a finished `.part` into place. An existing file with other content keeps its name; the newcomer
+    becomes `<stem>__<sha12><suffix>` (originals are never overwritten). Same content: the `.part` is dropped."""
+    if target.exists():
+        digest = _sha(part)
+        if _sha(target) == digest:
+            part.unlink()
+            return target
+        target = target.with_name(f"{target.stem}__{digest[:12]}{target.suffix}")
+        if target.exists():
+            part.unlink()
+            return target
+    os.replace(part, target)
+    return target
+
+
+class HttpClient:
+    """A `requests` session for one service (`ERCOT_MIS`, `ERCOT_API`, `CAISO`, `PJM`)."""
+
+    def __init__(self, service: str, policy: Policy | None = None):
+        self.service = service
+        self.policy = policy or Policy.for_service(service)
+        self.limiter = RateLimiter.for_service(service, self.policy.min_interval)
+        retry = Retry(
+            total=self.policy.retries,
+            connect=self.policy.retries,
+            read=self.policy.retries,
+            status=self.policy.retries,
+            other=0,
+            allowed_methods=None,  # every method: the POSTs used here (bulk download, token) are safe to repeat
+            status_forcelist=RETRY_STATUSES,
+            backoff_factor=self.policy.backoff,
+            backoff_max=self.policy.backoff_max,
+            backoff_jitter=self.policy.backoff,
+            respect_retry_after_header=True,
+            retry_after_max=self.policy.retry_after_max,
+            raise_on_status=False,
+        )
+        self.session = requests.Session()
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.requests_sent = 0
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> "HttpClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- one request --------------------------------------------------------------------------------------
+    def request(self, method: str, url: str, *, params: Mapping[str, Any] | None = None, json: Any = None,
+                data: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
+                auth: Auth | None = None) -> requests.Response:
+        """Send one request (retried by urllib3); renew `auth` once on 401. Returns an unread, streamed 2xx
+        response; anything else raises HttpError with a short reason (never the request's headers)."""
+        shown = redact_url(with_params(url, params))
+        for renewed in (False, True):
+            sent = dict(headers or {})
+            if auth is not None:
+                sent.update(auth.headers())
+            self.limiter.wait()
+            self.requests_sent += 1
+            log.debug("%s %s", method, shown)
+            try:
+                resp = self.session.request(
+                    method, url, params=params, json=json, data=data, headers=sent, stream=True,
+                    timeout=(self.policy.connect_timeout, self.policy.read_timeout),
+                    allow_redirects=auth is None,
+                )
+            except requests.RequestException as exc:
+                raise HttpError(None, shown, _short(exc)) from None
+            if resp.status_code == 401 and auth is not None and not renewed:
+                resp.close()
+                log.info("%s answered 401: renewing credentials", shown)
+                auth.refresh()
+                continue
+            if not 200 <= resp.status_code < 300:
+                reason = _error_reason(resp)
+                resp.close()
+                raise HttpError(resp.status_code, shown, reason)
+            return resp
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- whole bodies -------------------------------------------------------------------------------------
+    def _attempts(self) -> Iterator[int]:
+        for attempt in range(self.policy.retries + 1):
+            if attempt:
+                time.sleep(self.policy.pause(attempt))
+            yield attempt
+
+    def fetch(self, method: str, url: str, *, check: Callable[[requests.Response, bytes], Any] | None = None,
+              **kwargs: Any) -> Any:
+        """The body of one request, read whole; retried when the transfer breaks or `check` raises BadContent.
+        Returns `check(response, body)` (or the body)."""
+        shown = redact_url(with_params(url, kwargs.get("params")))
+        problem = ""
+        for attempt in self._attempts():
+            resp = self.request(method, url, **kwargs)
+            try:
+                body = resp.content
+            except (requests.RequestException, OSError) as exc:
+                problem = f"transfer broken: {_short(exc)}"
+            else:
+                try:
+                    return check(resp, body) if check else body
+                except BadContent as exc:
+                    problem = str(exc)
+            finally:
+                resp.close()
+            log.warning("%s: %s (attempt %d of %d)", shown, problem, attempt + 1, self.policy.retries + 1)
+        raise HttpError(None, shown, problem)
+
+    def get_json(self, url: str, **kwargs: Any) -> Any:
+        """GET a JSON document; an HTML error page (even with status 200) is retried, then an HttpError."""
+        return self.fetch("GET", url, check=json_body, **kwargs)
+
+    # -- files --------------------------------------------------------------------------------------------
+    def download(self, url: str, folder: Path, *, name: str | Callable[[str | None], str] | None = None,
+                 method: str = "GET", validate: Callable[[Path], Any] | None = None,
+                 **kwargs: Any) -> Downloaded:
+        """Stream one response to `folder/<name>.part`, check it, rename it into place.
+
+        `name` is the file name, or a function of the server's suggested name (Content-Disposition), or None for
+        the suggested name itself. `validate(path)` raises BadContent for a body worth asking again for (retried),
+        or any other exception to give up at once; the `.part` is removed either way.
+        """
+        shown = redact_url(with_params(url, kwargs.get("params")))
+        folder.mkdir(parents=True, exist_ok=True)
+        problem = ""
+        for attempt in self._attempts():
+            resp = self.request(method, url, **kwargs)
+            suggested = filename_from_headers(resp.headers)
+            final = name(suggested) if callable(name) else (name or suggested)
+            if not final:
+                resp.close()
+                raise HttpError(resp.status_code, shown, "no file name: the server sent no Content-Disposition")
+            part = folder / f"{final}.part"
+            try:
+                size = _stream_to(resp, part)
+                if validate is not None:
+                    validate(part)
+            except (requests.RequestException, OSError) as exc:
+                problem = f"transfer broken: {_short(exc)}"
+            except BadContent as exc:
+                problem = str(exc)
+            except BaseException:
+                part.unlink(missing_ok=True)
+                raise
+            else:
+                return Downloaded(place(part, folder / final), size, suggested)
+            finally:
+                resp.close()
+            part.unlink(missing_ok=True)
+            log.warning("%s: %s (attempt %d of %d)", shown, problem, attempt + 1, self.policy.retries + 1)
+        raise HttpError(None, shown, problem)
+
+
+def _stream_to(resp: requests.Response, part: Path) -> int:
+    expected = resp.headers.get("Content-Length")
+    size = 0
+    with open(part, "wb") as fh:
+        for chunk in resp.iter_content(CHUNK):
+            fh.write(chunk)
+            size += len(chunk)
+        fh.flush()
+        os.fsync(fh.fileno())
+    if expected and expected.isdigit() and not resp.headers.get("Content-Encoding") and size != int(expected):
+        raise requests.ConnectionError(f"got {size} of {expected} bytes")
+    return size
+
+
+def json_body(resp: requests.Response, body: bytes) -> Any:
+    import json
+
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise BadContent(f"not JSON ({_describe(resp, body)})") from None
+
+
+def _describe(resp: requests.Response, body: bytes) -> str:
+    kind = resp.headers.get("Content-Type", "no content type").split(";")[0]
+    return f"{kind}, {describe_bytes(body[:80], len(body))}"
+
+
+def describe_bytes(head: bytes, size: int) -> str:
+    """`1234 bytes starting '<!DOCTYPE html>...'`, or what binary content looks like."""
+    if head.startswith(b"PK"):
+        return f"{size} bytes beginning like a zip"
+    text = head.decode("utf-8", "replace")
+    if sum(c.isprintable() or c.isspace() for c in text) < 0.9 * max(1, len(text)):
+        return f"{size} bytes of binary data"
+    return f"{size} bytes starting {' '.join(text.split())[:50]!r}"
+
+
+def _error_reason(resp: requests.Response) -> str:
+    """A short reason from an error response: its JSON message if any, else the status text."""
+    try:
+        body = resp.raw.read(2000, decode_content=True) or b""
+    except Exception:  # a broken error body is still an error
+        body = b""
+    text = body.decode("utf-8", "replace").strip()
+    message = ""
+    if text.startswith("{"):
+        m = re.search(r'"(?:message|error_description|error|ERR_DESC|detail)"\s*:\s*"([^"]{1,200})', text)
+        message = m.group(1) if m else ""
+    return f"{resp.reason or 'error'}" + (f": {message}" if message else "")
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text[:300]}"
