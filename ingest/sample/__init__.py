@@ -3,11 +3,15 @@
 from collections.abc import Callable
 from pathlib import Path
 
+from .caiso import generate_caiso
 from .ercot import expected_counts, generate_ercot
+from .pjm import generate_pjm
 
 # ISO -> generator(out_dir) -> files written. The demo lands every entry.
 GENERATORS: dict[str, Callable[[Path], list[Path]]] = {
     "ERCOT": generate_ercot,
+    "CAISO": generate_caiso,
+    "PJM": generate_pjm,
 }
 
-__all__ = ["GENERATORS", "expected_counts", "generate_ercot"]
+__all__ = ["GENERATORS", "expected_counts", "generate_caiso", "generate_ercot", "generate_pjm"]

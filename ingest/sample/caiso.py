@@ -11,7 +11,7 @@ operating day, `OPR_HR` the hour ending within it (1..25 on the fall-back day, 1
 - DA_prices  PRC_LMP v12, market DAM, hourly, every point of POINTS; windows of DA_WINDOW_DAYS days. Five CSVs:
              LMP/LMP_PRC, MCE/LMP_ENE_PRC, MCC/LMP_CONG_PRC, MCL/LMP_LOSS_PRC, MGHG/LMP_GHG_PRC (price column `MW`).
 - RT_prices  PRC_RTPD_LMP v3, market RTPD, 15-minute (OPR_INTERVAL 1..4), every point; one-day windows (price `PRC`).
-- RT_5min    PRC_INTVL_LMP v3, market RTM, 5-minute (OPR_INTERVAL 1..12), hubs and DLAPs; one-day windows (price `VALUE`).
+- RT_5min    PRC_INTVL_LMP v3, market RTM, 5-minute (OPR_INTERVAL 1..12), trading hubs; one-day windows (price `VALUE`).
 - AS_prices  PRC_AS v12, market DAM, hourly, one CSV (`..._PRC_AS_DAM_v12.csv`) of every (ANC_REGION, ANC_TYPE)
              clearing price; rows unsorted, as OASIS returns them.
 
@@ -25,6 +25,7 @@ DST: the series step through UTC from Pacific midnight to the next Pacific midni
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import zipfile
 from collections.abc import Iterator
@@ -40,8 +41,8 @@ DLAPS: tuple[str, ...] = ("DLAP_PGAE-APND", "DLAP_SCE-APND", "DLAP_SDGE-APND", "
 NODES: tuple[str, ...] = ("0096WD_7_N001", "AVENAL_6_N001", "MOSSLD_2_PSP1")
 #: The ten named nodes of every LMP query (OASIS allows at most 10 per query).
 POINTS: tuple[str, ...] = TRADING_HUBS + DLAPS + NODES
-#: The 5-minute query asks for hubs and DLAPs only (keeps the sample small).
-INTERVAL_POINTS: tuple[str, ...] = TRADING_HUBS + DLAPS
+#: The 5-minute query asks for the trading hubs only (keeps the sample small).
+INTERVAL_POINTS: tuple[str, ...] = TRADING_HUBS
 
 #: (LMP_TYPE, XML_DATA_ITEM) in the order OASIS packs the component CSVs.
 COMPONENTS: tuple[tuple[str, str], ...] = (
@@ -201,6 +202,7 @@ def da_prices(seed: int, t: dt.datetime) -> dict[str, dict[str, float]]:
     return components(seed, "da", t, POINTS, energy, 0.4)
 
 
+@functools.lru_cache(maxsize=4096)
 def rtpd_energy(seed: int, t: dt.datetime) -> float:
     rng = _rng(seed, "rtpd", int(t.timestamp()))
     mid = t + dt.timedelta(minutes=7, seconds=30)

@@ -1,5 +1,12 @@
 {% macro iso_timezone(iso) -%}
-  {{ return({'ERCOT': 'America/Chicago', 'CAISO': 'America/Los_Angeles', 'PJM': 'America/New_York'}[iso | upper]) }}
+  {#- The ISO's prevailing local time zone. Another ISO adds its zone with var `iso_timezones` ({ISO: 'Area/City'}),
+      not by editing this macro. -#}
+  {%- set zones = {'ERCOT': 'America/Chicago', 'CAISO': 'America/Los_Angeles', 'PJM': 'America/New_York'} -%}
+  {%- do zones.update(var('iso_timezones', {})) -%}
+  {%- if iso | upper not in zones -%}
+    {{ exceptions.raise_compiler_error("no time zone for ISO " ~ iso ~ ": add it to var iso_timezones") }}
+  {%- endif -%}
+  {{ return(zones[iso | upper]) }}
 {%- endmacro %}
 
 {% macro local_year(ts, iso) -%}

@@ -1,7 +1,4 @@
 {{ config(alias='monthly_da_as_rt_native', location=rollup_location('CAISO', 'combined/monthly/DA_AS_RT_native'), partition_by=['year', 'month']) }}
 
 {#- DA_AS_RT_native split by local year and month: combined/monthly/DA_AS_RT_native/year=YYYY/month=MM/. -#}
-select
-    *,
-    extract(month from timezone('{{ iso_timezone('CAISO') }}', datetime))::integer as month
-from {{ ref('caiso_da_as_rt_native') }}
+{{ monthly_split(ref('caiso_da_as_rt_native'), 'CAISO') }}

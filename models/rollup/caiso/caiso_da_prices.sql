@@ -1,53 +1,6 @@
 {{ config(alias='da_prices', location=rollup_location('CAISO', 'DA_prices'), changed_from='int_caiso__da_prices') }}
+{%- do ref('int_caiso__da_prices') -%}{#- changed_from reads it: a dependency -#}
 
-{#- Stage 2 CAISO DA (PRC_LMP DAM), hourly: the OASIS price components (one landed row each) pivoted into one row per
-    (datetime, settlement_point): da_lmp = da_energy + da_congestion + da_loss + da_ghg. For each component the latest
-    delivery wins (version_key: OASIS request time). source_file is the LMP component's CSV. -#}
-with latest as (
-    select *
-    from {{ ref('int_caiso__da_prices') }}
-    where {{ changed_partitions() }}
-    qualify row_number() over (
-        partition by year, datetime, settlement_point, lmp_type order by version_key desc
-    ) = 1
-),
-
-pivoted as (
-    select
-        datetime,
-        interval_end,
-        datetime_local,
-        hour_ending,
-        interval_minutes,
-        iso,
-        settlement_point,
-        max(price) filter (where lmp_type = 'LMP') as da_lmp,
-        max(price) filter (where lmp_type = 'MCE') as da_energy,
-        max(price) filter (where lmp_type = 'MCC') as da_congestion,
-        max(price) filter (where lmp_type = 'MCL') as da_loss,
-        max(price) filter (where lmp_type = 'MGHG') as da_ghg,
-        coalesce(max(source_file) filter (where lmp_type = 'LMP'), min(source_file)) as source_file,
-        year
-    from latest
-    group by all
-)
-
-select
-    p.datetime,
-    p.interval_end,
-    p.datetime_local,
-    p.hour_ending,
-    p.interval_minutes,
-    p.iso,
-    p.settlement_point,
-    coalesce(t.settlement_type, 'NODE') as settlement_type,
-    p.da_lmp,
-    p.da_energy,
-    p.da_congestion,
-    p.da_loss,
-    p.da_ghg,
-    p.source_file,
-    p.year
-from pivoted as p
-left join {{ ref('int_caiso__settlement_points') }} as t using (settlement_point)
-order by p.datetime, p.settlement_point
+{#- Stage 2 CAISO DA (PRC_LMP DAM), hourly: one row per (datetime, settlement_point) with the five OASIS price components as
+    columns (pivoted in int_caiso__da_prices_pivoted). Only the years that received data are rewritten. -#}
+{{ stage2_latest(ref('int_caiso__da_prices_pivoted'), ['da_lmp', 'da_energy', 'da_congestion', 'da_loss', 'da_ghg'], points_model=ref('int_caiso__settlement_points')) }}

@@ -12,7 +12,7 @@ renamed as (
         upper(trim("MARKET_RUN_ID")) as market_run_id,
         "MW" as as_price,
         filename as source_file,
-        {{ caiso_request_version('filename') }} as version_key
+        {{ delivery_version_key('filename', 'CAISO') }} as version_key
     from source
 )
 

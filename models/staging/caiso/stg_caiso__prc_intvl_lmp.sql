@@ -13,7 +13,7 @@ renamed as (
         upper(trim("LMP_TYPE")) as lmp_type,
         "VALUE" as price,
         filename as source_file,
-        {{ caiso_request_version('filename') }} as version_key
+        {{ delivery_version_key('filename', 'CAISO') }} as version_key
     from source
 )
 

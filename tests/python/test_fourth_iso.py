@@ -1,0 +1,234 @@
+"""Adding a fourth ISO needs no change to the generic macros or tests.
+
+A copy of the project gets a made-up ISO, FAKE (America/Denver, local times with a repeated-hour flag), from exactly
+what a contributor writes: seed rows, one staging folder (fixtures/fake_iso), the folder tags in dbt_project.yml and
+its time zone in var `iso_timezones`. Its Stage 2-4 models are PJM's with the names replaced by plain text
+substitution - each is a config line and one generic macro call, so there is nothing ISO-specific in them to write.
+The copy's macros/ and tests/generic/ are asserted byte-identical to the project's. Then `dbt build --select tag:fake`
+must pass every data test, and the outputs are checked here against the raw files (zoneinfo for the DST day).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import math
+import os
+import shutil
+import subprocess
+from collections import Counter, defaultdict
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pytest
+import yaml
+
+from ingest.config import PROJECT_ROOT, IsoPaths
+from ingest.dbt import dbt_executable
+from ingest.registry import Registry, write_schema_registry
+from ingest.textfile import normalise
+
+FIXTURE = Path(__file__).parent / "fixtures" / "fake_iso"
+MT = ZoneInfo("America/Denver")
+UTC = dt.timezone.utc
+DAYS = (dt.date(2024, 11, 2), dt.date(2024, 11, 3))  # 2024-11-03: fall-back day in Denver (25 hours)
+POINTS = (("FK_HUB", "HUB"), ("FK_ZONE_N", "LOADZONE"), ("FK_BUS_7", "BUS"))
+REGIONS, PRODUCTS = ("SYSTEM", "NORTH"), ("REGULATION", "SPIN")
+#: PJM's names -> FAKE's, applied to PJM's Stage 2-4 model files (longest first).
+RENAMES = [
+    ("stg_pjm__da_reserve_market_results", "stg_fake__as"), ("stg_pjm__rt_fivemin_hrl_lmps", "stg_fake__rt5"),
+    ("stg_pjm__rt_hrl_lmps", "stg_fake__rth"), ("stg_pjm__da_hrl_lmps", "stg_fake__da"),
+    ("da_reserve_market_results", "fake_as"), ("rt_fivemin_hrl_lmps", "fake_rt5"), ("rt_hrl_lmps", "fake_rth"),
+    ("da_hrl_lmps", "fake_da"), ("pjm", "fake"), ("PJM", "FAKE"),
+]
+STAGES = ("intermediate", "rollup", "flattened", "combined")
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def make_project(root: Path) -> Path:
+    """A copy of the project with FAKE added the way a contributor adds an ISO."""
+    project = root / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(PROJECT_ROOT / name, project / name)
+    for folder in ("macros", "tests/generic", "seeds", "docs"):
+        shutil.copytree(PROJECT_ROOT / folder, project / folder)
+    # shared definitions the models use: the landing registry source and the column docs
+    for shared in ("models/staging/ercot/_ercot__sources.yml", "models/cross_iso/_cross_iso__docs.md"):
+        (project / shared).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(PROJECT_ROOT / shared, project / shared)
+    # 1. seed rows
+    for rows in sorted((FIXTURE / "seeds").glob("*.csv")):
+        target = project / "seeds" / rows.name
+        header, *body = rows.read_text().splitlines()
+        assert target.read_text().splitlines()[0] == header
+        with target.open("a") as fh:
+            fh.write("".join(line + "\n" for line in body))
+    # 2. one staging folder
+    shutil.copytree(FIXTURE / "staging", project / "models" / "staging" / "fake")
+    # 3. Stage 2-4: PJM's model files, names replaced
+    for stage in STAGES:
+        for src in sorted((PROJECT_ROOT / "models" / stage / "pjm").iterdir()):
+            text, name = src.read_text(), src.name
+            for old, new in RENAMES:
+                text, name = text.replace(old, new), name.replace(old, new)
+            (project / "models" / stage / "fake").mkdir(parents=True, exist_ok=True)
+            (project / "models" / stage / "fake" / name).write_text(text)
+    # 4. folder tags and schema (the seeds too), and the ISO's time zone
+    config = yaml.safe_load((project / "dbt_project.yml").read_text())
+    for stage in ("staging",) + STAGES:
+        config["models"]["iso_pipeline"][stage]["fake"] = {"+tags": ["fake"], "+schema": "fake"}
+    config["seeds"]["iso_pipeline"]["+tags"].append("fake")
+    config.setdefault("vars", {})["iso_timezones"] = {"FAKE": "America/Denver"}
+    (project / "dbt_project.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return project
+
+
+# ------------------------------------------------------------------------------------------------ raw files
+
+def fake_price(t: dt.datetime, point: int, market: str) -> float:
+    h = t.astimezone(MT).hour
+    base = 30.0 + 8.0 * math.sin(h / 24 * 2 * math.pi) + 2.5 * point
+    wiggle = ((int(t.timestamp()) // 300) * 7919 + point * 104729 + (0 if market == "da" else 31)) % 1000 / 100.0
+    return round(base + wiggle - 5.0, 2)
+
+
+def local_steps(day: dt.date, minutes: int):
+    t = dt.datetime.combine(day, dt.time(0), MT).astimezone(UTC)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), MT).astimezone(UTC)
+    while t < end:
+        local = t.astimezone(MT)
+        yield t, local, "Y" if local.fold else "N"
+        t += dt.timedelta(minutes=minutes)
+
+
+def write_raw(folder: Path) -> dict[str, list[Path]]:
+    folder.mkdir(parents=True)
+    out: dict[str, list[Path]] = defaultdict(list)
+    headers = {r["format"]: r["header"] for r in csv.DictReader((FIXTURE / "seeds" / "iso_reports.csv").open())}
+    for day in DAYS:
+        files = {fmt: [headers[fmt]] for fmt in headers}
+        for t, local, flag in local_steps(day, 60):
+            he = local.hour + 1
+            for i, (p, kind) in enumerate(POINTS):
+                da = fake_price(t, i, "da")
+                energy, cong = 30.0, round(da - 30.0 - 0.25, 2)
+                files["fake_da"].append(f"{day.isoformat()},{he},{flag},{p},{kind},{da:.2f},{energy:.2f},{cong:.2f},0.25")
+                fives = [fake_price(t + dt.timedelta(minutes=5 * k), i, "rt") for k in range(12)]
+                files["fake_rth"].append(f"{day.isoformat()},{he},{flag},{p},{kind},{sum(fives) / 12:.4f}")
+            for r, region in enumerate(REGIONS):
+                for q, product in enumerate(PRODUCTS):
+                    files["fake_as"].append(f"{day.isoformat()},{he},{flag},{region},{product},{2.0 + r + q + he / 10:.2f}")
+        for t, local, flag in local_steps(day, 5):
+            for i, (p, kind) in enumerate(POINTS):
+                files["fake_rt5"].append(f"{local:%Y-%m-%d %H:%M:%S},{flag},{p},{kind},{fake_price(t, i, 'rt'):.2f}")
+        for fmt, lines in files.items():
+            path = folder / f"{fmt}_{day:%Y%m%d}.csv"
+            path.write_text("\n".join(lines) + "\n")
+            out[fmt].append(path)
+    return out
+
+
+def land_fake(base: Path, raw: dict[str, list[Path]]) -> None:
+    """Land through the project's own registry (ingest.registry): the CLI's ISO list is Python (ingest/config.py)."""
+    datasets = {r["format"]: r["dataset"] for r in csv.DictReader((FIXTURE / "seeds" / "iso_reports.csv").open())}
+    paths = IsoPaths("FAKE", base / "FAKE_data")
+    registry = Registry(paths)
+    now = dt.datetime.now(UTC).isoformat()
+    for fmt, files in raw.items():
+        for f in files:
+            landed = normalise(f.read_bytes())
+            target = paths.csv_files / datasets[fmt] / fmt / f.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(landed.data)
+            registry.add({"iso": "FAKE", "dataset": datasets[fmt], "format": fmt,
+                          "path": target.relative_to(paths.root).as_posix(), "file_name": f.name, "source": str(f),
+                          "archive_chain": [f.name], "sha256": hashlib.sha256(landed.data).hexdigest(),
+                          "bytes": len(landed.data), "rows": landed.rows, "encoding": landed.encoding,
+                          "header": ",".join(landed.header), "downloaded_at": None, "landed_at": now})
+    registry.flush()
+    write_schema_registry(paths, registry)
+
+
+@pytest.fixture(scope="module")
+def fake(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("fake_iso")
+    project = make_project(tmp)
+    raw = write_raw(tmp / "raw")
+    base = tmp / "data"
+    land_fake(base, raw)
+    env = {**os.environ, "ISO_DATA_DIR": str(base), "DBT_TARGET_PATH": str(tmp / "target"), "DBT_LOG_PATH": str(tmp / "logs")}
+    proc = subprocess.run([dbt_executable(), "build", "--select", "tag:fake", "--project-dir", str(project),
+                           "--profiles-dir", str(project)], cwd=project, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-6000:]
+    results = json.loads((tmp / "target" / "run_results.json").read_text())["results"]
+    return {"project": project, "raw": raw, "base": base, "results": results}
+
+
+def select(base: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    return con.execute(sql.replace("{root}", str(base / "FAKE_data" / "rollup_files"))).fetchall()
+
+
+def parquet(path: str) -> str:
+    return f"read_parquet('{{root}}/{path}/**/*.parquet', hive_partitioning = true)"
+
+
+def test_no_generic_macro_or_test_changed(fake):
+    assert digest(fake["project"] / "macros") == digest(PROJECT_ROOT / "macros")
+    assert digest(fake["project"] / "tests" / "generic") == digest(PROJECT_ROOT / "tests" / "generic")
+    # the only ISO-specific SQL written for FAKE is its staging folder; the rest are one generic call per model
+    models = {p.relative_to(fake["project"] / "models").as_posix() for p in (fake["project"] / "models").rglob("*.sql")}
+    assert {m for m in models if "/fake/" in m and m.startswith("staging/")} == \
+        {f"staging/fake/{p.name}" for p in (FIXTURE / "staging").glob("*.sql")}
+    rollup = (fake["project"] / "models/rollup/fake/fake_da_prices.sql").read_text()
+    assert "stage2_latest(ref('int_fake__da_prices')" in rollup
+
+
+def test_dbt_builds_fake_and_every_data_test_passes(fake):
+    statuses = Counter(r["status"] for r in fake["results"])
+    tests = [r for r in fake["results"] if r["unique_id"].startswith("test.")]
+    assert len(tests) > 80 and {r["status"] for r in tests} == {"pass"}, statuses
+    built = {r["unique_id"].split(".")[-1] for r in fake["results"] if r["unique_id"].startswith("model.")}
+    assert {"fake_da_prices", "fake_flat_rt_prices", "fake_da_as_rt_native", "fake_all_markets", "fake_full_dataset"} <= built
+    root = fake["base"] / "FAKE_data" / "rollup_files"
+    assert (root / "combined/analysis_ready/FULL_DATASET.parquet").exists()
+    assert (root / "DA_prices/year=2024/data_0.parquet").exists()
+
+
+def test_fall_back_day_in_utc_and_every_row_once(fake):
+    expected = {}
+    for path in fake["raw"]["fake_da"]:
+        for r in csv.DictReader(path.open()):
+            local = dt.datetime.fromisoformat(r["OperatingDate"]) + dt.timedelta(hours=int(r["HourEnding"]) - 1)
+            utc = local.replace(tzinfo=MT, fold=1 if r["RepeatedHour"] == "Y" else 0).astimezone(UTC)
+            expected[(utc, r["Location"])] = (float(r["Price"]), local)
+    got = select(fake["base"], f"select datetime, settlement_point, da_lmp, datetime_local from {parquet('DA_prices')}")
+    assert {(t, p): (v, local) for t, p, v, local in got} == expected and len(got) == len(expected)
+    hub = sorted(t for t, p, *_ in got if p == "FK_HUB")
+    assert len(hub) == 24 + 25 and all(b - a == dt.timedelta(hours=1) for a, b in zip(hub, hub[1:]))
+    rt = sorted(t for (t,) in select(fake["base"], f"select datetime from {parquet('RT_prices')} where settlement_point = 'FK_HUB'"))
+    assert len(rt) == (24 + 25) * 12 and all(b - a == dt.timedelta(minutes=5) for a, b in zip(rt, rt[1:]))
+    types = dict(select(fake["base"], f"select distinct settlement_point, settlement_type from {parquet('DA_prices')}"))
+    assert types == {"FK_HUB": "HUB", "FK_ZONE_N": "ZONE", "FK_BUS_7": "NODE"}
+
+
+def test_wide_and_combined_outputs(fake):
+    names = [r[0] for r in select(fake["base"], f"describe select * from {parquet('combined/yearly/DA_AS_RT_native')}")]
+    rows = [dict(zip(names, r)) for r in select(fake["base"], f"select * from {parquet('combined/yearly/DA_AS_RT_native')}")]
+    assert "DA_FK_HUB" in names and "RT_FK_ZONE_N" in names and "RT_FK_BUS_7" not in names
+    assert {"AS_REG_SYSTEM", "AS_SYNC_RESERVE_NORTH"} <= set(names)
+    assert set(Counter(r["datetime"].replace(minute=0) for r in rows).values()) == {12}
+    da = dict(select(fake["base"], f"select datetime, da_lmp from {parquet('DA_prices')} where settlement_point = 'FK_HUB'"))
+    assert all(r["DA_FK_HUB"] == da[r["datetime"].replace(minute=0)] for r in rows)
+    hourly = select(fake["base"], f"""select datetime, "RT_AVG_FK_HUB", "RT_HOURLY_FK_HUB" from {parquet('combined/yearly/ALL_markets')}""")
+    assert len(hourly) == 49 and all(abs(avg - published) < 1e-4 for _, avg, published in hourly)
