@@ -25,7 +25,7 @@
   {%- do statements.append("set preserve_insertion_order = false") -%}
   {%- do statements.append(landing_registry_ddl()) -%}
   {%- do statements.append(export_state_ddl()) -%}
-  {%- for iso in ['ERCOT', 'CAISO', 'PJM'] -%}
+  {%- for iso in project_isos() -%}
     {%- for sub in ['rollup_files', 'rollup_files/flattened', 'rollup_files/combined/yearly',
                     'rollup_files/combined/monthly', 'rollup_files/combined/analysis_ready'] -%}
       {%- do statements.append("select iso_mkdirs('" ~ iso_root(iso) ~ "/" ~ sub ~ "')") -%}
@@ -52,4 +52,14 @@
 {% macro generate_schema_name(custom_schema_name, node) -%}
   {#- Use the folder's schema as given (ercot, seeds, ...) instead of prefixing the target schema. -#}
   {{ (custom_schema_name or target.schema) | trim }}
+{%- endmacro %}
+
+{% macro project_isos() -%}
+  {#- Every ISO the project has models or sources for (from their `meta.iso`): a new ISO needs no edit here. -#}
+  {%- set isos = [] -%}
+  {%- for node in (graph.get('sources') or {}).values() | list + (graph.get('nodes') or {}).values() | list -%}
+    {%- set iso = (node.get('meta') or {}).get('iso') or ((node.get('config') or {}).get('meta') or {}).get('iso') -%}
+    {%- if iso and iso | upper not in isos -%}{%- do isos.append(iso | upper) -%}{%- endif -%}
+  {%- endfor -%}
+  {{ return(isos | sort) }}
 {%- endmacro %}
