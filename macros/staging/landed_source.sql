@@ -47,5 +47,5 @@
 
 {% macro relative_source_file(col) -%}
   {#- Landed file path relative to the ISO folder: csv_files/<dataset>/<format>/<name>. -#}
-  regexp_extract({{ col }}, 'csv_files/.*$')
+  substr({{ col }}, strpos({{ col }}, 'csv_files/'))
 {%- endmacro %}

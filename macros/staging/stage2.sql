@@ -5,6 +5,29 @@
     only for the partitions this run rewrites (changed_partitions), sorted for parquet row-group pruning.
     `points_model` adds settlement_type (HUB / ZONE / NODE, default NODE).
   -#}
+with landed_rows as (
+    select * from {{ all_rows }} where {{ changed_partitions() }}
+),
+
+{#- Fast path: most keys are delivered once; only keys with competing rows go through the window. -#}
+competing as (
+    select year, datetime{% for k in key_columns %}, {{ k }}{% endfor %}
+    from landed_rows
+    group by all
+    having count(*) > 1
+),
+
+latest as (
+    select landed_rows.* from landed_rows anti join competing using (year, datetime{% for k in key_columns %}, {{ k }}{% endfor %})
+    union all
+    (
+        select landed_rows.* from landed_rows semi join competing using (year, datetime{% for k in key_columns %}, {{ k }}{% endfor %})
+        qualify row_number() over (
+            partition by year, datetime{% for k in key_columns %}, {{ k }}{% endfor %} order by version_key desc
+        ) = 1
+    )
+)
+
 select
     p.datetime,
     p.interval_end,
@@ -23,13 +46,9 @@ select
     {%- endfor %}
     p.source_file,
     p.year
-from {{ all_rows }} as p
+from latest as p
 {%- if points_model is not none %}
 left join {{ points_model }} as t using (settlement_point)
 {%- endif %}
-where {{ changed_partitions() }}
-qualify row_number() over (
-    partition by p.year, p.datetime{% for k in key_columns %}, p.{{ k }}{% endfor %} order by p.version_key desc
-) = 1
 order by p.datetime{% for k in key_columns %}, p.{{ k }}{% endfor %}
 {%- endmacro %}

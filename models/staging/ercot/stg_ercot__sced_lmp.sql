@@ -11,8 +11,8 @@ renamed as (
         "LMP" as rt_lmp,
         "SCEDTimestamp" as sced_timestamp_local,
         filename as source_file,
-        -- the latest SCED run in an interval wins: order runs by their own time, then the repeated-hour flag
-        strftime("SCEDTimestamp", '%Y%m%d%H%M%S') || filename as version_key
+        -- the latest SCED run in an interval wins: runs are ordered by their own (local) time
+        "SCEDTimestamp" as version_key
     from source
 )
 
