@@ -54,9 +54,11 @@ def land(iso: str, paths: tuple[Path, ...], source: str | None, strict: bool, no
 @cli.command()
 @click.argument("iso", type=ISO_CHOICE, callback=_iso)
 @click.option("--dataset", required=True, help="DA_prices, RT_prices, AS_prices, or an ISO extra (ERCOT RT_SPP).")
-@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="First operating day (default: day after the last landed).")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]),
+              help="First operating day (default: the day after the last complete one; required the first time).")
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), help="Last operating day, inclusive (default: today).")
-def download(iso: str, dataset: str, start: dt.datetime | None, end: dt.datetime | None) -> None:
+@click.option("--no-progress", is_flag=True, help="No progress bars.")
+def download(iso: str, dataset: str, start: dt.datetime | None, end: dt.datetime | None, no_progress: bool) -> None:
     """Download DATASET for operating days START..END from the ISO, then land it.
 
     Base URLs and credentials come from environment variables (see README, "Downloading").
@@ -64,7 +66,8 @@ def download(iso: str, dataset: str, start: dt.datetime | None, end: dt.datetime
     from .download import DownloadError, run_download
 
     try:
-        summary = run_download(iso, dataset, start.date() if start else None, end.date() if end else None)
+        summary = run_download(iso, dataset, start.date() if start else None, end.date() if end else None,
+                               progress=not no_progress)
     except DownloadError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(summary.render())
@@ -101,6 +104,70 @@ def dbt(dbt_args: tuple[str, ...]) -> None:
     from .dbt import run_dbt
 
     sys.exit(run_dbt(list(dbt_args)).returncode)
+
+
+@cli.command()
+@click.option("--no-serve", is_flag=True, help="Only generate the site, print where it is and exit (CI, tests).")
+@click.option("--port", type=int, default=0, show_default="a free port", help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on (loopback: offline, local only).")
+@click.option("--select", "select", metavar="SELECTOR",
+              help="Compile and catalog only these nodes, e.g. tag:ercot when only ERCOT was built (the site lists all).")
+@click.option("--target-path", type=click.Path(file_okay=False, path_type=Path),
+              help="dbt target folder to write the site to (default: $DBT_TARGET_PATH or target/).")
+def docs(no_serve: bool, port: int, host: str, select: str | None, target_path: Path | None) -> None:
+    """Generate the dbt docs site (lineage, models, columns, tests, macros) and serve it offline.
+
+    Writes index.html (served here) and static_index.html (one file that opens from disk without a server).
+    Build first (`iso-pipeline demo` or `dbt build`) for compiled SQL and the columns of every table.
+    """
+    from .docs import DocsError, generate, serve, url_of
+
+    click.echo("generating the docs site (dbt docs generate --static) ...")
+    try:
+        site = generate(target=target_path, select=select)
+    except DocsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if site.fallback_reason:
+        click.echo(f"note: generated without compiled SQL because {site.fallback_reason}. "
+                   "Build everything first (`iso-pipeline demo`, `dbt build`), or pass --select for what you built "
+                   "(e.g. --select tag:ercot).")
+    click.echo(f"site: {site.index}")
+    click.echo(f"single file, opens without a server: {site.static_index.as_uri()}")
+    if no_serve:
+        return
+    server = serve(site.target, host, port)
+    click.echo(f"serving the docs at {url_of(server)}  (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@cli.command()
+@click.argument("iso", required=False, type=ISO_CHOICE, callback=_iso)
+@click.option("--as-of", help="Judge as of this time (UTC unless an offset is given; default $ISO_PIPELINE_NOW or now).")
+def status(iso: str | None, as_of: str | None) -> None:
+    """One screen: freshness per dataset, last run per stage, error rates, storage and its trend, open alerts."""
+    from .monitor.status import render_status
+
+    click.echo(render_status(iso, as_of))
+
+
+@cli.command()
+@click.argument("iso", required=False, type=ISO_CHOICE, callback=_iso)
+@click.option("--as-of", help="Judge as of this time (UTC unless an offset is given; default $ISO_PIPELINE_NOW or now).")
+@click.option("--json", "as_json", is_flag=True, help="Print the alerts as JSON (the webhook's body).")
+def check(iso: str | None, as_of: str | None, as_json: bool) -> None:
+    """Evaluate the alerts; exit 1 when any fires (2 when the warehouse cannot be read).
+
+    Missing expected files, schema changes, unusual prices, vanished settlement points, a failed last run, low
+    disk. With $ALERT_WEBHOOK_URL set, fired alerts are also POSTed there as JSON.
+    """
+    from .monitor.alerts import run_check
+
+    sys.exit(run_check(iso, as_of, as_json=as_json, echo=click.echo, echo_err=lambda m: click.echo(m, err=True)))
 
 
 def main() -> None:

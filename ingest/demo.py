@@ -81,9 +81,11 @@ def run_demo(build: bool = True, base: Path | None = None) -> int:
             click.echo(f"dbt build failed (exit {proc.returncode}); see the log above and logs/dbt.log", err=True)
             return proc.returncode
     click.echo(_summary(base, isos))
+    import os
+
     from .config import PROJECT_ROOT
 
-    click.echo(_test_results(PROJECT_ROOT / "target"))
+    click.echo(_test_results(Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_ROOT / "target")))
     click.echo(f"\ndone in {time.monotonic() - started:.0f}s. Query the parquet with DuckDB, e.g.\n"
                f"  duckdb -c \"select * from read_parquet('{IsoPaths.of('ERCOT', base).rollup_files}/DA_prices/*/*.parquet', "
                f"hive_partitioning=true) limit 5\"")

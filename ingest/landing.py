@@ -262,6 +262,8 @@ def land(iso: str, inputs: Iterable[Path], *, base: Path | None = None, source: 
             lander.land_file(f, source, when)
     summary = lander.finish()
     summary.seconds = time.monotonic() - started
+    from .monitor.history import record_landing  # run history (never fails the landing)
+    record_landing(lander.paths, summary)
     return summary
 
 

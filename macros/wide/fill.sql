@@ -16,71 +16,84 @@
 {% macro filled_long(relation, key_column, value_column, grain_minutes, iso) -%}
   {#-
     Stage 3 fill rule, in long form, for any Stage 2 dataset:
-    - a complete time spine at the dataset's native grain (`grain_minutes`) from its first to its last interval;
+    - a complete time index at the dataset's native grain (`grain_minutes`) from its first to its last interval;
     - every key (settlement point / AS product) from its first value on (nothing before it is filled);
     - a run of k consecutive missing intervals is forward-filled with the value before it when
       k * grain < var('ffill_max_gap_minutes') (default 60), otherwise left entirely NULL.
-    Output: datetime, key, value, observed (value came from the data), gap_run (id of the run a missing
-    interval belongs to), gap_intervals (k for missing intervals), filled, year (local).
+    Built from the gaps, not from a full grid: observed rows pass through; one window (lead) finds where each key's
+    next value is more than one interval away, and only those runs are expanded. Output: datetime, key, value,
+    observed, gap_run (the interval the run follows), gap_intervals (k), filled, year (local).
   -#}
   {%- set max_gap = var('ffill_max_gap_minutes') -%}
+  {%- set step = "interval (" ~ grain_minutes ~ ") minute" -%}
 with source as (
     select datetime, {{ key_column }} as key, {{ value_column }} as value
     from {{ relation }}
 ),
 
 bounds as (
-    select min(datetime) as first_interval, max(datetime) as last_interval from source
+    select max(datetime) as last_interval from source
 ),
 
-spine as (
-    select unnest(generate_series(first_interval, last_interval, interval ({{ grain_minutes }}) minute)) as datetime
-    from bounds
+observed as (
+    select datetime, key, value from source where value is not null
 ),
 
-keys as (
-    select key, min(datetime) as first_seen from source where value is not null group by key
-),
-
-grid as (
-    select spine.datetime, keys.key
-    from spine
-    inner join keys on spine.datetime >= keys.first_seen
-),
-
-joined as (
-    select grid.datetime, grid.key, source.value
-    from grid
-    left join source on source.datetime = grid.datetime and source.key = grid.key
+stepped as (
+    select
+        datetime,
+        key,
+        value,
+        coalesce(
+            lead(datetime) over (partition by key order by datetime),
+            (select last_interval from bounds) + {{ step }}
+        ) as resumes_at
+    from observed
 ),
 
 runs as (
+    -- a run of missing intervals follows each observed value whose successor is more than one interval away
     select
-        *,
-        -- each observed value opens a run; the missing intervals after it belong to that run
-        count(value) over (partition by key order by datetime rows between unbounded preceding and current row) as run_id
-    from joined
+        key,
+        datetime as gap_run,
+        value as run_value,
+        resumes_at,
+        (epoch(resumes_at - datetime) / 60 / {{ grain_minutes }})::bigint - 1 as gap_intervals
+    from stepped
+    where resumes_at > datetime + {{ step }}
 ),
 
-sized as (
+missing as (
     select
-        *,
-        count(*) over (partition by key, run_id) - 1 as missing_in_run,
-        first_value(value) over (partition by key, run_id order by datetime) as run_value
+        unnest(generate_series(gap_run + {{ step }}, resumes_at - {{ step }}, {{ step }})) as datetime,
+        key,
+        run_value,
+        gap_run,
+        gap_intervals
     from runs
 )
 
 select
     datetime,
     key,
-    case
-        when value is not null then value
-        when missing_in_run * {{ grain_minutes }} < {{ max_gap }} then run_value
-    end as value,
-    value is not null as observed,
-    case when value is null then run_id end as gap_run,
-    case when value is null then missing_in_run end as gap_intervals,
-    value is null and missing_in_run * {{ grain_minutes }} < {{ max_gap }} as filled,
+    value,
+    true as observed,
+    cast(null as timestamptz) as gap_run,
+    cast(null as bigint) as gap_intervals,
+    false as filled,
     {{ local_year('datetime', iso) }} as year
-from sized
+from observed
+
+union all
+
+select
+    datetime,
+    key,
+    case when gap_intervals * {{ grain_minutes }} < {{ max_gap }} then run_value end as value,
+    false as observed,
+    gap_run,
+    gap_intervals,
+    gap_intervals * {{ grain_minutes }} < {{ max_gap }} as filled,
+    {{ local_year('datetime', iso) }} as year
+from missing
 {%- endmacro %}

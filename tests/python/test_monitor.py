@@ -1,0 +1,193 @@
+"""Run history, freshness and `iso-pipeline status`, against real dbt runs on a copy of the built sample.
+
+The module fixture `history` copies the built sample's warehouse (its history: one landing, one build) and, in
+order: lands again (everything skipped), runs dbt on a broken CSV (failure), makes the landing registry stale and
+runs `dbt source freshness`. Every step is a separate process or connection; the history is read afresh after each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import query
+from ingest.config import IsoPaths
+from ingest.dbt import run_dbt
+from ingest.landing import land
+from ingest.monitor import freshness
+from ingest.monitor.alerts import evaluate
+from ingest.monitor.common import connect, parse_time
+from ingest.monitor.history import DDL
+from ingest.registry import sync_warehouse
+
+END_OF_SAMPLE = parse_time("2024-11-11T00:00-06:00")
+STALE = {  # landed this long before now -> status under the thresholds of the sources YAML
+    "np4_190_cd": (dt.timedelta(hours=1), "pass"),  # DAM: warn 36h, error 48h
+    "np4_188_cd": (dt.timedelta(hours=40), "warn"),  # AS: warn 36h, error 48h
+    "np6_905_cd": (dt.timedelta(minutes=90), "warn"),  # SPP: warn 1h, error 3h
+    "np6_788_cd": (dt.timedelta(hours=3), "error"),  # SCED: warn 30m, error 2h
+}
+
+
+def dbt(base: Path, *args: str) -> subprocess.CompletedProcess:
+    return run_dbt(list(args), base=base, capture=True,
+                   env={"DBT_TARGET_PATH": str(base / "dbt_target"), "DBT_LOG_PATH": str(base / "dbt_logs")})
+
+
+def runs(base: Path) -> list[tuple]:
+    """The run history, read by a new connection each time (nothing survives in memory between steps)."""
+    return query(base, "select kind, command, status, run_id from monitoring.runs order by started_at")
+
+
+def cli(base: Path, *args: str) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).with_name("iso-pipeline")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True,
+                          env={**os.environ, "ISO_DATA_DIR": str(base), "ALERT_MIN_FREE_DISK_GB": "0"})
+
+
+@pytest.fixture(scope="module")
+def history(built, ercot_raw, tmp_path_factory) -> dict:
+    base = tmp_path_factory.mktemp("history") / "data"
+    base.mkdir()
+    shutil.copy(built / "warehouse.duckdb", base)  # history so far: the landing and the build of `built`
+    shutil.copytree(built / "ERCOT_data/csv_files", base / "ERCOT_data/csv_files",
+                    ignore=shutil.ignore_patterns("RT_*"))  # the registry and the DA CSVs are enough here
+    snap: dict = {"base": base, "start": runs(base)}
+
+    again = land("ERCOT", sorted(ercot_raw.rglob("*DAMSPNP4190*"))[:3], base=base)
+    assert again.n_skipped == 3 and again.n_landed == 0
+    snap["after_land"] = runs(base)
+
+    # a CSV that bypassed landing and cannot be read: the full refresh of the intermediate model fails
+    broken = base / "ERCOT_data/csv_files/DA_prices/np4_190_cd/zz_broken.csv"
+    broken.write_text("DeliveryDate,HourEnding,SettlementPoint,SettlementPointPrice,DSTFlag\n"
+                      "notadate,01:00,HB_NORTH,1.0,N\n")
+    bad = dbt(base, "run", "--select", "stg_ercot__dam_spp", "int_ercot__da_prices", "--full-refresh")
+    assert bad.returncode != 0 and "Conversion Error" in bad.stdout, bad.stdout[-3000:]
+    broken.unlink()
+    snap["after_failure"] = runs(base)
+    with connect(base) as con:
+        snap["alerts_after_failure"] = evaluate(con, base, ["ERCOT"], END_OF_SAMPLE)
+    snap["status"] = cli(base, "status", "ercot", "--as-of", "2024-11-11T00:00-06:00")
+    snap["check"] = cli(base, "check", "ercot", "--as-of", "2024-11-11T00:00-06:00")
+
+    # stale fixture data: the registry says each format last landed some time ago
+    paths = IsoPaths.of("ERCOT", base)
+    now = dt.datetime.now(dt.timezone.utc)
+    entries = json.loads(paths.metadata_json.read_text())
+    for e in entries:
+        if e["format"] in STALE:
+            e["landed_at"] = (now - STALE[e["format"]][0]).isoformat()
+    paths.metadata_json.write_text(json.dumps(entries))
+    sync_warehouse(paths)
+    fresh = dbt(base, "source", "freshness", "--select", "source:ercot_landed")
+    snap["freshness_proc"] = fresh
+    snap["sources_json"] = json.loads((base / "dbt_target" / "sources.json").read_text())
+    snap["after_freshness"] = runs(base)
+    return snap
+
+
+def test_history_ddl_is_the_same_in_python_and_dbt(built):
+    """landing (Python) and dbt (macro) create the monitoring tables; both definitions must agree."""
+    columns = ("select table_name, column_name, data_type, ordinal_position from information_schema.columns "
+               "where table_schema = 'monitoring' order by all")
+    with duckdb.connect() as con:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(DDL)
+        python = con.execute(columns).fetchall()
+    assert query(built, columns) == python
+
+
+def test_landing_and_build_are_recorded(built):
+    (land_run, build_run) = query(built, "select run_id, kind, command, status, isos from monitoring.runs "
+                                         "order by started_at")
+    assert land_run[1:] == ("land", "land", "success", "ERCOT")
+    assert build_run[1:] == ("dbt", "build", "success", "ERCOT")
+
+    per_dataset = query(built, "select dataset, files_landed, files_skipped, files_quarantined, rows_landed "
+                               "from monitoring.run_datasets where run_id = ? order by 1", [land_run[0]])
+    landed = query(built, "select dataset, count(*), 0, 0, sum(rows) from landing.landed_files group by 1 order by 1")
+    assert per_dataset == landed
+
+    stages = dict(query(built, "select stage, nodes from monitoring.run_stages where run_id = ? "
+                               "and resource_type = 'model' and iso = 'ERCOT'", [build_run[0]]))
+    assert {"staging", "intermediate", "rollup", "flattened", "combined"} <= set(stages)
+    timed = query(built, "select count(*), count(*) filter (where seconds > 0 and completed_at >= started_at) "
+                         "from monitoring.run_nodes where run_id = ?", [build_run[0]])[0]
+    assert timed[0] == timed[1] > 100
+    # rows per stage: Stage 2 DA rows as recorded = rows in the parquet; tests know their dataset
+    (recorded,) = query(built, "select rows from monitoring.run_nodes where run_id = ? and name = 'ercot_da_prices'",
+                        [build_run[0]])[0]
+    assert recorded == query(built, "select count(*) from ercot.da_prices")[0][0] > 0
+    assert query(built, "select count(*) from monitoring.run_nodes where run_id = ? and resource_type = 'test' "
+                        "and dataset = 'RT_SPP' and status = 'pass'", [build_run[0]])[0][0] > 5
+
+    # storage per dataset from the rollup folders
+    stored = dict((f"{a}/{d}", b) for a, d, b in query(
+        built, "select area, dataset, bytes from monitoring.storage where run_id = ?", [build_run[0]]))
+    rollup = IsoPaths.of("ERCOT", built).rollup_files
+    assert stored["stage2/DA_prices"] == sum(p.stat().st_size for p in (rollup / "DA_prices").rglob("*.parquet"))
+    assert stored["stage3/RT_prices"] == sum(p.stat().st_size for p in (rollup / "flattened/RT_prices").rglob("*.parquet"))
+    assert stored["stage4/yearly/DA_AS_RT_hourly"] > 0 and stored["stage4/analysis_ready"] > 0
+    assert query(built, "select sum(bytes) from monitoring.storage where run_id = ? and area = 'landed_csv'",
+                 [land_run[0]])[0][0] == query(built, "select sum(bytes) from landing.landed_files")[0][0]
+
+
+def test_history_grows_by_one_per_run_and_survives_restarts(history):
+    order = ["start", "after_land", "after_failure", "after_freshness"]
+    sizes = [len(history[k]) for k in order]
+    assert sizes == [2, 3, 4, 5], sizes  # `built`: its landing and its build; then one row per run
+    assert [r[:3] for r in history["start"]] == [("land", "land", "success"), ("dbt", "build", "success")]
+    new = [history[k][-1][:3] for k in order[1:]]
+    assert new == [("land", "land", "success"), ("dbt", "run", "error"),
+                   ("dbt", "freshness", "error")]  # freshness: the SCED error threshold passed
+    # each earlier snapshot is a prefix of the later ones: nothing rewritten, nothing lost
+    for a, b in zip(order, order[1:]):
+        assert history[b][: len(history[a])] == history[a]
+    land_id = history["after_land"][-1][3]
+    assert query(history["base"], "select dataset, files_landed, files_skipped from monitoring.run_datasets "
+                                  "where run_id = ?", [land_id]) == [("DA_prices", 0, 3)]
+
+
+def test_failed_run_fires_and_shows_in_status(history):
+    (alert,) = history["alerts_after_failure"]
+    assert alert.kind == "run_failed" and alert.iso == "ERCOT"
+    assert "int_ercot__da_prices" in alert.what and "Conversion Error" in alert.what
+    assert alert.where == f"run {history['after_failure'][-1][3]}"
+    assert history["check"].returncode == 1 and "run_failed" in history["check"].stdout
+
+    out = history["status"]
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    for expected in ("Freshness", "np6_788_cd", "Last run per stage", "intermediate", "combined (4)",
+                     "Error rates", "Storage", "stage2", "Open alerts (1", "run_failed"):
+        assert expected in text, (expected, text)
+    intermediate = next(line for line in text.splitlines() if line.strip().startswith("intermediate"))
+    assert " run " in intermediate and "error" in intermediate
+
+
+def test_dbt_source_freshness_warns_on_stale_landings(history):
+    proc = history["freshness_proc"]
+    assert proc.returncode != 0  # an error threshold passed
+    results = {r["unique_id"].rsplit(".", 1)[-1]: r for r in history["sources_json"]["results"]}
+    assert {k: r["status"] for k, r in results.items()} == {k: v[1] for k, v in STALE.items()}
+    # yearly archives are not checked; their tables carry `freshness: null`
+    assert not {"np4_180_er", "np6_785_er", "np4_181_er"} & set(results)
+
+    # Python (status) applies the same thresholds to the same registry at dbt's snapshot time
+    snapshot = dt.datetime.fromisoformat(results["np6_788_cd"]["snapshotted_at"].replace("Z", "+00:00"))
+    with connect(history["base"]) as con:
+        ours = {f.feed.format: f.status for f in freshness.evaluate(con, snapshot, "ERCOT")}
+    assert {k: ours[k] for k in STALE} == {k: v[1] for k, v in STALE.items()}
+    assert ours["np4_180_er"] == "not checked"
+
+    last = query(history["base"], "select status, warnings, errors from monitoring.runs order by started_at desc limit 1")
+    assert last == [("error", 2, 1)]
