@@ -49,3 +49,41 @@
   {#- Landed file path relative to the ISO folder: csv_files/<dataset>/<format>/<name>. -#}
   substr({{ col }}, strpos({{ col }}, 'csv_files/'))
 {%- endmacro %}
+
+{% macro landed_rows(iso, staging_models, columns) -%}
+  {#-
+    The body of every intermediate model: all rows of the given staging models (one per report format,
+    `[(ref('stg_...'), 'format'), ...]`), appended file by file - on an incremental run only the files landed since
+    the last one are read (new_landed_files) - with the standard time columns, `columns`, the landed file relative to
+    the ISO folder, `version_key`, the partition `year` (local) and `_loaded_at` (which Stage 2 partitions to rewrite).
+  -#}
+with
+{%- for model, format in staging_models %}
+landed_{{ loop.index }} as (
+    select * from {{ model }}
+    {% if is_incremental() %}where {{ new_landed_files(iso, [format]) }}{% endif %}
+),
+{%- endfor %}
+
+unioned as (
+    {%- for model, format in staging_models %}
+    select * from landed_{{ loop.index }}{{ ' union all by name' if not loop.last }}
+    {%- endfor %}
+)
+
+select
+    datetime,
+    interval_end,
+    datetime_local,
+    hour_ending,
+    interval_minutes,
+    iso,
+    {%- for c in columns %}
+    {{ c }},
+    {%- endfor %}
+    {{ relative_source_file('source_file') }} as source_file,
+    version_key,
+    extract(year from datetime_local)::integer as year,
+    now() as _loaded_at
+from unioned
+{%- endmacro %}

@@ -1,20 +1,8 @@
 {{ config(incremental_strategy='append') }}
 
 {#- Every landed ancillary service price row (long), with ERCOT's product codes mapped to ours. -#}
-with daily as (
-    select * from {{ ref('stg_ercot__dam_as_mcpc') }}
-    {% if is_incremental() %}where {{ new_landed_files('ERCOT', ['np4_188_cd']) }}{% endif %}
-),
-
-historical as (
-    select * from {{ ref('stg_ercot__dam_as_mcpc_hist') }}
-    {% if is_incremental() %}where {{ new_landed_files('ERCOT', ['np4_181_er']) }}{% endif %}
-),
-
-unioned as (
-    select * from daily
-    union all by name
-    select * from historical
+with landed as (
+    {{ landed_rows('ERCOT', [(ref('stg_ercot__dam_as_mcpc'), 'np4_188_cd'), (ref('stg_ercot__dam_as_mcpc_hist'), 'np4_181_er')], ['iso_as_product', 'as_price']) | indent(4) }}
 ),
 
 products as (
@@ -22,18 +10,13 @@ products as (
 )
 
 select
-    u.datetime,
-    u.interval_end,
-    u.datetime_local,
-    u.hour_ending,
-    u.interval_minutes,
-    u.iso,
-    coalesce(p.as_product, u.iso_as_product) as as_product,
-    u.iso_as_product,
-    u.as_price,
-    {{ relative_source_file('u.source_file') }} as source_file,
-    u.version_key,
-    extract(year from u.datetime_local)::integer as year,
-    now() as _loaded_at
-from unioned as u
-left join products as p on p.iso_product = u.iso_as_product
+    l.* exclude (iso_as_product, as_price, source_file, version_key, year, _loaded_at),
+    coalesce(p.as_product, l.iso_as_product) as as_product,
+    l.iso_as_product,
+    l.as_price,
+    l.source_file,
+    l.version_key,
+    l.year,
+    l._loaded_at
+from landed as l
+left join products as p on p.iso_product = l.iso_as_product
