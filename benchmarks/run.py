@@ -65,6 +65,7 @@ def measure(name: str, cmd: list[str], log_dir: Path, env: dict[str, str] | None
     log = log_dir / f"{name}.out"
     peak = [0]
     stop = threading.Event()
+    load_before = os.getloadavg()[0]
     with open(log, "w") as fh:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
@@ -107,13 +108,17 @@ def measure(name: str, cmd: list[str], log_dir: Path, env: dict[str, str] | None
         "maxrss": usage.ru_maxrss * 1024,        # bytes; largest single process of the tree (Linux: KiB)
         "sampled_rss": peak[0],                  # bytes; sum over the tree, sampled every 50 ms
         "peak_rss": max(usage.ru_maxrss * 1024, peak[0]),
+        "cpu": usage.ru_utime + usage.ru_stime,  # user + system seconds of the whole tree
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
         "returncode": proc.returncode,
         "ok": ok,
         "log": str(log),
         "result": result,
     }
     status_txt = "ok" if ok else f"FAILED (exit {proc.returncode}; see {log})"
-    print(f"    {name:<28} {wall:8.2f} s  peak {out['peak_rss'] / MB:8.0f} MB  {status_txt}", flush=True)
+    print(f"    {name:<28} {wall:8.2f} s  cpu {out['cpu']:8.2f} s  peak {out['peak_rss'] / MB:8.0f} MB  "
+          f"load {load_before:4.1f}->{out['load_after']:4.1f}  {status_txt}", flush=True)
     if not ok:
         for n in result.get("nodes", []):
             if n["status"] in ("error", "fail"):
@@ -209,6 +214,17 @@ def run_incremental(mode: str, days: int, extra_day: Path, env: dict[str, str]) 
     return res
 
 
+def run_capped(mode: str, days: int, cap: str, env: dict[str, str]) -> dict:
+    """Stage 2 rebuilt (--full-refresh) on the largest data dir with DUCKDB_MEMORY_LIMIT=cap: does it stay flat?"""
+    data = WORK / "runs" / f"{mode}_{days}d"
+    print(f"  Stage 2 --full-refresh with DUCKDB_MEMORY_LIMIT={cap}", flush=True)
+    capped_env = {**env, "DUCKDB_MEMORY_LIMIT": cap}
+    step = measure("stage2_capped", step_dbt(data, "stage2_capped",
+                                             ["build", "--full-refresh", "--select", *STAGE2, *SELECT]),
+                   data / "bench_logs", capped_env)
+    return {"memory_limit": cap, "days": days, "step": step}
+
+
 def run_small_landing(n: int, env: dict[str, str]) -> dict:
     folder = small_zips(n)
     zips = sorted(folder.glob("*.zip"))
@@ -220,6 +236,20 @@ def run_small_landing(n: int, env: dict[str, str]) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ context
+
+def pipeline_hash() -> str:
+    """sha256 (12 hex) of the dbt code that ran: models/, macros/, seeds/, tests/generic, dbt_project.yml."""
+    import hashlib
+
+    h = hashlib.sha256()
+    files = [PROJECT_ROOT / "dbt_project.yml"]
+    for folder in ("models", "macros", "seeds", "tests/generic"):
+        files += sorted(f for f in (PROJECT_ROOT / folder).rglob("*") if f.is_file())
+    for f in files:
+        h.update(f.relative_to(PROJECT_ROOT).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
 
 def machine() -> dict:
     cpu = ""
@@ -254,6 +284,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "versions": versions,
         "commit": git("rev-parse", "--short", "HEAD"),
+        "pipeline_hash": pipeline_hash(),
         "dirty": bool(git("status", "--porcelain")),
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
@@ -271,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--small-zips", type=int, default=10_000, help="small zips for the landing rate (0: skip)")
     ap.add_argument("--threads", type=int, help="DUCKDB_THREADS (and POLARS_MAX_THREADS) for every contender")
     ap.add_argument("--memory-limit", help="DUCKDB_MEMORY_LIMIT, e.g. 4GB")
+    ap.add_argument("--capped-memory", default="1GB", help="DUCKDB_MEMORY_LIMIT of the extra capped Stage 2 "
+                    "rebuild on the largest size (default 1GB; '' to skip)")
     ap.add_argument("--skip", default="", help="comma-separated: limit,pandas,polars,incremental,small")
     ap.add_argument("--no-report", action="store_true", help="do not rewrite BENCHMARKS.md")
     args = ap.parse_args(argv)
@@ -289,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t_all = time.perf_counter()
     results: dict = {"mode": mode, "machine": machine(), "sizes": [], "points": args.points,
+                     "load_at_start": os.getloadavg(),
                      "start": start.isoformat(),
                      "settings": {k: env.get(k) for k in ("DUCKDB_THREADS", "DUCKDB_MEMORY_LIMIT", "DBT_THREADS",
                                                           "POLARS_MAX_THREADS")}}
@@ -303,9 +337,15 @@ def main(argv: list[str] | None = None) -> int:
         results["sizes"].append(run_size(mode, days, folders[:days], start, args.points, env, skip))
     if "incremental" not in skip:
         results["incremental"] = run_incremental(mode, max(sizes), folders[max(sizes)], env)
+    if args.capped_memory and "incremental" not in skip:
+        # after the incremental run: the largest data dir then holds max(sizes) + 1 days
+        results["capped"] = run_capped(mode, max(sizes), args.capped_memory, env)
     if "small" not in skip and args.small_zips:
         results["small_landing"] = run_small_landing(args.small_zips, env)
     results["total_seconds"] = time.perf_counter() - t_all
+    results["pipeline_hash_at_end"] = pipeline_hash()
+    if results["pipeline_hash_at_end"] != results["machine"]["pipeline_hash"]:
+        print("WARNING: the dbt code (models/macros/seeds/tests) changed while the benchmark ran")
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{mode}.json"
