@@ -13,9 +13,10 @@
 {% macro prepare_run() %}
   {#- on-run-start: DuckDB resources from the environment, the landing registry, the output folders. -#}
   {%- set statements = [] -%}
-  {%- if env_var('DUCKDB_MEMORY_LIMIT', '') -%}
-    {%- do statements.append("set memory_limit = '" ~ env_var('DUCKDB_MEMORY_LIMIT') ~ "'") -%}
-  {%- endif -%}
+  {#- Memory: DuckDB's own default (80% of RAM) let Stage 2 of a month of SCED data peak near 6 GB; a 2 GB cap
+      keeps builds predictable on shared machines and spills to temp_directory instead (BENCHMARKS.md).
+      DUCKDB_MEMORY_LIMIT overrides it (e.g. '16GB' for speed on a big machine). -#}
+  {%- do statements.append("set memory_limit = '" ~ env_var('DUCKDB_MEMORY_LIMIT', '2GB') ~ "'") -%}
   {%- if env_var('DUCKDB_THREADS', '') -%}
     {%- do statements.append("set threads = " ~ env_var('DUCKDB_THREADS') | int) -%}
   {%- endif -%}
