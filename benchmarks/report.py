@@ -208,7 +208,7 @@ def targets_lines(r: dict, inc_ratio: float | None) -> list[str]:
         f"| faster than Polars (Stage 2 + 3) | Polars takes {_f(pol)}x ours at {days} (CPU time: {_f(pol_c)}x) | {v(pol is not None and pol > 1)} |",
         f"| peak memory flat as input grows | {_mb(peak_small)} MB at {small['days']} d → {_mb(peak_big)} MB at {days} "
         f"({_f(growth)}x for {big['days'] / small['days']:.1f}x the input) | {v(growth is not None and growth <= 1.5)} |",
-        f"| peak memory < 2 GB for a month of SCED | {_mb(peak_big)} MB at {days} (DuckDB default memory limit)"
+        f"| peak memory < 2 GB for a month of SCED | {_mb(peak_big)} MB at {days} (project default: memory_limit 2GB unless DUCKDB_MEMORY_LIMIT is set; RSS includes the dbt process)"
         f"{capped_txt} | {v(peak_big < TARGET_MEM_BYTES) if month else 'n/a (no month in this mode)'} |",
         f"| one day added < 10% of the full rebuild | {_f(100 * inc_ratio if inc_ratio else None, 0)}% | "
         f"{v(inc_ratio is not None and inc_ratio < TARGET_INCREMENTAL)} |",

@@ -36,3 +36,18 @@
   {%- set seen = distinct_values(relation, 'key') -%}
   {{ return((ordered | select('in', seen) | list) + (seen | reject('in', ordered) | list)) }}
 {%- endmacro %}
+
+{% macro as_region_product_columns(iso, long_relation, products_seed) -%}
+  {#- For ISOs that price AS per region (CAISO, PJM): wide column names `<as_product>_<as_region>`, products in the
+      seed's column order, then regions alphabetically. -#}
+  {%- if not execute -%}{{ return([]) }}{%- endif -%}
+  {%- set ordered -%}
+    select key from (
+        select distinct a.as_product || '_' || a.as_region as key, coalesce(p.column_order, 999) as column_order, a.as_region
+        from {{ long_relation }} as a
+        left join {{ products_seed }} as p on p.iso = '{{ iso }}' and p.as_product = a.as_product
+    )
+    order by column_order, as_region, key
+  {%- endset -%}
+  {{ return(run_query(ordered).columns[0].values() | list) }}
+{%- endmacro %}

@@ -3,18 +3,4 @@
 {#- Stage 3 AS_prices: datetime, then one column per (product, region) named `<as_product>_<as_region>`
     (REG_UP_AS_CAISO_EXP, ...), products in the seed's column order (as_products), then regions alphabetically. -#}
 {%- set filled = ref('int_caiso__as_prices_filled') -%}
-{%- set long = ref('caiso_as_prices') -%}
-{%- set products = ref('as_products') -%}
-{%- set keys = [] -%}
-{%- if execute -%}
-  {%- set ordered -%}
-    select key from (
-        select distinct a.as_product || '_' || a.as_region as key, coalesce(p.column_order, 999) as column_order, a.as_region
-        from {{ long }} as a
-        left join {{ products }} as p on p.iso = 'CAISO' and p.as_product = a.as_product
-    )
-    order by column_order, as_region, key
-  {%- endset -%}
-  {%- set keys = run_query(ordered).columns[0].values() | list -%}
-{%- endif -%}
-{{ pivot_wide(filled, keys=keys) }}
+{{ pivot_wide(filled, keys=as_region_product_columns('CAISO', ref('caiso_as_prices'), ref('as_products'))) }}
