@@ -86,15 +86,16 @@ def demo(skip_build: bool) -> None:
 
 @cli.command("generate-sample")
 @click.argument("out_dir", type=click.Path(path_type=Path))
+@click.option("--iso", "iso", type=ISO_CHOICE, callback=_iso, default="ercot", show_default=True)
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default="2024-10-21", show_default=True)
 @click.option("--days", type=int, default=21, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
-def generate_sample(out_dir: Path, start: dt.datetime, days: int, seed: int) -> None:
-    """Write the deterministic ERCOT sample (real MIS file formats) into OUT_DIR."""
-    from .sample.ercot import generate_ercot
+def generate_sample(out_dir: Path, iso: str, start: dt.datetime, days: int, seed: int) -> None:
+    """Write the deterministic sample of ISO (its real file formats) into OUT_DIR; then `iso-pipeline land ISO OUT_DIR`."""
+    from .sample import GENERATORS
 
-    files = generate_ercot(out_dir, start.date(), days, seed)
-    click.echo(f"wrote {len(files)} files to {out_dir}")
+    files = GENERATORS[iso](out_dir, start=start.date(), days=days, seed=seed)
+    click.echo(f"wrote {len(files)} {iso} files to {out_dir}")
 
 
 @cli.command()

@@ -46,3 +46,15 @@ def test_land_strict_exits_non_zero_only_when_something_was_quarantined(tmp_path
 def test_missing_path_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(cli, ["land", "ercot", str(tmp_path / "nope")])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_generate_sample_for_each_iso_lands_cleanly(tmp_path, monkeypatch):
+    monkeypatch.setenv("ISO_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+    for iso in ("ercot", "caiso", "pjm"):
+        out = tmp_path / iso
+        result = runner.invoke(cli, ["generate-sample", str(out), "--iso", iso, "--days", "1"])
+        assert result.exit_code == 0, result.output
+        assert f"{iso.upper()} files" in result.output and any(out.iterdir())
+        landed = runner.invoke(cli, ["land", iso, str(out), "--strict", "--no-progress"])
+        assert landed.exit_code == 0 and "0 quarantined" in landed.output, landed.output
