@@ -1,14 +1,20 @@
-{% test complete_days(model, grain_minutes, iso, dataset, key_column, datetime_column='datetime') %}
+{% test complete_days(model, grain_minutes, iso, dataset, key_column, datetime_column='datetime', local_column=none) %}
 {#- Each key has the expected number of intervals on each local operating day it appears in: 24 h / grain,
     23 h on spring-forward days and 25 h on fall-back days (computed from the time zone, not assumed).
-    Failing rows: iso, dataset, day, point, expected and actual intervals. -#}
+    Failing rows: iso, dataset, day, point, expected and actual intervals. With `local_column` (the local interval
+    start) the day is read from it instead of converting every row, and an incremental run checks only the days the
+    model exported in its last run. Rows are taken to be unique per key and interval (unique_grain tests that). -#}
 {%- set tz = iso_timezone(iso) -%}
+{%- set day = "cast(" ~ local_column ~ " as date)" if local_column else "timezone('" ~ tz ~ "', " ~ datetime_column ~ ")::date" -%}
 with observed as (
     select
-        timezone('{{ tz }}', {{ datetime_column }})::date as day,
+        {{ day }} as day,
         {{ key_column }} as key,
-        count(distinct {{ datetime_column }}) as intervals
+        count(*) as intervals
     from {{ model }}
+    {%- if local_column %}
+    where {{ exported_days_filter(model, local_column) }}
+    {%- endif %}
     group by 1, 2
 ),
 

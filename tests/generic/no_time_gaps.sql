@@ -3,61 +3,59 @@
     every interval of the dataset's spine: from its first interval to the end of the last local operating day in
     the data, so a truncated last day shows as a gap at the end (`through_end_of_day: false`: to the last
     interval, for tables whose index is defined as first..last interval). Failing rows: one per gap (a run of missing
-    intervals) with its start, end and length. -#}
+    intervals) with its start, end and length.
+    Built from the gaps, not from a spine x keys grid: a key with one row per interval of its span is complete
+    (one aggregate); only the other keys' rows are ordered to find where each gap starts and ends. Rows are taken
+    to lie on the grain and to be unique per key (unique_grain tests that). -#}
 {%- set tz = iso_timezone(iso) -%}
 {%- set key = key_column if key_column else "'(all)'" -%}
+{%- set step = "interval (" ~ grain_minutes ~ ") minute" -%}
 with observed as (
+    {%- if key_column %}
     select {{ datetime_column }} as datetime, {{ key }} as key from {{ model }}
+    {%- else %}
+    select distinct {{ datetime_column }} as datetime, {{ key }} as key from {{ model }}
+    {%- endif %}
 ),
 
 bounds as (
     select
-        min(datetime) as first_interval,
         {% if through_end_of_day -%}
-        timezone('{{ tz }}', cast(max(timezone('{{ tz }}', datetime))::date + 1 as timestamp))
-            - interval ({{ grain_minutes }}) minute as last_interval
+        timezone('{{ tz }}', cast(timezone('{{ tz }}', max(datetime))::date + 1 as timestamp))
+            - {{ step }} as last_interval
         {%- else -%}
         max(datetime) as last_interval
         {%- endif %}
     from observed
 ),
 
-spine as (
-    select unnest(generate_series(first_interval, last_interval, interval ({{ grain_minutes }}) minute)) as datetime
-    from bounds
-),
-
 keys as (
-    select key, min(datetime) as first_seen from observed group by key
+    select key, min(datetime) as first_seen, count(*) as intervals from observed group by key
 ),
 
-expected as (
+incomplete as (
     -- from each key's first interval on: a point that appears later is not missing before it appeared
-    select spine.datetime, keys.key
-    from spine inner join keys on spine.datetime >= keys.first_seen
+    select key
+    from keys, bounds
+    where intervals <> (epoch(last_interval - first_seen) / 60 / {{ grain_minutes }})::bigint + 1
 ),
 
-missing as (
-    select e.datetime, e.key
-    from expected as e
-    anti join observed as o on o.datetime = e.datetime and o.key = e.key
-),
-
-runs as (
+stepped as (
     select
-        *,
-        datetime - interval ({{ grain_minutes }}) minute * row_number() over (partition by key order by datetime) as run
-    from missing
+        key,
+        datetime,
+        coalesce(lead(datetime) over (partition by key order by datetime), (select last_interval from bounds) + {{ step }}) as resumes_at
+    from observed semi join incomplete using (key)
 )
 
 select
     '{{ iso }}' as iso,
     '{{ dataset }}' as dataset,
     key as point,
-    timezone('{{ tz }}', min(datetime))::date as day,
-    min(datetime) as gap_start,
-    max(datetime) + interval ({{ grain_minutes }}) minute as gap_end,
-    count(*) as missing_intervals
-from runs
-group by key, run
+    timezone('{{ tz }}', datetime + {{ step }})::date as day,
+    datetime + {{ step }} as gap_start,
+    resumes_at as gap_end,
+    (epoch(resumes_at - datetime) / 60 / {{ grain_minutes }})::bigint - 1 as missing_intervals
+from stepped
+where resumes_at > datetime + {{ step }}
 {% endtest %}

@@ -213,7 +213,9 @@ def test_outputs_are_where_design_md_puts_them(caiso):
     root = IsoPaths.of("CAISO", caiso.base).rollup_files
     files = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
     for ds in ("DA_prices", "RT_prices", "RT_5min", "AS_prices"):
-        assert f"{ds}/year=2024/data_0.parquet" in files
+        # Stage 2: one file per local operating day
+        days = {r[0] for r in select(caiso.base, f"select distinct strftime(datetime_local, '%Y%m%d') from {parquet(ds)}")}
+        assert {f for f in files if f.startswith(f"{ds}/")} == {f"{ds}/year=2024/data_{d}.parquet" for d in days}
         assert f"flattened/{ds}/year=2024/data_0.parquet" in files
     for combo in ("DA_AS_combined", "DA_AS_RT_hourly", "DA_AS_RT_native", "ALL_markets"):
         assert f"combined/yearly/{combo}/year=2024/data_0.parquet" in files
@@ -222,7 +224,7 @@ def test_outputs_are_where_design_md_puts_them(caiso):
             "schema_registry.json"} <= files
     registry = json.loads((root / "schema_registry.json").read_text())
     assert set(registry["datasets"]) == {"DA_prices", "RT_prices", "RT_5min", "AS_prices"}
-    codec = select(caiso.base, "select distinct compression from parquet_metadata('{root}/DA_prices/year=2024/data_0.parquet')")
+    codec = select(caiso.base, "select distinct compression from parquet_metadata('{root}/DA_prices/year=2024/*.parquet')")
     assert codec == [("ZSTD",)]
 
 

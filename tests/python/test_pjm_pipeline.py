@@ -188,7 +188,10 @@ def test_outputs_are_where_design_md_puts_them(pjm):
     root = IsoPaths.of("PJM", pjm.base).rollup_files
     files = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
     for ds in ("DA_prices", "RT_prices", "RT_hourly", "AS_prices"):
-        assert {f"{ds}/year=2024/data_0.parquet", f"flattened/{ds}/year=2024/data_0.parquet"} <= files
+        # Stage 2: one file per local operating day
+        days = {r[0] for r in select(pjm.base, f"select distinct strftime(datetime_local, '%Y%m%d') from {parquet(ds)}")}
+        assert {f for f in files if f.startswith(f"{ds}/")} == {f"{ds}/year=2024/data_{d}.parquet" for d in days}
+        assert f"flattened/{ds}/year=2024/data_0.parquet" in files
     for combo in ("DA_AS_combined", "DA_AS_RT_hourly", "DA_AS_RT_native", "ALL_markets"):
         assert f"combined/yearly/{combo}/year=2024/data_0.parquet" in files
         assert {f"combined/monthly/{combo}/year=2024/month={m}/data_0.parquet" for m in (10, 11)} <= files
