@@ -131,12 +131,16 @@
     {%- set all_rows = api.Relation.create(database=node.database, schema=node.schema, identifier=m.landed_rows_model) -%}
     {%- set r = run_query("select count(*), count(*) filter (where " ~ m.value_column ~ " is null), count(distinct " ~ m.key_column
           ~ "), min(datetime), max(datetime), count(distinct year) from " ~ node_relation(node)).rows[0] -%}
-    {#- duplicates: landed rows beyond one per key (meta duplicate_key, default datetime + the key column; CAISO
-        lands one row per price component, so its key includes lmp_type) -#}
-    {%- set dup_key = m.get('duplicate_key', 'datetime, ' ~ m.key_column) -%}
-    {%- set counts = run_query("select count(*), count(distinct (" ~ dup_key ~ ")) from " ~ all_rows).rows[0] -%}
-    {%- set n_all = counts[0] -%}
-    {%- do stage2.append([m.dataset, n_all, r[0], counts[0] - counts[1], r[1], r[2],
+    {#- duplicates: landed rows beyond one per key. Stage 2 holds exactly one row per distinct landed key
+        (keys_preserved tests it), so they are the landed rows minus Stage 2's; where a landed row is one component of
+        a key (CAISO lands one row per price component), meta duplicate_key names the landed key to count -#}
+    {%- set n_all = run_query("select count(*) from " ~ all_rows).rows[0][0] -%}
+    {%- if m.get('duplicate_key') -%}
+      {%- set n_keys = run_query("select count(distinct (" ~ m.duplicate_key ~ ")) from " ~ all_rows).rows[0][0] -%}
+    {%- else -%}
+      {%- set n_keys = r[0] -%}
+    {%- endif -%}
+    {%- do stage2.append([m.dataset, n_all, r[0], n_all - n_keys, r[1], r[2],
           r[3].strftime('%Y-%m-%d %H:%M') if r[3] else none, r[4].strftime('%Y-%m-%d %H:%M') if r[4] else none, r[5]]) -%}
   {%- endfor -%}
   {%- do md.append('\n## Stage 2: long typed parquet\n\nDuplicates resolved: rows for an (interval, point) already delivered by another file or SCED run (the latest wins).\n\n'

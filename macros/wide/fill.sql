@@ -13,16 +13,18 @@
   extract(year from timezone('{{ iso_timezone(iso) }}', {{ ts }}))::integer
 {%- endmacro %}
 
-{% macro filled_long(relation, key_column, value_column, grain_minutes, iso) -%}
+{% macro fill_gaps(relation, key_column, value_column, grain_minutes, iso) -%}
   {#-
-    Stage 3 fill rule, in long form, for any Stage 2 dataset:
-    - a complete time index at the dataset's native grain (`grain_minutes`) from its first to its last interval;
-    - every key (settlement point / AS product) from its first value on (nothing before it is filled);
-    - a run of k consecutive missing intervals is forward-filled with the value before it when
-      k * grain < var('ffill_max_gap_minutes') (default 60), otherwise left entirely NULL.
-    Built from the gaps, not from a full grid: observed rows pass through; one window (lead) finds where each key's
-    next value is more than one interval away, and only those runs are expanded. Output: datetime, key, value,
-    observed, gap_run (the interval the run follows), gap_intervals (k), filled, year (local).
+    Stage 3 fill rule, for any Stage 2 dataset: the cells the complete time index adds - every interval at the
+    native grain (`grain_minutes`) from the dataset's first to its last interval, for every key (settlement point /
+    AS product) from its first value on (nothing before it) - that have no value. A run of k consecutive missing
+    intervals is forward-filled with the value before it when k * grain < var('ffill_max_gap_minutes') (default 60),
+    otherwise left entirely NULL.
+    Built from the gaps, not from a full grid: a key with one value per interval from its first value to the
+    dataset's last interval has no gap (one aggregate finds the others); only the other keys' rows go through a
+    window (lead) that finds where the next value is more than one interval away, and only those runs are expanded.
+    Output (one row per missing cell): datetime, datetime_local, key, value (filled or NULL), observed (false),
+    gap_run (the interval the run follows), gap_intervals (k), filled, year (local).
   -#}
   {%- set max_gap = var('ffill_max_gap_minutes') -%}
   {%- set step = "interval (" ~ grain_minutes ~ ") minute" -%}
@@ -39,6 +41,13 @@ observed as (
     select datetime, key, value from source where value is not null
 ),
 
+with_gaps as (
+    select key
+    from observed
+    group by key
+    having count(*) <> (epoch((select last_interval from bounds) - min(datetime)) / 60 / {{ grain_minutes }})::bigint + 1
+),
+
 stepped as (
     select
         datetime,
@@ -48,7 +57,7 @@ stepped as (
             lead(datetime) over (partition by key order by datetime),
             (select last_interval from bounds) + {{ step }}
         ) as resumes_at
-    from observed
+    from observed semi join with_gaps using (key)
 ),
 
 runs as (
@@ -75,19 +84,7 @@ missing as (
 
 select
     datetime,
-    key,
-    value,
-    true as observed,
-    cast(null as timestamptz) as gap_run,
-    cast(null as bigint) as gap_intervals,
-    false as filled,
-    {{ local_year('datetime', iso) }} as year
-from observed
-
-union all
-
-select
-    datetime,
+    timezone('{{ iso_timezone(iso) }}', datetime) as datetime_local,
     key,
     case when gap_intervals * {{ grain_minutes }} < {{ max_gap }} then run_value end as value,
     false as observed,
@@ -96,4 +93,27 @@ select
     gap_intervals * {{ grain_minutes }} < {{ max_gap }} as filled,
     {{ local_year('datetime', iso) }} as year
 from missing
+{%- endmacro %}
+
+{% macro filled_long(relation, gaps, key_column, value_column) -%}
+  {#- The Stage 3 series in long form: every observed value of a Stage 2 dataset plus the missing cells of its
+      complete time index (`gaps`, a fill_gaps model: forward-filled or NULL). One row per (datetime, key) from each
+      key's first value to the dataset's last interval; the PIVOT reads it one local day at a time. -#}
+select
+    datetime,
+    datetime_local,
+    {{ key_column }} as key,
+    {{ value_column }} as value,
+    true as observed,
+    cast(null as timestamptz) as gap_run,
+    cast(null as bigint) as gap_intervals,
+    false as filled,
+    year
+from {{ relation }}
+where {{ value_column }} is not null
+
+union all
+
+select datetime, datetime_local, key, value, observed, gap_run, gap_intervals, filled, year
+from {{ gaps }}
 {%- endmacro %}

@@ -10,17 +10,20 @@
   '{{ value | replace("'", "''") }}'
 {%- endmacro %}
 
-{% macro pivot_wide(relation, key_column='key', value_column='value', keys=none, group_by=['datetime', 'year']) -%}
+{% macro pivot_wide(relation, key_column='key', value_column='value', keys=none, group_by=['datetime', '_day', 'year']) -%}
   {#-
     Long -> wide with DuckDB PIVOT: one DOUBLE column per key, named exactly as the key (HB_NORTH, REG_UP).
     `keys` fixes the columns (and their order); by default they are the distinct keys of the relation, so
-    every partition of the output shares the union of columns. Use as the top statement of the model.
+    every partition of the output shares the union of columns. Use as the top statement of the model. The
+    relation is read through changed_partitions() on its `datetime_local`, with `_day` (its local date) in the
+    group by, so a model written one day at a time (`days_from`) pivots only the days it rewrites and writes each
+    day's file from the result (day_batch 'table'; `_day` is not written).
   -#}
   {%- set keys = keys if keys is not none else distinct_values(relation, key_column) -%}
   {%- if keys | length == 0 -%}
-    select {% for g in group_by %}{{ g }}{{ ', ' if not loop.last }}{% endfor %} from {{ relation }} where false
+    select {% for g in group_by %}{{ 'cast(datetime_local as date) as _day' if g == '_day' else g }}{{ ', ' if not loop.last }}{% endfor %} from {{ relation }} where false
   {%- else -%}
-    pivot {{ relation }}
+    pivot (select *, cast(datetime_local as date) as _day from {{ relation }} where {{ changed_partitions('datetime_local') }})
     on {{ key_column }} in ({% for k in keys %}{{ sql_string(k) }}{{ ', ' if not loop.last }}{% endfor %})
     using first({{ value_column }})
     group by {{ group_by | join(', ') }}

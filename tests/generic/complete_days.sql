@@ -2,8 +2,8 @@
 {#- Each key has the expected number of intervals on each local operating day it appears in: 24 h / grain,
     23 h on spring-forward days and 25 h on fall-back days (computed from the time zone, not assumed).
     Failing rows: iso, dataset, day, point, expected and actual intervals. With `local_column` (the local interval
-    start) the day is read from it instead of converting every row, and an incremental run checks only the days the
-    model exported in its last run. Rows are taken to be unique per key and interval (unique_grain tests that). -#}
+    start) the day is read from it instead of converting every row. Rows are taken to be unique per key and interval
+    (unique_grain tests that). -#}
 {%- set tz = iso_timezone(iso) -%}
 {%- set day = "cast(" ~ local_column ~ " as date)" if local_column else "timezone('" ~ tz ~ "', " ~ datetime_column ~ ")::date" -%}
 with observed as (
@@ -12,9 +12,6 @@ with observed as (
         {{ key_column }} as key,
         count(*) as intervals
     from {{ model }}
-    {%- if local_column %}
-    where {{ exported_days_filter(model, local_column) }}
-    {%- endif %}
     group by 1, 2
 ),
 

@@ -2,11 +2,11 @@
 {#- Deduplication keeps exactly one row per key and loses none. Per interval (the first key column), the model has
     as many rows as the source has distinct keys; only the intervals where the counts differ are compared key by key,
     so a failing row names the interval, the key and the problem, while a passing run never builds the full key sets.
-    With `local_column`, an incremental run compares only the local days the model exported in its last run
-    (exported_days_filter); a full export compares everything. -#}
+    With `local_column`, an incremental run compares only the local days not yet verified (unverified_days_filter);
+    after a full export, everything. -#}
 {%- set interval = key_columns[0] -%}
 {%- set rest = key_columns[1:] -%}
-{%- set scope = partition_filter ~ (" and " ~ exported_days_filter(model, local_column) if local_column else "") -%}
+{%- set scope = partition_filter ~ (" and " ~ unverified_days_filter(model, local_column) if local_column else "") -%}
 with expected as (
     select {{ interval }}, count(distinct ({{ rest | join(', ') }})) as keys
     from {{ source_model }} where {{ scope }} group by 1

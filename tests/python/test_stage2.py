@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import zipfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -262,3 +263,42 @@ def test_historical_rtm_yearly_xlsx_matches_the_15_minute_reports(tmp_path, erco
     north = [t for t, p, _ in got_hist if p == "HB_NORTH"]
     assert all(b - a == dt.timedelta(minutes=15) for a, b in zip(north, north[1:]))
     assert north[0].astimezone(UTC) == dt.datetime(2024, 11, 3, 5, tzinfo=UTC)
+
+
+def test_a_failing_integrity_test_is_run_again_until_the_data_is_fixed(tmp_path):
+    """The expensive integrity tests of a day-file model check only the days no complete passing run has verified:
+    after an incremental build, the new day; a day that failed stays checked - and failing - on the next builds,
+    until a corrected delivery fixes it."""
+    files = generate_ercot(tmp_path / "raw", start=dt.date(2024, 12, 20), days=4, datasets=("DA_prices",))
+    base = tmp_path / "data"
+    land("ERCOT", files[:3], base=base)
+    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
+
+    def unverified() -> list[tuple]:
+        return query(base, """select strftime(day, '%Y%m%d') from main._export_days
+                              where model like '%"ercot"."da_prices"' and verified_at is null order by 1""")
+
+    assert unverified() == []
+    # day 4 arrives with one row twice in the same file: one version, so deduplication must not hide it
+    with zipfile.ZipFile(files[3]) as z:
+        name = z.namelist()[0]
+        lines = z.read(name).decode().splitlines()
+    bad = tmp_path / "bad" / name
+    bad.parent.mkdir()
+    bad.write_text("\n".join(lines + [lines[1]]) + "\n")
+    land("ERCOT", [bad], base=base)
+    first = build(base, "--select", "tag:ercot")
+    [grain] = [k for k in first if k.startswith("unique_grain_ercot_da_prices")]
+    assert first[grain] == "fail" and first["__returncode__"] != 0
+    assert unverified() == [("20241223",)]
+    again = build(base, "--select", "tag:ercot")  # nothing new landed
+    assert again[grain] == "fail", "the unverified day must be tested again"
+    # ERCOT re-publishes the day correctly: a later delivery of the same intervals wins, the day passes and is verified
+    land("ERCOT", [files[3]], base=base)
+    fixed = build(base, "--select", "tag:ercot")
+    assert fixed[grain] == "pass" and fixed["__returncode__"] == 0, fixed["__log__"][-3000:]
+    assert unverified() == []
+    expected = {(r.split(",")[2], float(r.split(",")[3])) for r in lines[1:] if r.split(",")[1] == "05:00"}
+    got = set(query(base, """select settlement_point, da_lmp from ercot.da_prices
+                             where datetime_local = timestamp '2024-12-23 04:00'"""))
+    assert got == expected

@@ -52,10 +52,25 @@ CASES = {
 }
 
 
+def compile_fill(work, grain: int) -> tuple[str, str]:
+    """The fill rule as dbt compiles it: the missing cells (fill_gaps) and the long series (filled_long) over them."""
+    gaps = compile_inline(f"{{{{ fill_gaps('fixture', 'key', 'value', {grain}, 'ERCOT') }}}}", work)
+    series = compile_inline("{{ filled_long('fixture', 'gaps', 'key', 'value') }}", work)
+    return gaps, series
+
+
+def run_fill(con, sqls: tuple[str, str], select: str) -> list[tuple]:
+    """`fixture` (datetime, key, value) gets Stage 2's local columns; then the gap table and the series over it."""
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("create or replace table fixture as select datetime, timezone('America/Chicago', datetime) as datetime_local, "
+                "key, value, year(timezone('America/Chicago', datetime)) as year from fixture_rows")
+    con.execute(f"create or replace table gaps as {sqls[0]}")
+    return con.execute(f"select {select} from ({sqls[1]})").fetchall()
+
+
 @pytest.fixture(scope="module")
 def fill_sql(tmp_path_factory):
-    work = tmp_path_factory.mktemp("fill")
-    return compile_inline("{{ filled_long('fixture', 'key', 'value', 5, 'ERCOT') }}", work)
+    return compile_fill(tmp_path_factory.mktemp("fill"), 5)
 
 
 def test_fill_rule_boundaries_match_reference(fill_sql):
@@ -83,9 +98,9 @@ def test_fill_rule_boundaries_match_reference(fill_sql):
                 rows.append((t, key, v))
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")
-    con.execute("create table fixture (datetime timestamptz, key varchar, value double)")
-    con.executemany("insert into fixture values (?, ?, ?)", rows)
-    got = con.execute(f"select key, datetime, value, filled from ({fill_sql})").fetchall()
+    con.execute("create table fixture_rows (datetime timestamptz, key varchar, value double)")
+    con.executemany("insert into fixture_rows values (?, ?, ?)", rows)
+    got = run_fill(con, fill_sql, "key, datetime, value, filled")
     got_values = {(k, t.astimezone(UTC)): v for k, t, v, _ in got}
     data_spine = sorted({t for _, t, _ in [(r[1], r[0], r[2]) for r in rows]})
     assert data_spine[0] == spine[0] and data_spine[-1] == spine[-1]
@@ -105,11 +120,11 @@ def test_fill_rule_boundaries_match_reference(fill_sql):
 
 
 def test_hourly_grain_single_missing_hour_is_not_filled(tmp_path):
-    sql = compile_inline("{{ filled_long('fixture', 'key', 'value', 60, 'ERCOT') }}", tmp_path)
+    sqls = compile_fill(tmp_path, 60)
     con = duckdb.connect()
-    con.execute("create table fixture as select * from (values "
+    con.execute("create table fixture_rows as select * from (values "
                 "('2024-01-01 00:00+00'::timestamptz, 'HB_X', 1.0), ('2024-01-01 02:00+00'::timestamptz, 'HB_X', 3.0)) t(datetime, key, value)")
-    got = dict(con.execute(f"select hour(datetime), value from ({sql})").fetchall())
+    got = dict(run_fill(con, sqls, "hour(datetime), value"))
     assert got == {0: 1.0, 1: None, 2: 3.0}  # a 60-minute gap is not < 60 minutes
 
 
@@ -128,8 +143,12 @@ def test_pivot_accuracy_on_the_sample(built):
     root = IsoPaths.of("ERCOT", built).rollup_files / "flattened"
     assert sorted(p.name for p in root.iterdir()) == ["AS_prices", "DA_prices", "RT_SPP", "RT_prices"]
     con = duckdb.connect()
-    first = con.execute(f"select * from read_parquet('{root}/RT_prices/year=2024/data_0.parquet') limit 0").description
-    assert first[0][0] == "datetime"
+    days = sorted(p.name for p in (root / "RT_prices/year=2024").glob("*.parquet"))
+    assert len(days) >= 21 and days[0].startswith("data_2024") and len(days[0]) == len("data_YYYYMMDD.parquet")
+    # every day file has the same columns (readers that take the first file's schema see every point)
+    schemas = {tuple(r[0] for r in con.execute(f"select * from read_parquet('{root}/RT_prices/year=2024/{d}', hive_partitioning = false) limit 0").description)
+               for d in days}
+    assert len(schemas) == 1 and next(iter(schemas))[0] == "datetime" and "year" not in next(iter(schemas))
 
 
 def test_fill_stats_count_filled_cells(built):
