@@ -3,8 +3,9 @@
 - `iso_mkdirs(path)`: create a folder and its parents (COPY needs its target folder to exist).
 - `iso_write_text(path, text)`: write a UTF-8 text file atomically (the Markdown reports).
 - `iso_remove_tree(path)`: delete a scratch folder (and everything in it) if it exists.
-- `iso_publish_day_files(scratch, location, full)`: move the day files written into `scratch`
-  (`year=YYYY/data_YYYYMMDD.parquet`) to the same place under `location`, replacing the old files of those days
+- `iso_publish_day_files(scratch, location, full)`: move the day (or month) files written into `scratch`
+  (`year=YYYY/data_YYYYMMDD.parquet`, `data_YYYYMM.parquet`) to the same place under `location`, replacing the old
+  files of those days
   (with `full`: removing every other parquet file under `location`). Each file is moved with an atomic rename, so
   a reader sees a day's old file or its new one, never a half-written one.
 
@@ -43,12 +44,13 @@ def iso_remove_tree(path: str) -> bool:
     return True
 
 
-_DAY_FILE = re.compile(r"^year=\d{4}/data_\d{8}\.parquet$")
+_DAY_FILE = re.compile(r"^year=\d{4}/data_(\d{8}|\d{6})\.parquet$")  # a day's or a month's file
 
 
 def iso_publish_day_files(scratch: str, location: str, full: bool) -> int:
-    """Move scratch/year=YYYY/data_YYYYMMDD.parquet to location/year=YYYY/ (an atomic rename each), replacing the
-    old file of that day; with `full`, remove every other parquet file under `location` (and empty folders)."""
+    """Move scratch/year=YYYY/data_YYYYMMDD[/MM].parquet to location/year=YYYY/ (an atomic rename each), replacing
+    the old file of that day or month; with `full`, remove every other parquet file under `location` (and empty
+    folders)."""
     src, dst = Path(scratch), Path(location)
     published: set[Path] = set()
     for f in sorted(src.glob("year=*/*.parquet")) if src.is_dir() else []:

@@ -17,7 +17,7 @@
     every partition of the output shares the union of columns. Use as the top statement of the model. The
     relation is read through changed_partitions() on its `datetime_local`, with `_day` (its local date) in the
     group by, so a model written one day at a time (`days_from`) pivots only the days it rewrites and writes each
-    day's file from the result (day_batch 'table'; `_day` is not written).
+    month's file from the result (file_unit 'month'; `_day` is not written).
   -#}
   {%- set keys = keys if keys is not none else distinct_values(relation, key_column) -%}
   {%- if keys | length == 0 -%}

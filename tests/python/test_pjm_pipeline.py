@@ -191,8 +191,8 @@ def test_outputs_are_where_design_md_puts_them(pjm):
         # Stage 2: one file per local operating day
         days = {r[0] for r in select(pjm.base, f"select distinct strftime(datetime_local, '%Y%m%d') from {parquet(ds)}")}
         assert {f for f in files if f.startswith(f"{ds}/")} == {f"{ds}/year=2024/data_{d}.parquet" for d in days}
-        # Stage 3: one file per local day of the complete index (here: every day has data)
-        assert {f for f in files if f.startswith(f"flattened/{ds}/")} == {f"flattened/{ds}/year=2024/data_{d}.parquet" for d in days}
+        # Stage 3: one file per local month of the complete index
+        assert {f for f in files if f.startswith(f"flattened/{ds}/")} == {f"flattened/{ds}/year=2024/data_{d[:6]}.parquet" for d in days}
     for combo in ("DA_AS_combined", "DA_AS_RT_hourly", "DA_AS_RT_native", "ALL_markets"):
         assert f"combined/yearly/{combo}/year=2024/data_0.parquet" in files
         assert {f"combined/monthly/{combo}/year=2024/month={m}/data_0.parquet" for m in (10, 11)} <= files

@@ -143,11 +143,13 @@ def test_pivot_accuracy_on_the_sample(built):
     root = IsoPaths.of("ERCOT", built).rollup_files / "flattened"
     assert sorted(p.name for p in root.iterdir()) == ["AS_prices", "DA_prices", "RT_SPP", "RT_prices"]
     con = duckdb.connect()
-    days = sorted(p.name for p in (root / "RT_prices/year=2024").glob("*.parquet"))
-    assert len(days) >= 21 and days[0].startswith("data_2024") and len(days[0]) == len("data_YYYYMMDD.parquet")
-    # every day file has the same columns (readers that take the first file's schema see every point)
-    schemas = {tuple(r[0] for r in con.execute(f"select * from read_parquet('{root}/RT_prices/year=2024/{d}', hive_partitioning = false) limit 0").description)
-               for d in days}
+    # one file per local month of the index
+    months = sorted(p.name for p in (root / "RT_prices/year=2024").glob("*.parquet"))
+    expected = {f"data_{m}.parquet" for (m,) in query(built, "select distinct strftime(timezone('America/Chicago', datetime), '%Y%m') from ercot.flat_rt_prices")}
+    assert set(months) == expected and len(months) == 2
+    # every file has the same columns (readers that take the first file's schema see every point)
+    schemas = {tuple(r[0] for r in con.execute(f"select * from read_parquet('{root}/RT_prices/year=2024/{m}', hive_partitioning = false) limit 0").description)
+               for m in months}
     assert len(schemas) == 1 and next(iter(schemas))[0] == "datetime" and "year" not in next(iter(schemas))
 
 
@@ -157,3 +159,56 @@ def test_fill_stats_count_filled_cells(built):
     # the generated sample is complete: nothing to fill, nothing NULL
     assert by["RT_prices"][0] == 0 and by["RT_prices"][1] == 0
     assert by["RT_prices"][2] == query(built, "select count(*) from ercot.rt_prices")[0][0]
+
+
+def test_incremental_stage3_rewrites_the_neighbouring_day_whose_fill_changes(tmp_path):
+    """HB_WEST is missing from 23:15 on 12/20 to 00:15 on 12/21 (five 15-minute intervals). Before 12/21 lands, the
+    first three are a trailing gap of 45 minutes, forward-filled; once 12/21 lands the run is 75 minutes and must be
+    NULL throughout - so 12/20, a day Stage 2 does not rewrite, changes in Stage 3. The incremental build must give
+    what a full rebuild gives."""
+    import zipfile
+
+    from conftest import build
+    from ingest.landing import land
+    from ingest.sample.ercot import generate_ercot
+
+    raw = tmp_path / "raw"
+    files = generate_ercot(raw, start=dt.date(2024, 12, 19), days=3, datasets=("RT_SPP",))
+    dropped = {("12/20/2024", "24", "2"), ("12/20/2024", "24", "3"), ("12/20/2024", "24", "4"),
+               ("12/21/2024", "1", "1"), ("12/21/2024", "1", "2")}
+    inputs = []
+    for f in files:
+        with zipfile.ZipFile(f) as z:
+            name = z.namelist()[0]
+            lines = z.read(name).decode().splitlines()
+        keep = [ln for ln in lines if not (tuple(ln.split(",")[:3]) in dropped and ln.split(",")[3] == "HB_WEST")]
+        if len(keep) == len(lines):
+            inputs.append(f)
+        else:
+            plain = tmp_path / "edited" / name
+            plain.parent.mkdir(exist_ok=True)
+            plain.write_text("\n".join(keep) + "\n")
+            inputs.append(plain)
+    stamp = lambda p: p.name.split("SPPHLZNP6905_")[1][:13]  # noqa: E731 - interval end, YYYYMMDD_HHMM
+    first = [p for p in inputs if stamp(p) <= "20241221_0000"]  # all of 12/20 (its last interval ends at 00:00)
+    base = tmp_path / "inc"
+    land("ERCOT", first, base=base)
+    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
+    west = "select datetime_local, HB_WEST from ercot.flat_rt_spp join ercot.rt_spp using (datetime) where settlement_point = 'HB_NORTH' order by 1"
+    at = lambda rows, t: dict(rows)[dt.datetime.fromisoformat(t)]  # noqa: E731
+    before = query(base, west)
+    assert at(before, "2024-12-20 23:15") is not None, "a 45-minute trailing gap is forward-filled"
+
+    land("ERCOT", inputs, base=base)
+    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
+    rewritten = query(base, """select distinct day::varchar from main._export_days where model like '%"rt_spp"'
+                               and exported_at = (select max(exported_at) from main._export_days where model like '%"rt_spp"')""")
+    assert ("2024-12-20",) not in rewritten, "Stage 2 did not rewrite 12/20: only Stage 3's fill rule reaches it"
+    after = query(base, west)
+    assert at(after, "2024-12-20 23:15") is None and at(after, "2024-12-21 00:15") is None, "a 75-minute gap is NULL"
+
+    full = tmp_path / "full"
+    land("ERCOT", inputs, base=full)
+    assert build(full, "--select", "tag:ercot", "--full-refresh")["__returncode__"] == 0
+    for table in ("flat_rt_spp", "int_ercot__rt_spp_gaps", "fill_stats"):
+        assert query(base, f"select * from ercot.{table} order by all") == query(full, f"select * from ercot.{table} order by all"), table
