@@ -190,9 +190,9 @@
 {%- endmacro %}
 
 {% macro record_verified(results) %}
-  {#- on-run-end: a model written one day at a time whose every enabled test (attached to it, or scoped by it with
-      `days_of`) ran in this invocation, none failing or erroring, is verified up to its last export (warnings are
-      findings, reported elsewhere, not failures). A partial test selection verifies nothing. -#}
+  {#- on-run-end: a model written one day at a time whose every enabled test (attached to it) ran in this
+      invocation, none failing or erroring, is verified up to its last export (warnings are findings, reported
+      elsewhere, not failures). A partial test selection verifies nothing. -#}
   {%- if not execute -%}{{ return('') }}{%- endif -%}
   {%- set ran = {} -%}
   {%- for res in results if res.node.resource_type == 'test' -%}
@@ -206,12 +206,7 @@
   {%- endfor -%}
   {%- set tests_of = {} -%}
   {%- for t in graph.nodes.values() if t.resource_type == 'test' and t.config.enabled -%}
-    {%- set owners = [t.get('attached_node') or (t.depends_on.nodes | first)] -%}
-    {%- set days_of = (t.get('test_metadata') or {}).get('kwargs', {}).get('days_of') or '' -%}
-    {%- for name in modules.re.findall("ref\\(['\"](\\w+)['\"]\\)", days_of) if name in day_models -%}
-      {%- do owners.append(day_models[name].unique_id) -%}
-    {%- endfor -%}
-    {%- for o in owners -%}{%- do tests_of.setdefault(o, []).append(t.unique_id) -%}{%- endfor -%}
+    {%- do tests_of.setdefault(t.get('attached_node') or (t.depends_on.nodes | first), []).append(t.unique_id) -%}
   {%- endfor -%}
   {%- set statements = [] -%}
   {%- for node in day_models.values() -%}
@@ -328,7 +323,8 @@
       select * from read_parquet('{{ parquet_glob(location) if partitioned else location }}'
         {%- if partitioned %}, hive_partitioning = true, union_by_name = true, hive_types = { {{ hive_types | join(', ') }} }{% endif %})
     {%- else -%}
-      select * from ({{ sql }}) where false
+      {#- no file yet: the model's columns, no rows (`_day`, the local day a day-unit model computes, is never written) -#}
+      select columns(lambda c: c <> '_day') from ({{ sql }}) where false
     {%- endif %}
   {%- endcall %}
 

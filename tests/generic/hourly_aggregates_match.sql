@@ -2,8 +2,13 @@
 {#- Aggregation accuracy: recompute RT_AVG/MAX/MIN/STD_<point> of `model` independently from the RT intervals
     (sum / count, and the two-pass sample variance) and compare. Failing rows: datetime, column, expected, actual. -#}
 {%- set stat_columns = [] -%}
+{%- set points = [] -%}
 {%- for c in relation_columns(model) -%}
-  {%- if modules.re.match('^' ~ prefix ~ '_(AVG|MAX|MIN|STD)_', c) -%}{%- do stat_columns.append(c) -%}{%- endif -%}
+  {%- if modules.re.match('^' ~ prefix ~ '_(AVG|MAX|MIN|STD)_', c) -%}
+    {%- do stat_columns.append(c) -%}
+    {%- set p = modules.re.sub('^' ~ prefix ~ '_(AVG|MAX|MIN|STD)_', '', c) -%}
+    {%- if p not in points -%}{%- do points.append(p) -%}{%- endif -%}
+  {%- endif -%}
 {%- endfor -%}
 {%- if execute and stat_columns | length == 0 %}
 {#- no RT columns: there must be no RT data to aggregate -#}
@@ -33,6 +38,8 @@ rt as (
         {{ value_column }} as v
     from {{ rt_model }}
     where {{ value_column }} is not null
+      -- only the points the model aggregates (hubs and zones by default, not every node)
+      and settlement_point in ({% for p in points %}{{ sql_string(p) }}{{ ', ' if not loop.last }}{% endfor %})
 ),
 
 means as (

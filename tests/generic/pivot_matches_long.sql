@@ -2,26 +2,80 @@
 {#- Pivot accuracy for a Stage 3 wide table: every long (Stage 2) value appears in the wide table at its
     (datetime, column) with the same value; and every non-NULL wide cell is either such a long value or a cell the
     fill rule filled (per `filled_model`). Failing rows: datetime, column, long value, wide value, problem.
+    Reconciled per interval first - the number of cells, their sum and their sum weighted by column position, wide
+    row against long rows - so a passing run never joins the cells; only the intervals that differ are compared cell
+    by cell (a value changed, missing, extra or under another column changes one of the three).
     With `iso` (the wide model is written one day at a time), an incremental run compares only the local days not
     yet verified (unverified_days_filter): the wide rows by the local day of `datetime`, the long and filled rows by
     their `datetime_local`. -#}
 {%- set wide_scope = unverified_days_filter(model, "timezone('" ~ iso_timezone(iso) ~ "', datetime)") if iso else 'true' -%}
 {%- set long_scope = unverified_days_filter(model, 'datetime_local') if iso else 'true' -%}
-{%- if execute and relation_columns(model) | length == 0 %}
+{%- set columns = relation_columns(model) if execute else [] -%}
+{%- if execute and columns | length == 0 %}
 {#- no value column at all: nothing landed for this dataset; then the long side must be empty too -#}
 select datetime, {{ key_column }} as key, {{ value_column }} as long_value, null as wide_value,
        'long value missing from an empty wide table' as problem
 from {{ long_model }}
 {%- else %}
-with wide as (
-    unpivot (select * exclude (year) from {{ model }} where {{ wide_scope }})
+with weights as (
+    select * from (values {% for c in columns %}({{ sql_string(c) }}, {{ loop.index }}){{ ', ' if not loop.last }}{% endfor %}) as w(key, weight)
+),
+
+long as (
+    -- every value the wide table must hold: the observed values and the cells the fill rule filled
+    select datetime, {{ key_column }} as key, {{ value_column }} as value
+    from {{ long_model }}
+    where {{ value_column }} is not null and {{ long_scope }}
+    {%- if filled_model %}
+    union all
+    select datetime, key, value from {{ filled_model }} where filled and {{ long_scope }}
+    {%- endif %}
+),
+
+long_sums as (
+    select
+        l.datetime,
+        count(*) as cells,
+        sum(l.value) as total,
+        sum(l.value * coalesce(w.weight, 0)) as weighted
+    from long as l
+    left join weights as w using (key)
+    group by l.datetime
+),
+
+wide_values as (
+    select datetime, [{% for c in columns %}"{{ c }}"{{ ', ' if not loop.last }}{% endfor %}] as v
+    from {{ model }}
+    where {{ wide_scope }}
+),
+
+wide_sums as (
+    select
+        datetime,
+        list_count(v) as cells,
+        coalesce(list_sum(v), 0) as total,
+        list_dot_product(list_transform(v, lambda x: coalesce(x, 0)), [{% for c in columns %}{{ loop.index }}.0{{ ', ' if not loop.last }}{% endfor %}]) as weighted
+    from wide_values
+),
+
+differ as (
+    select datetime
+    from long_sums as l
+    full outer join wide_sums as w using (datetime)
+    where coalesce(l.cells, 0) <> coalesce(w.cells, 0)
+       or abs(coalesce(l.total, 0) - coalesce(w.total, 0)) > 1e-9 * greatest(abs(coalesce(l.total, 0)), abs(coalesce(w.total, 0)), 1)
+       or abs(coalesce(l.weighted, 0) - coalesce(w.weighted, 0)) > 1e-9 * greatest(abs(coalesce(l.weighted, 0)), abs(coalesce(w.weighted, 0)), 1)
+),
+
+wide as (
+    unpivot (select * exclude (year) from {{ model }} semi join differ using (datetime) where {{ wide_scope }})
     on columns(* exclude (datetime))
     into name key value wide_value
 ),
 
-long as (
+observed as (
     select datetime, {{ key_column }} as key, {{ value_column }} as long_value
-    from {{ long_model }}
+    from {{ long_model }} semi join differ using (datetime)
     where {{ value_column }} is not null and {{ long_scope }}
 ),
 
@@ -31,22 +85,24 @@ compared as (
         coalesce(l.key, w.key) as key,
         l.long_value,
         w.wide_value
-    from long as l
+    from observed as l
     full outer join wide as w on w.datetime = l.datetime and w.key = l.key
 )
 
 select c.*, 'long value missing or different in wide table' as problem
 from compared as c
 where c.long_value is not null and c.wide_value is distinct from c.long_value
-{% if filled_model %}
+
 union all
+
 select c.*, 'wide value neither observed nor filled' as problem
 from compared as c
 where c.long_value is null and c.wide_value is not null
+  {%- if filled_model %}
   and not exists (
       select 1 from {{ filled_model }} as f
       where {{ long_scope }} and f.datetime = c.datetime and f.key = c.key and f.filled and f.value = c.wide_value
   )
-{% endif %}
+  {%- endif %}
 {%- endif %}
 {% endtest %}

@@ -1,8 +1,7 @@
-{% test unique_grain(model, columns, context_columns=[], local_column=none, days_of=none) %}
+{% test unique_grain(model, columns, context_columns=[], local_column=none) %}
 {#- No two rows share `columns` (e.g. datetime + settlement_point). Failing rows: the key, how many times it
     occurs, and `context_columns` (e.g. iso) so the failure says where. With `local_column` (a local timestamp of
-    the row) on a model written one day at a time (or on a view over one: `days_of`), an incremental run checks only
-    the days not yet verified (unverified_days_filter): a key lies in one day, so the other days cannot have
+    the row) on a model written one day at a time, an incremental run checks only the days not yet verified (unverified_days_filter): a key lies in one day, so the other days cannot have
     changed. -#}
 select
     {% for c in context_columns %}any_value({{ c }}) as {{ c }}, {% endfor %}
@@ -10,7 +9,7 @@ select
     count(*) as occurrences
 from {{ model }}
 {%- if local_column %}
-where {{ unverified_days_filter(days_of or model, local_column) }}
+where {{ unverified_days_filter(model, local_column) }}
 {%- endif %}
 group by {{ columns | join(', ') }}
 having count(*) > 1

@@ -21,9 +21,10 @@ FIXTURES = {
     "fx_landed": "select * from landing.landed_files",
     "fx_native": "select * from ercot.da_as_rt_native",
     "fx_flat_rt": "select * from ercot.flat_rt_prices",
+    "fx_gaps": "select * from ercot.int_ercot__rt_spp_gaps",
 }
 
-REPLACED_VIEWS = ["ercot.flat_da_prices", "ercot.da_as_rt_hourly"]
+REPLACED_VIEWS = ["ercot.flat_da_prices", "ercot.da_as_rt_hourly", "ercot.da_prices"]
 
 CASES = {
     "duplicate": (
@@ -69,6 +70,24 @@ CASES = {
         "value_column='da_lmp', filled_model=ref('int_ercot__da_prices_filled'))",
         "update ercot.flat_da_prices set \"HB_HOUSTON\" = \"HB_HOUSTON\" + 1 "
         "where datetime = (select min(datetime) + interval 30 hour from ercot.flat_da_prices)",
+    ),
+    "pivot_swapped_columns": (
+        "test_pivot_matches_long(model=ref('ercot_flat_da_prices'), long_model=ref('ercot_da_prices'), key_column='settlement_point', "
+        "value_column='da_lmp', filled_model=ref('int_ercot__da_prices_filled'))",
+        # same cells, same sum, under the wrong columns: only the position-weighted sum tells
+        "update ercot.flat_da_prices set \"HB_NORTH\" = \"HB_WEST\", \"HB_WEST\" = \"HB_NORTH\" "
+        "where datetime = (select min(datetime) + interval 40 hour from ercot.flat_da_prices)",
+    ),
+    "pivot_extra_cell": (
+        "test_pivot_matches_long(model=ref('ercot_flat_da_prices'), long_model=ref('ercot_da_prices'), key_column='settlement_point', "
+        "value_column='da_lmp', filled_model=ref('int_ercot__da_prices_filled'))",
+        "delete from ercot.da_prices where settlement_point = 'LZ_WEST' "
+        "and datetime = (select min(datetime) + interval 50 hour from ercot.da_prices)",
+    ),
+    "gap_cell_observed": (
+        "test_gaps_unobserved(model=rel('fx_gaps'), filled_model=ref('int_ercot__rt_spp_filled'))",
+        "insert into fx_gaps select datetime, datetime_local, settlement_point, rt_lmp, false, null, 1, true, year "
+        "from ercot.rt_spp where settlement_point = 'HB_WEST' limit 1",
     ),
     "aggregation_error": (
         "test_hourly_aggregates_match(model=ref('ercot_da_as_rt_hourly'), rt_model=ref('ercot_rt_prices'), value_column='rt_lmp')",
@@ -143,6 +162,9 @@ def test_generic_test_fails_on_bad_fixture_and_passes_on_clean(case, compiled, b
         "renamed_column": lambda r: r["expected_column"] == "da_lmp" and r["actual_column"] == "settlement_point_price",
         "unregistered_header": lambda r: "SPP" in r["header"],
         "pivot_error": lambda r: r["key"] == "HB_HOUSTON",
+        "pivot_swapped_columns": lambda r: r["key"] in ("HB_NORTH", "HB_WEST") and r["problem"].startswith("long value"),
+        "pivot_extra_cell": lambda r: r["key"] == "LZ_WEST" and r["problem"] == "wide value neither observed nor filled",
+        "gap_cell_observed": lambda r: r["key"] == "HB_WEST" and r["gap_value"] == r["observed_value"],
         "aggregation_error": lambda r: r["column_name"] == "RT_STD_HB_SOUTH",
         "join_duplicated_rows": lambda r: r["model_rows"] == 2,
     }
