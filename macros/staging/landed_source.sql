@@ -24,12 +24,8 @@
   {{ return("(select " ~ cols | join(", ") ~ " where false)") }}
 {%- endmacro %}
 
-{% macro new_landed_files(iso, formats, source_file_column='source_file') -%}
-  {#-
-    For incremental models keyed on the landed file: a condition selecting only rows of files registered in
-    landing.landed_files and not yet in {{ this }}. Written as a constant IN-list on the file name so that
-    DuckDB prunes the CSV glob to the new files (it never re-reads history).
-  -#}
+{% macro new_landed_file_paths(iso, formats) -%}
+  {#- The landed files of these formats registered in landing.landed_files and not yet in {{ this }} (full paths). -#}
   {%- set sql -%}
     select '{{ iso_root(iso) }}/' || path
     from landing.landed_files
@@ -37,12 +33,49 @@
       and path not in (select distinct source_file from {{ this }})
     order by 1
   {%- endset -%}
-  {%- set files = run_query(sql).columns[0].values() -%}
+  {{ return(run_query(sql).columns[0].values() | list) }}
+{%- endmacro %}
+
+{% macro new_landed_files(iso, formats, source_file_column='source_file') -%}
+  {#-
+    For incremental models keyed on the landed file: a condition selecting only rows of files registered in
+    landing.landed_files and not yet in {{ this }}, as a constant IN-list on the file name. It is what makes the
+    result right; what makes it fast is the model's pre-hook landed_files_variables, which points each source's
+    read_csv at exactly those files (filtering a glob instead costs time per file of the whole history).
+  -#}
+  {%- set files = new_landed_file_paths(iso, formats) -%}
   {%- if files | length == 0 -%}
     false
   {%- else -%}
     {{ source_file_column }} in ('{{ files | join("', '") }}')
   {%- endif -%}
+{%- endmacro %}
+
+{% macro landed_files_variables(reset=false) -%}
+  {#-
+    Pre-hook (and, with reset, post-hook) of the intermediate models. Every landed-CSV source reads
+    `read_csv(coalesce(getvariable('iso_files_<format>'), ['<glob>']))`: unset, the variable means every landed file;
+    on an incremental run this hook sets it, for each format the model reads (through its staging models), to the
+    files landed since the last build, so DuckDB opens only those - never the history. Reset afterwards, so no later
+    node on the connection sees it; the model's own new_landed_files condition keeps the result right regardless.
+  -#}
+  {%- if not execute -%}{{ return('') }}{%- endif -%}
+  {%- set statements = [] -%}
+  {%- for staging_id in model.depends_on.nodes if staging_id.startswith('model.') -%}
+    {%- for source_id in graph.nodes[staging_id].depends_on.nodes if source_id in graph.sources -%}
+      {%- set meta = graph.sources[source_id].meta -%}
+      {%- if meta.get('format') and meta.get('iso') -%}
+        {%- set name = 'iso_files_' ~ meta.format -%}
+        {%- set files = [] if reset or not is_incremental() else new_landed_file_paths(meta.iso, [meta.format]) -%}
+        {%- if files | length > 0 -%}
+          {%- do statements.append("set variable " ~ name ~ " = ['" ~ files | join("', '") ~ "']") -%}
+        {%- else -%}
+          {%- do statements.append("reset variable " ~ name) -%}
+        {%- endif -%}
+      {%- endif -%}
+    {%- endfor -%}
+  {%- endfor -%}
+  {{ return(statements | join(';\n')) }}
 {%- endmacro %}
 
 {% macro relative_source_file(col) -%}
