@@ -13,10 +13,11 @@
 {% macro prepare_run() %}
   {#- on-run-start: DuckDB resources from the environment, the landing registry, the output folders. -#}
   {%- set statements = [] -%}
-  {#- Memory: DuckDB's own default (80% of RAM) let Stage 2 of a month of SCED data peak near 6 GB; a 2 GB cap
-      keeps builds predictable on shared machines and spills to temp_directory instead (BENCHMARKS.md).
-      DUCKDB_MEMORY_LIMIT overrides it (e.g. '16GB' for speed on a big machine). -#}
-  {%- do statements.append("set memory_limit = '" ~ env_var('DUCKDB_MEMORY_LIMIT', '2GB') ~ "'") -%}
+  {#- Memory: DuckDB's own default (80% of RAM) let Stage 2 of a month of SCED data peak near 6 GB. A 1 GB cap keeps
+      builds predictable on shared machines and laptops and spills to temp_directory instead; measured on a month of
+      SCED data it costs no time (BENCHMARKS.md), because every large step streams or works a day / a month at a
+      time. DUCKDB_MEMORY_LIMIT overrides it (e.g. '16GB' on a big machine). -#}
+  {%- do statements.append("set memory_limit = '" ~ env_var('DUCKDB_MEMORY_LIMIT', '1GB') ~ "'") -%}
   {%- if env_var('DUCKDB_THREADS', '') -%}
     {%- do statements.append("set threads = " ~ env_var('DUCKDB_THREADS') | int) -%}
   {%- endif -%}

@@ -260,24 +260,23 @@
   {% call statement('main') -%}
     {%- if by_day and config.get('file_unit', 'day') == 'month' -%}
       {#- one file per local month (file_unit 'month', Stage 3: a wide file has one column chunk per settlement
-          point, so a month in one file costs what a day does): the SQL runs once for the days to rewrite into a
-          temporary table with their local `_day`; each month touched is written from those rows plus, unless this is
-          a full export, the other days' rows of the month's existing file. -#}
+          point, so a month in one file costs what a day does): for each month touched, the SQL runs once for its days
+          to rewrite into a temporary table (with their local `_day`), and the month's file is written from those rows
+          plus, unless this is a full export, the other days' rows of the month's existing file. -#}
       {%- set tz = iso_timezone(config.get('meta', {}).get('iso')) -%}
       {%- set months = {} -%}
       {%- for day in plan.days -%}{%- do months.setdefault(day[:7], []).append(day) -%}{%- endfor -%}
       {%- set batch_table = '_day_batch_' ~ this.identifier -%}
       {%- set drop = (partition_by + ['_day']) | join(', ') -%}
       select iso_remove_tree('{{ scratch }}');
-      {%- if plan.days | length > 0 %}
-      create or replace temp table {{ batch_table }} as {{ day_sql(sql, plan.days, plan.full) }};
-      {%- endif %}
       {%- for month, days in months | dictsort %}
       {%- set name = 'year=' ~ month[:4] ~ '/data_' ~ month | replace('-', '') ~ '.parquet' %}
       {%- set keep_old = not plan.full and parquet_files_exist(location ~ '/' ~ name, false) %}
+      {#- a month at a time: memory holds one month of the wide table, however long the history -#}
+      create or replace temp table {{ batch_table }} as {{ day_sql(sql, days) }};
       select iso_mkdirs('{{ scratch }}/year={{ month[:4] }}');
       copy (
-          select * exclude ({{ drop }}) from {{ batch_table }} where _day in ({{ sql_date_list(days) }})
+          select * exclude ({{ drop }}) from {{ batch_table }}
           {%- if keep_old %}
           union all by name
           select * from read_parquet('{{ location }}/{{ name }}', hive_partitioning = false)
@@ -285,10 +284,8 @@
           {%- endif %}
           order by datetime
       ) to '{{ scratch }}/{{ name }}' (format parquet, compression zstd);
-      {%- endfor %}
-      {%- if plan.days | length > 0 %}
       drop table {{ batch_table }};
-      {%- endif %}
+      {%- endfor %}
       select iso_publish_day_files('{{ scratch }}', '{{ location }}', {{ 'true' if plan.full else 'false' }}) as files
     {%- elif by_day -%}
       {#- one COPY per local day into a scratch folder (much faster than one COPY partitioned by day: measured
