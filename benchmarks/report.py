@@ -170,6 +170,24 @@ def incremental_lines(r: dict) -> tuple[list[str], float | None]:
     return out, ratio
 
 
+def incremental_scaling_lines(r: dict) -> list[str]:
+    incs = r.get("incrementals") or []
+    if len(incs) < 2:
+        return []
+    out = ["One day added at each size (the history grows, the day does not):", "",
+           "| history | one day added: wall s | Σ dbt node s | full rebuild: wall s | Σ dbt node s | wall ratio | node ratio |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
+    for inc in incs:
+        st = inc["steps"]
+        add = _sum_steps(st.get("land_one_day"), st.get("build_incremental"))
+        full = st.get("build_full_refresh")
+        wi, wf = _node_seconds(st.get("build_incremental")), _node_seconds(full)
+        out.append(f"| {inc['base_days']} d | {_f(add['wall'] if add else None)} | {_f(wi, 1)} | {_f(full['wall'] if full else None)} | "
+                   f"{_f(wf, 1)} | {_f(100 * _ratio(add, full) if _ratio(add, full) else None, 0)}% | "
+                   f"{_f(100 * wi / wf if wi and wf else None, 0)}% |")
+    return out
+
+
 def profile_lines(r: dict, top: int = 8) -> list[str]:
     sz = r["sizes"][-1]
     out = [f"Slowest dbt nodes at {sz['days']} d (execution time from run_results.json; 2 dbt threads, so "
@@ -282,6 +300,9 @@ def render_mode(r: dict) -> list[str]:
     out += ["#### Bytes", ""] + bytes_table(r) + [""]
     if inc:
         out += ["#### Incremental: one day added to a month", ""] + inc + [""]
+        scaling = incremental_scaling_lines(r)
+        if scaling:
+            out += scaling + [""]
     sl = small_lines(r)
     if sl:
         out += ["#### Landing rate (issue 3)", ""] + sl + [""]
