@@ -286,6 +286,24 @@ def machine_lines(r: dict) -> list[str]:
             f"whole run {r['total_seconds'] / 60:.1f} min (corpus generation {r['corpus_seconds']:.0f} s)."]
 
 
+def equality_lines(r: dict) -> list[str]:
+    sz = r["sizes"][0]
+    out = []
+    for who in ("pandas", "polars"):
+        step = sz["steps"].get(f"{who}_equal")
+        res = (step or {}).get("result", {})
+        if not res:
+            continue
+        per = [f"{ds} {v['stage2_rows']:,} rows / {v['stage3_cells']:,} cells"
+               + ("" if v["stage2_only_ours"] == v["stage2_only_theirs"] == v["stage3_only_ours"] == v["stage3_only_theirs"] == 0
+                  else f" (**differ**: Stage 2 {v['stage2_only_ours']} / {v['stage2_only_theirs']}, Stage 3 "
+                       f"{v['stage3_only_ours']} / {v['stage3_only_theirs']} only ours / only theirs)")
+               for ds, v in res.items() if isinstance(v, dict)]
+        out.append(f"- {who} at {sz['days']} d: {'**identical**' if res.get('identical') else '**not identical**'} to ours "
+                   f"(EXCEPT ALL both ways): " + "; ".join(per) + ".")
+    return out
+
+
 def render_mode(r: dict) -> list[str]:
     inc, inc_ratio = incremental_lines(r)
     sizes = ", ".join(f"{s['days']} d ({s['files']:,} files, {s['rows']:,} rows)" for s in r["sizes"])
@@ -298,6 +316,10 @@ def render_mode(r: dict) -> list[str]:
     out += size_table(r) + [""]
     out += ["#### Ratios", ""] + ratio_table(r) + [""]
     out += ["#### Bytes", ""] + bytes_table(r) + [""]
+    eq = equality_lines(r)
+    if eq:
+        out += ["#### Same results", "", "Stage 2 rows and Stage 3 cells of each contender against the pipeline's, "
+                "on the smallest size:", ""] + eq + [""]
     if inc:
         out += ["#### Incremental: one day added to a month", ""] + inc + [""]
         scaling = incremental_scaling_lines(r)

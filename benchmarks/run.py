@@ -167,7 +167,7 @@ def contender_bytes(out: Path) -> dict[str, int]:
 
 
 def run_size(mode: str, days: int, folders: list[Path], start: dt.date, points: int, env: dict[str, str],
-             skip: set[str]) -> dict:
+             skip: set[str], check: bool = False) -> dict:
     data = fresh(WORK / "runs" / f"{mode}_{days}d")
     logs = data / "bench_logs"
     c = counts(start, days, points)
@@ -200,6 +200,8 @@ def run_size(mode: str, days: int, folders: list[Path], start: dt.date, points: 
         out = fresh(data / "contenders" / name)
         s[name] = measure(name, [PY, "-m", module, str(data), str(out)], logs, env)
         res["contender_bytes"][name] = contender_bytes(out)
+        if check and name in ("pandas", "polars"):  # same Stage 2 rows and Stage 3 cells as ours?
+            s[f"{name}_equal"] = measure(f"{name}_equal", [PY, "-m", "benchmarks.compare", str(data), str(out)], logs, env)
         shutil.rmtree(out, ignore_errors=True)  # keep disk use of the full run bounded
     return res
 
@@ -343,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  corpus ready in {results['corpus_seconds']:.1f} s", flush=True)
 
     for days in sizes:
-        results["sizes"].append(run_size(mode, days, folders[:days], start, args.points, env, skip))
+        results["sizes"].append(run_size(mode, days, folders[:days], start, args.points, env, skip,
+                                         check=days == min(sizes)))
     if "incremental" not in skip:
         # one day added at every size: the incremental cost should not grow with the history, the full rebuild does
         results["incrementals"] = [run_incremental(mode, d, folders[d], env) for d in sizes]
