@@ -40,8 +40,9 @@
 {% macro write_reports(results) %}
   {%- if not execute or flags.WHICH not in ('build', 'run', 'test') -%}{{ return('') }}{%- endif -%}
   {%- set built_isos = [] -%}
+  {%- set isos = project_isos() | map('lower') | list -%}
   {%- for res in results -%}
-    {%- for iso in project_isos() | map('lower') -%}
+    {%- for iso in isos -%}
       {%- if (iso in res.node.tags or ('/' ~ iso ~ '/') in res.node.original_file_path) and iso | upper not in built_isos -%}{%- do built_isos.append(iso | upper) -%}{%- endif -%}
     {%- endfor -%}
   {%- endfor -%}
