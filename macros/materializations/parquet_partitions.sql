@@ -46,13 +46,21 @@
   {{ return(n > 0) }}
 {%- endmacro %}
 
-{% macro file_layout_ok(location, unit) -%}
-  {#- True when every parquet file under `location` is named for its unit: year=YYYY/data_YYYYMMDD.parquet (day)
-      or year=YYYY/data_YYYYMM.parquet (month); false for another layout (an older version's data_0.parquet). -#}
+{% macro files_match_log(location, unit, days) -%}
+  {#- True when the parquet files under `location` are exactly the files of the logged `days`: one per day
+      (year=YYYY/data_YYYYMMDD.parquet) or per month (data_YYYYMM.parquet) for `unit`. False for files of another
+      layout (an older version's data_0.parquet) and for a missing or extra file (deleted or copied by hand): the
+      model is then rewritten in full rather than left with a hole. -#}
   {%- set digits = 8 if unit == 'day' else 6 -%}
-  {%- set n = run_query("select count(*) from glob('" ~ parquet_glob(location) ~ "') where not regexp_matches(file, "
-                        ~ "'/year=\\d{4}/data_\\d{" ~ digits ~ "}\\.parquet$')").rows[0][0] -%}
-  {{ return(n == 0) }}
+  {%- set found = query_list("select coalesce(nullif(regexp_extract(file, '/year=\\d{4}/data_(\\d{" ~ digits
+                             ~ "})\\.parquet$', 1), ''), file) from glob('" ~ parquet_glob(location) ~ "') order by 1") -%}
+  {%- set expected = [] -%}
+  {%- for d in days -%}
+    {%- set key = d | replace('-', '') -%}
+    {%- set key = key if unit == 'day' else key[:6] -%}
+    {%- if key not in expected -%}{%- do expected.append(key) -%}{%- endif -%}
+  {%- endfor -%}
+  {{ return(found == expected | sort) }}
 {%- endmacro %}
 
 {% macro exported_days(model) -%}
@@ -103,7 +111,7 @@
   {%- set mine = model_state(this) -%}
   {%- set have = exported_days(this) if mine is not none else [] -%}
   {%- set full = flags.FULL_REFRESH or mine is none or mine.watermark is none or have | length == 0
-        or not parquet_files_exist(location, true) or not file_layout_ok(location, config.get('file_unit', 'day')) -%}
+        or not files_match_log(location, config.get('file_unit', 'day'), have) -%}
   {%- if not full -%}
     {#- a different column list (a new point, a renamed column) must reach every day's file -#}
     {%- set existing = load_cached_relation(this) -%}

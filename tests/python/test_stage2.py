@@ -302,3 +302,16 @@ def test_a_failing_integrity_test_is_run_again_until_the_data_is_fixed(tmp_path)
     got = set(query(base, """select settlement_point, da_lmp from ercot.da_prices
                              where datetime_local = timestamp '2024-12-23 04:00'"""))
     assert got == expected
+
+
+def test_a_day_file_deleted_by_hand_is_written_again(tmp_path):
+    files = generate_ercot(tmp_path / "raw", start=dt.date(2024, 12, 20), days=3, datasets=("DA_prices",))
+    base = tmp_path / "data"
+    land("ERCOT", files, base=base)
+    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
+    day = IsoPaths.of("ERCOT", base).rollup_files / "DA_prices/year=2024/data_20241221.parquet"
+    rows = query(base, "select count(*) from ercot.da_prices")[0][0]
+    day.unlink()
+    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0  # nothing new landed
+    assert day.exists(), "a missing day file makes the next build rewrite the dataset, not leave a hole"
+    assert query(base, "select count(*) from ercot.da_prices")[0][0] == rows
