@@ -149,10 +149,9 @@
   /*iso_days:{{ column }}*/ true /*iso_days_end*/
 {%- endmacro %}
 
-{% macro day_sql(sql, days, full=false) -%}
+{% macro day_sql(sql, days) -%}
   {#- The model's SQL restricted to some local days: every changed_partitions() condition replaced. -#}
   {%- set marker = "/\\*iso_days:(\\w+)\\*/.*?/\\*iso_days_end\\*/" -%}
-  {%- if full -%}{{ return(sql) }}{%- endif -%}
   {%- if days | length == 1 -%}
     {{ return(modules.re.sub(marker, "(\\1 >= date '" ~ days[0] ~ "' and \\1 < date '" ~ days[0] ~ "' + 1)", sql, flags=modules.re.S)) }}
   {%- endif -%}
