@@ -148,6 +148,7 @@ def incremental_lines(r: dict) -> tuple[list[str], float | None]:
     st = inc["steps"]
     add = _sum_steps(st.get("land_one_day"), st.get("build_incremental"))
     full = st.get("build_full_refresh")
+    noop = st.get("build_noop")
     ratio = _ratio(add, full)
     cpu_ratio = _ratio(add, full, "cpu")
     out = [f"Adding day {inc['base_days'] + 1} (same month) to {inc['base_days']} landed and built days:", "",
@@ -158,6 +159,8 @@ def incremental_lines(r: dict) -> tuple[list[str], float | None]:
            f"{_f(st['build_incremental']['wall'])} | {_f(st['build_incremental'].get('cpu'), 1)} | "
            f"{_mb(st['build_incremental']['peak_rss'])} | {_dbt_split(st['build_incremental'])} |",
            f"| **one day added, total** | **{_f(add['wall'])}** | {_f(add.get('cpu'), 1)} | {_mb(add['peak_rss'])} | |",
+           *([f"| `dbt build` Stages 2-4 again, nothing new (the floor){_ok(noop)} | {_f(noop['wall'])} | "
+              f"{_f(noop.get('cpu'), 1)} | {_mb(noop['peak_rss'])} | {_dbt_split(noop)} |"] if noop else []),
            f"| `dbt build --full-refresh` Stages 2-4 (full rebuild){_ok(full)} | {_f(full['wall'])} | "
            f"{_f(full.get('cpu'), 1)} | {_mb(full['peak_rss'])} | {_dbt_split(full)} |",
            "", (f"One day added costs **{100 * ratio:.0f}%** of the full rebuild in wall time "
@@ -167,6 +170,12 @@ def incremental_lines(r: dict) -> tuple[list[str], float | None]:
         out += ["", f"In dbt node time (Σ of every model's, test's and hook's execution time: the work, without the "
                     f"process start, project parse and scheduling that every invocation pays): {_f(work_inc, 1)} s "
                     f"incremental vs {_f(work_full, 1)} s full, **{100 * work_inc / work_full:.0f}%**."]
+    if noop and ratio:
+        floor = _ratio(noop, full)
+        out += ["", f"A `dbt build` of the same selection with nothing new to do takes {_f(noop['wall'])} s, "
+                    f"**{100 * floor:.0f}%** of the full rebuild: the floor under any incremental run of these "
+                    f"nodes. The day's own cost above that floor is {_f(add['wall'] - noop['wall'])} s "
+                    f"({100 * (add['wall'] - noop['wall']) / full['wall']:.0f}% of the full rebuild)."]
     return out, ratio
 
 
@@ -175,14 +184,16 @@ def incremental_scaling_lines(r: dict) -> list[str]:
     if len(incs) < 2:
         return []
     out = ["One day added at each size (the history grows, the day does not):", "",
-           "| history | one day added: wall s | Σ dbt node s | full rebuild: wall s | Σ dbt node s | wall ratio | node ratio |",
-           "|---|---:|---:|---:|---:|---:|---:|"]
+           "| history | one day added: wall s | Σ dbt node s | nothing new: wall s | full rebuild: wall s | Σ dbt node s | wall ratio | node ratio |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for inc in incs:
         st = inc["steps"]
         add = _sum_steps(st.get("land_one_day"), st.get("build_incremental"))
         full = st.get("build_full_refresh")
         wi, wf = _node_seconds(st.get("build_incremental")), _node_seconds(full)
-        out.append(f"| {inc['base_days']} d | {_f(add['wall'] if add else None)} | {_f(wi, 1)} | {_f(full['wall'] if full else None)} | "
+        noop = st.get("build_noop")
+        out.append(f"| {inc['base_days']} d | {_f(add['wall'] if add else None)} | {_f(wi, 1)} | "
+                   f"{_f(noop['wall'] if noop else None)} | {_f(full['wall'] if full else None)} | "
                    f"{_f(wf, 1)} | {_f(100 * _ratio(add, full) if _ratio(add, full) else None, 0)}% | "
                    f"{_f(100 * wi / wf if wi and wf else None, 0)}% |")
     return out

@@ -15,11 +15,8 @@ with latest as (
 
 select
     datetime,
-    interval_end,
     datetime_local,
-    hour_ending,
     interval_minutes,
-    iso,
     settlement_point,
     {%- for code, name in components.items() %}
     max(price) filter (where lmp_type = '{{ code }}') as {{ prefix }}_{{ name }},

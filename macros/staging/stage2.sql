@@ -1,10 +1,12 @@
-{% macro stage2_latest(all_rows, value_columns, key_columns=['settlement_point'], points_model=none) -%}
+{% macro stage2_latest(all_rows, value_columns, iso, key_columns=['settlement_point'], points_model=none) -%}
   {#-
     The Stage 2 select shared by every ISO: from an intermediate model holding every landed row (with `version_key`,
     `year`, `_loaded_at`), keep one row per (datetime, key...) - the latest version wins - in the standard columns,
     only for the local days this run rewrites (changed_partitions). Not sorted: rows arrive in delivery (time)
     order, which compresses as well as a sort (measured: same bytes) without holding a month in memory.
     Two rows of one key in one delivery (same version) are not merged: unique_grain reports them.
+    The intermediate model stores the interval start (UTC and local) and interval_minutes; interval_end and
+    hour_ending follow from them (standard_time_columns), `iso` is the model's.
     `points_model` adds settlement_type (HUB / ZONE / NODE, default NODE).
   -#}
 with landed_rows as (
@@ -33,12 +35,8 @@ latest as (
 )
 
 select
-    p.datetime,
-    p.interval_end,
-    p.datetime_local,
-    p.hour_ending,
-    p.interval_minutes,
-    p.iso,
+    {{ standard_time_columns('p.datetime', 'p.datetime_local', hour_ending_of('p.datetime_local'), 'p.interval_minutes') | indent(4) }},
+    '{{ iso }}' as iso,
     {%- for k in key_columns %}
     p.{{ k }},
     {%- endfor %}

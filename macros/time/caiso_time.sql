@@ -6,7 +6,7 @@
   {#- The standard time columns of one OASIS row from its GMT interval start (VARCHAR with an offset). -#}
   {%- set utc = "cast(" ~ start_gmt ~ " as timestamptz)" -%}
   {%- set local = "timezone('" ~ iso_timezone('CAISO') ~ "', " ~ utc ~ ")" -%}
-  {{ standard_time_columns(utc, local, "(extract(hour from " ~ local ~ ") + 1)::integer", interval_minutes) }}
+  {{ standard_time_columns(utc, local, hour_ending_of(local), interval_minutes) }}
 {%- endmacro %}
 
 {% macro delivery_version_key(filename_column, iso) -%}

@@ -25,5 +25,5 @@
   {#- SCEDTimestamp (local, off the clock) + RepeatedHourFlag, floored to the 5-minute interval. -#}
   {%- set local_start = "time_bucket(interval 5 minute, " ~ sced_timestamp ~ ")" -%}
   {{ standard_time_columns(local_to_utc(local_start, 'America/Chicago', flag_is_yes(repeated_flag)),
-                           local_start, "(extract(hour from " ~ local_start ~ ") + 1)::integer", 5) }}
+                           local_start, hour_ending_of(local_start), 5) }}
 {%- endmacro %}

@@ -118,6 +118,12 @@
   (upper(trim({{ col }})) in ('Y', 'YES', 'TRUE', '1'))
 {%- endmacro %}
 
+{% macro hour_ending_of(local_start) -%}
+  {#- Hour ending 1..24 of an interval starting at local_start (local clock time): ERCOT's HourEnding convention,
+      which every ISO's Stage 2 rows follow (on a fall-back day both 01:00 hours have hour_ending 2). -#}
+  (extract(hour from {{ local_start }}) + 1)::integer
+{%- endmacro %}
+
 {% macro standard_time_columns(utc_start, local_start, hour_ending, interval_minutes) -%}
   {#- The standard time columns of every Stage 2 row, from an interval start in UTC and in local time. -#}
   {{ utc_start }} as datetime,

@@ -20,7 +20,7 @@
   {#- The standard time columns of one Data Miner row from its `datetime_beginning_utc`. -#}
   {%- set utc = pjm_utc(utc_col) -%}
   {%- set local = "timezone('" ~ iso_timezone('PJM') ~ "', " ~ utc ~ ")" -%}
-  {{ standard_time_columns(utc, local, "(extract(hour from " ~ local ~ ") + 1)::integer", interval_minutes) }}
+  {{ standard_time_columns(utc, local, hour_ending_of(local), interval_minutes) }}
 {%- endmacro %}
 
 {% macro pjm_version_key(row_is_current, version_nbr, filename_column) -%}

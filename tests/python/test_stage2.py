@@ -89,12 +89,12 @@ def test_sample_rows_preserved_and_latest_sced_run_wins(built, ercot_raw):
         assert query(built, f"select count(*) from ercot.{table}")[0][0] == counts[dataset]["rows"], dataset
     # every (interval, point) once; extra SCED runs share an interval with a regular run: the later one is kept
     dup = query(built, """
-        select datetime, settlement_point, max(sced_timestamp_local), count(*) from ercot.int_ercot__rt_prices
+        select datetime, settlement_point, max(version_key), count(*) from ercot.int_ercot__rt_prices
         group by 1, 2 having count(*) > 1""")
     assert dup, "the sample has event-driven SCED runs"
     kept = dict(((t, p), v) for t, p, v in query(built, "select datetime, settlement_point, rt_lmp from ercot.rt_prices"))
     latest = dict(((t, p), v) for t, p, v in query(built, """
-        select datetime, settlement_point, arg_max(rt_lmp, sced_timestamp_local) from ercot.int_ercot__rt_prices group by 1, 2"""))
+        select datetime, settlement_point, arg_max(rt_lmp, version_key) from ercot.int_ercot__rt_prices group by 1, 2"""))
     assert kept == latest
     assert len(kept) == counts["RT_prices"]["rows"] - sum(n - 1 for *_, n in dup)
 
@@ -315,3 +315,32 @@ def test_a_day_file_deleted_by_hand_is_written_again(tmp_path):
     assert build(base, "--select", "tag:ercot")["__returncode__"] == 0  # nothing new landed
     assert day.exists(), "a missing day file makes the next build rewrite the dataset, not leave a hole"
     assert query(base, "select count(*) from ercot.da_prices")[0][0] == rows
+
+
+def test_a_warehouse_of_the_wider_intermediate_layout_keeps_building(tmp_path):
+    """Earlier versions stored interval_end, hour_ending and iso in every intermediate row (Stage 2 now derives
+    them): such a table gets its extra columns dropped on the next build (on_schema_change: sync_all_columns), new
+    files are still appended, and Stage 2 is the same as a fresh build's."""
+    raw = generate_ercot(tmp_path / "raw", start=dt.date(2024, 12, 20), days=3, datasets=("DA_prices",))
+    by_day = sorted(raw)
+    base = tmp_path / "data"
+    land("ERCOT", by_day[:2], base=base)
+    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
+    con = duckdb.connect(str(base / "warehouse.duckdb"))
+    con.execute("""alter table ercot.int_ercot__da_prices add column interval_end timestamptz;
+                   alter table ercot.int_ercot__da_prices add column hour_ending integer;
+                   alter table ercot.int_ercot__da_prices add column iso varchar;
+                   update ercot.int_ercot__da_prices set interval_end = datetime + interval 1 hour,
+                          hour_ending = hour(datetime_local) + 1, iso = 'ERCOT'""")
+    con.close()
+    land("ERCOT", by_day[2:], base=base)
+    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
+    columns = {c for (c,) in query(base, """select column_name from information_schema.columns
+                                          where table_schema = 'ercot' and table_name = 'int_ercot__da_prices'""")}
+    assert not columns & {"interval_end", "hour_ending", "iso"} and {"datetime", "interval_minutes"} <= columns
+    fresh = tmp_path / "fresh"
+    land("ERCOT", by_day, base=fresh)
+    assert build(fresh, "--select", "tag:ercot")["__returncode__"] == 0
+    stage2 = "select * from ercot.da_prices order by datetime, settlement_point"
+    got, want = query(base, stage2), query(fresh, stage2)
+    assert len(got) == 3 * 24 * len({r[6] for r in want}) and got == want

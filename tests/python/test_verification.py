@@ -49,7 +49,7 @@ CASES = {
     ),
     "dropped_row": (
         "test_rows_match_registry(model=rel('fx_int_da'), iso='ERCOT', formats=['np4_190_cd'])",
-        "delete from fx_int_da where settlement_point = 'LZ_AEN' and hour_ending = 3 and datetime_local::date = date '2024-10-22'",
+        "delete from fx_int_da where settlement_point = 'LZ_AEN' and hour(datetime_local) = 2 and datetime_local::date = date '2024-10-22'",
     ),
     "lost_key": (
         "test_keys_preserved(model=rel('fx_da'), source_model=ref('int_ercot__da_prices'), key_columns=['datetime', 'settlement_point'])",

@@ -3,4 +3,4 @@
 
 {#- Stage 2 CAISO DA (PRC_LMP DAM), hourly: one row per (datetime, settlement_point) with the five OASIS price components as
     columns (pivoted in int_caiso__da_prices_pivoted). Only the years that received data are rewritten. -#}
-{{ stage2_latest(ref('int_caiso__da_prices_pivoted'), ['da_lmp', 'da_energy', 'da_congestion', 'da_loss', 'da_ghg'], points_model=ref('int_caiso__settlement_points')) }}
+{{ stage2_latest(ref('int_caiso__da_prices_pivoted'), ['da_lmp', 'da_energy', 'da_congestion', 'da_loss', 'da_ghg'], 'CAISO', points_model=ref('int_caiso__settlement_points')) }}

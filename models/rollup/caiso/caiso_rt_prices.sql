@@ -3,4 +3,4 @@
 
 {#- Stage 2 CAISO RT (PRC_RTPD_LMP), 15-minute: one row per (datetime, settlement_point) with the five OASIS price components as
     columns (pivoted in int_caiso__rt_prices_pivoted). Only the years that received data are rewritten. -#}
-{{ stage2_latest(ref('int_caiso__rt_prices_pivoted'), ['rt_lmp', 'rt_energy', 'rt_congestion', 'rt_loss', 'rt_ghg'], points_model=ref('int_caiso__settlement_points')) }}
+{{ stage2_latest(ref('int_caiso__rt_prices_pivoted'), ['rt_lmp', 'rt_energy', 'rt_congestion', 'rt_loss', 'rt_ghg'], 'CAISO', points_model=ref('int_caiso__settlement_points')) }}

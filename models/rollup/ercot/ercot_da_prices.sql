@@ -2,4 +2,4 @@
 
 {#- Stage 2 DA: long, typed, UTC; one row per (datetime, settlement_point): a later delivery of the same
     interval replaces an earlier one. Only the years that received data are rewritten. -#}
-{{ stage2_latest(ref('int_ercot__da_prices'), ['da_lmp'], points_model=ref('int_ercot__settlement_points')) }}
+{{ stage2_latest(ref('int_ercot__da_prices'), ['da_lmp'], 'ERCOT', points_model=ref('int_ercot__settlement_points')) }}
