@@ -87,6 +87,9 @@ def size_table(r: dict) -> list[str]:
         def line(who: str, what: str, step: dict | None, note: str = "") -> None:
             if step is None:
                 return
+            if len(step.get("repeats") or []) > 1:
+                note = "; ".join(x for x in (note, "fastest of " + " / ".join(_f(w, 1) for w in step["repeats"]) + " s")
+                                 if x)
             out.append(f"| {label} | {who} | {what}{_ok(step)} | {_f(step['wall'])} | {_f(step.get('cpu'), 1)} | "
                        f"{_rate(rows, step['wall'])} | "
                        f"{_rate(files, step['wall'])} | {_mb(step['peak_rss'])} | {note} |")
@@ -285,6 +288,9 @@ def machine_lines(r: dict) -> list[str]:
                 f"on {m['logical_cpus']} CPUs" + (" - **other work was running: wall times are inflated, CPU times "
                 "are the steadier comparison**." if max(loads) > 1.5 * (m['logical_cpus'] or 1) else ".")) if loads else ""
     changed = r.get("pipeline_hash_at_end") and r["pipeline_hash_at_end"] != m.get("pipeline_hash")
+    if (r.get("repeat") or 1) > 1:
+        load_txt += (f"\n- Repeats: Stage 2, Stages 2 + 3, the limit, pandas and Polars ran {r['repeat']} times each, "
+                     "ours and theirs in turn; the fastest run counts (all wall times in the notes).")
     return [f"- Date: {m['date']}; commit `{m['commit']}`{' (working tree with uncommitted changes)' if m['dirty'] else ''}; "
             f"dbt code hash `{m.get('pipeline_hash', '?')}`"
             + (f" → `{r['pipeline_hash_at_end']}` (**the dbt code changed during the run**)" if changed else "") + ".",
