@@ -289,7 +289,7 @@ def machine_lines(r: dict) -> list[str]:
                 "are the steadier comparison**." if max(loads) > 1.5 * (m['logical_cpus'] or 1) else ".")) if loads else ""
     changed = r.get("pipeline_hash_at_end") and r["pipeline_hash_at_end"] != m.get("pipeline_hash")
     if (r.get("repeat") or 1) > 1:
-        load_txt += (f"\n- Repeats: Stage 2, Stages 2 + 3, the limit, pandas and Polars ran {r['repeat']} times each, "
+        load_txt += (f"\n- Repeats: Stage 2, Stages 2 + 3, the limit, pandas, Polars and the incremental steps ran {r['repeat']} times each, "
                      "ours and theirs in turn; the fastest run counts (all wall times in the notes).")
     return [f"- Date: {m['date']}; commit `{m['commit']}`{' (working tree with uncommitted changes)' if m['dirty'] else ''}; "
             f"dbt code hash `{m.get('pipeline_hash', '?')}`"
