@@ -240,6 +240,16 @@ def run_size(mode: str, days: int, folders: list[Path], start: dt.date, points: 
     return res
 
 
+def state_entries(data: Path) -> list[Path]:
+    """What a data dir's pipeline state is: everything but the benchmark's own logs and the contenders' outputs."""
+    return [p for p in data.iterdir() if p.name not in ("bench_logs", "contenders")]
+
+
+def copy_state(src: Path, dst: Path) -> None:
+    for p in state_entries(src):
+        (shutil.copytree if p.is_dir() else shutil.copy2)(p, dst / p.name)
+
+
 def run_incremental(mode: str, days: int, extra_day: Path, env: dict[str, str], repeat: int = 1) -> dict:
     """On a built data dir: add one day and build; build again with nothing new (the floor); then the full rebuild.
     With repeat > 1 the data dir is copied first and restored before every further round, so each round adds the
@@ -248,19 +258,16 @@ def run_incremental(mode: str, days: int, extra_day: Path, env: dict[str, str], 
     logs = data / "bench_logs"
     all_stages = ["--select", *STAGE2, *STAGE3, *STAGE4, *SELECT]
     print(f"  incremental: day {days + 1} added to {days} day(s)", flush=True)
-    keep = [p for p in data.iterdir() if p.name not in ("bench_logs", "contenders")]
     snapshot = fresh(WORK / "runs" / f"{mode}_{days}d_snapshot") if repeat > 1 else None
-    for p in keep if snapshot else []:
-        (shutil.copytree if p.is_dir() else shutil.copy2)(p, snapshot / p.name)
+    if snapshot:
+        copy_state(data, snapshot)
     runs: dict[str, list[dict]] = {"land_one_day": [], "build_incremental": [], "build_noop": [], "build_full_refresh": []}
     for r in range(repeat):
         suffix = f"_{r + 1}" if r else ""
         if r:  # back to the history before the day was added
-            for p in data.iterdir():
-                if p.name not in ("bench_logs", "contenders"):
-                    shutil.rmtree(p) if p.is_dir() else p.unlink()
-            for p in snapshot.iterdir():
-                (shutil.copytree if p.is_dir() else shutil.copy2)(p, data / p.name)
+            for p in state_entries(data):
+                shutil.rmtree(p) if p.is_dir() else p.unlink()
+            copy_state(snapshot, data)
         runs["land_one_day"].append(measure("land_one_day" + suffix, step_land(data, [extra_day]), logs, env))
         runs["build_incremental"].append(measure("build_incremental" + suffix,
                                                  step_dbt(data, "build_incremental" + suffix, ["build", *all_stages]),
