@@ -25,6 +25,7 @@ from pathlib import Path
 from . import reports
 from .archives import Member, Rejected, iter_members
 from .config import IsoPaths, data_dir
+from .published import published_at
 from .registry import Registry, write_atomic, write_schema_registry
 from .textfile import NotCsv, normalise
 
@@ -186,6 +187,7 @@ class Lander:
                                      lambda t: t.stat().st_size == len(csv.data) and _file_sha(t) == digest)
         if not present:
             _write_new(target, csv.data)
+        published = published_at(self.iso, member.chain)
         self.registry.add({
             "iso": self.iso,
             "dataset": report.dataset,
@@ -201,6 +203,7 @@ class Lander:
             "header": ",".join(csv.header),
             "downloaded_at": downloaded_at,
             "landed_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            "published_at": published.isoformat() if published else None,
         })
         self.summary.landed[report.dataset] += 1
         self.summary.rows[report.dataset] += csv.rows

@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from .config import IsoPaths
+from .published import published_at
 
 LANDED_FILES_COLUMNS = {
     "iso": "VARCHAR",
@@ -32,6 +33,8 @@ LANDED_FILES_COLUMNS = {
     "header": "VARCHAR",
     "downloaded_at": "TIMESTAMPTZ",
     "landed_at": "TIMESTAMPTZ",
+    "published_at": "TIMESTAMPTZ",
+    "landing_seq": "BIGINT",
 }
 
 
@@ -56,11 +59,33 @@ class Registry:
             for entry in json.loads(paths.metadata_json.read_text(encoding="utf-8")):
                 self.entries[entry["sha256"]] = entry
         self.dirty = False
+        self._seq = max((e.get("landing_seq") or 0 for e in self.entries.values()), default=0)
+        self._backfill_versions()
+
+    def _backfill_versions(self) -> None:
+        """Registries written before publication versions existed get them: the publish time from the names,
+        and a landing order by (landed_at, path)."""
+        old = [e for e in self.entries.values() if "landing_seq" not in e]
+        if not old:
+            return
+        for entry in sorted(old, key=lambda e: (e["landed_at"], e["path"])):
+            when = published_at(self.paths.iso, [*entry.get("archive_chain") or [], entry["file_name"]])
+            entry["published_at"] = when.isoformat() if when else None
+            entry["landing_seq"] = self.next_seq()
+        self.dirty = True
+
+    def next_seq(self) -> int:
+        """The landing order of the next file landed (1 for the first); each call takes one."""
+        self._seq += 1
+        return self._seq
 
     def __contains__(self, sha256: str) -> bool:
         return sha256 in self.entries
 
     def add(self, entry: dict[str, Any]) -> None:
+        """Register a landed file; it is given the next landing order (`landing_seq`)."""
+        if "landing_seq" not in entry:
+            entry["landing_seq"] = self.next_seq()
         self.entries[entry["sha256"]] = entry
         self.dirty = True
 
@@ -93,6 +118,8 @@ def ensure_landed_files_table(con: duckdb.DuckDBPyConnection) -> None:
     for table, spec in (("landed_files", LANDED_FILES_COLUMNS), ("quarantined_files", QUARANTINED_FILES_COLUMNS)):
         cols = ", ".join(f'"{k}" {v}' for k, v in spec.items())
         con.execute(f"create table if not exists landing.{table} ({cols})")
+        for k, v in spec.items():  # a warehouse made by an older version gains the newer columns
+            con.execute(f'alter table landing.{table} add column if not exists "{k}" {v}')
 
 
 def quarantine_records(paths: IsoPaths) -> list[dict[str, Any]]:

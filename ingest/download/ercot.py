@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import reports
+from ..published import CDR_NAME
 from ..http import BadContent, HttpClient, HttpError, json_body, place, redact_url, safe_name
 from .base import DAY, DownloadError, DownloadSummary, Job, base_url, check_zip, days, env, require_env, runs
 
@@ -64,7 +65,6 @@ LAND_EVERY = 50  # MIS documents per landing batch
 API_CHUNK_DAYS = 7  # operating days per archive listing
 PAGE_SIZE = 1000  # archive listing page size
 
-CDR_NAME = re.compile(r"^cdr\.(\d{8})\.\d+\.(\d{8})\.(\d{6,9})\.", re.I)
 NAME_STAMP = re.compile(r"_(\d{8})_(\d{4}|\d{6})(?!\d)")
 DOC_ID_PREFIX = re.compile(r"^(\d+)\.(.+)$")
 
