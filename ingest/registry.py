@@ -69,7 +69,7 @@ class Registry:
         if not old:
             return
         for entry in sorted(old, key=lambda e: (e["landed_at"], e["path"])):
-            when = published_at(self.paths.iso, [*entry.get("archive_chain") or [], entry["file_name"]])
+            when = published_at(self.paths.iso, [*(entry.get("archive_chain") or []), entry["file_name"]])
             entry["published_at"] = when.isoformat() if when else None
             entry["landing_seq"] = self.next_seq()
         self.dirty = True
