@@ -19,12 +19,12 @@
       and the pivot of a month of nodal prices (1.5 GB builds a month of SCED data about as fast as 2 GB; 1 GB makes
       the pivot spill, ~1.5x slower: BENCHMARKS.md). DUCKDB_MEMORY_LIMIT overrides it (e.g. '16GB' on a big
       machine). -#}
-  {%- do statements.append("set memory_limit = '" ~ env_var('DUCKDB_MEMORY_LIMIT', '1500MB') ~ "'") -%}
+  {%- do statements.append("set memory_limit = " ~ sql_literal(env_var('DUCKDB_MEMORY_LIMIT', '1500MB'))) -%}
   {%- if env_var('DUCKDB_THREADS', '') -%}
     {%- do statements.append("set threads = " ~ env_var('DUCKDB_THREADS') | int) -%}
   {%- endif -%}
   {%- if env_var('DUCKDB_TEMP_DIRECTORY', '') -%}
-    {%- do statements.append("set temp_directory = '" ~ env_var('DUCKDB_TEMP_DIRECTORY') ~ "'") -%}
+    {%- do statements.append("set temp_directory = " ~ sql_literal(env_var('DUCKDB_TEMP_DIRECTORY'))) -%}
   {%- endif -%}
   {%- do statements.append("set preserve_insertion_order = false") -%}
   {%- do statements.append(landing_registry_ddl()) -%}
@@ -32,7 +32,7 @@
   {%- for iso in project_isos() -%}
     {%- for sub in ['rollup_files', 'rollup_files/flattened', 'rollup_files/combined/yearly',
                     'rollup_files/combined/monthly', 'rollup_files/combined/analysis_ready'] -%}
-      {%- do statements.append("select iso_mkdirs('" ~ iso_root(iso) ~ "/" ~ sub ~ "')") -%}
+      {%- do statements.append("select iso_mkdirs(" ~ sql_literal(iso_root(iso) ~ "/" ~ sub) ~ ")") -%}
     {%- endfor -%}
   {%- endfor -%}
   {{ return(statements | join(';\n')) }}
@@ -45,8 +45,10 @@
   create table if not exists landing.landed_files (
     iso varchar, dataset varchar, format varchar, path varchar, file_name varchar, source varchar,
     archive_chain varchar[], sha256 varchar, bytes bigint, rows bigint, encoding varchar, header varchar,
-    downloaded_at timestamptz, landed_at timestamptz
+    downloaded_at timestamptz, landed_at timestamptz, published_at timestamptz, landing_seq bigint
   );
+  alter table landing.landed_files add column if not exists published_at timestamptz;
+  alter table landing.landed_files add column if not exists landing_seq bigint;
   create table if not exists landing.quarantined_files (
     iso varchar, name varchar, archive_chain varchar[], reason varchar, dataset varchar, format varchar,
     header varchar, quarantined_at timestamptz

@@ -9,7 +9,11 @@ Four reports, one zip per publication holding one CSV (CRLF line endings, exact 
   5-minute interval at a seeded 10..50 s past its start, plus EXTRA_SCED_RUNS_PER_DAY event-driven runs a day that
   share an interval with a regular run. Published 2 s after the SCED timestamp.
 - RT_SPP     NP6-905-CD (12301) `SPPHLZNP6905_<YYYYMMDD>_<HHMM>[xhr]`, one file per 15-minute interval, named by the
-  interval end's wall clock (the day's last interval is `<next day>_0000`).
+  interval end's wall clock (the day's last interval is `<next day>_0000`). As in the real file
+  (tests/python/fixtures/real_samples/ercot/rickdgray_ErcotAutomation): every load zone twice, typed `LZ` and `LZEW`
+  (energy weighted; the two prices differ by a cent about half the time), every DC tie twice, `LZ_DC` and `LZ_DCEW`;
+  the pair's order varies from interval to interval; combined-cycle nodes typed `LCCRN`; prices without trailing
+  zeros (`2.7`, `-0.98`).
 - AS_prices  NP4-188-CD (12329) `DAMCPCNP4188`, one file per operating day, published the day before at 12:30:02.
 
 DST: every series is built by stepping through UTC from local midnight to the next local midnight, so the fall-back
@@ -77,15 +81,34 @@ def resource_nodes(n_nodes: int = DEFAULT_N_NODES) -> tuple[str, ...]:
     return tuple(names)
 
 
-def points_for(n_nodes: int = DEFAULT_N_NODES) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(every point of the DA and SCED files in ERCOT's alphabetical row order, the points of the SPP file)."""
+def points_for(n_nodes: int = DEFAULT_N_NODES) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """(every point of the DA and SCED files in ERCOT's alphabetical row order, the (name, type) rows of the SPP
+    file: load zones and DC ties twice, under their own type and the energy-weighted one)."""
     all_points = tuple(sorted(HUBS + LOAD_ZONES + DC_TIES + resource_nodes(n_nodes)))
-    return all_points, tuple(p for p in all_points if p not in DC_TIES)
+    return all_points, tuple((p, t) for p in all_points for t in settlement_point_types(p))
 
 
-#: Every point of the DA (NP4-190-CD) and SCED (NP6-788-CD) files, in ERCOT's (alphabetical) row order.
-#: The points of the 15-minute SPP file (NP6-905-CD): DC ties are not in it.
-ALL_POINTS, SPP_POINTS = points_for(DEFAULT_N_NODES)
+def settlement_point_types(name: str) -> tuple[str, ...]:
+    """NP6-905-CD SettlementPointType(s) of a point: HU hubs (SH for HB_BUSAVG, AH for HB_HUBAVG); load zones LZ and
+    LZEW, DC ties LZ_DC and LZ_DCEW (one row each); combined-cycle nodes (`*_CC1`) LCCRN; RN the rest."""
+    if name == "HB_BUSAVG":
+        return ("SH",)
+    if name == "HB_HUBAVG":
+        return ("AH",)
+    if name.startswith("HB_"):
+        return ("HU",)
+    if name.startswith("LZ_"):
+        return ("LZ", "LZEW")
+    if name.startswith("DC_"):
+        return ("LZ_DC", "LZ_DCEW")
+    if name.endswith("_CC1"):
+        return ("LCCRN",)
+    return ("RN",)
+
+
+#: Every point of the DA (NP4-190-CD) and SCED (NP6-788-CD) files, in ERCOT's (alphabetical) row order, and the
+#: (name, type) rows of the 15-minute SPP file (NP6-905-CD).
+ALL_POINTS, SPP_ROWS = points_for(DEFAULT_N_NODES)
 
 ANCILLARY_TYPES: tuple[str, ...] = ("REGDN", "REGUP", "RRS", "NSPIN", "ECRS")
 ECRS_FROM = dt.date(2023, 6, 10)  # first delivery day with an ECRS clearing price
@@ -253,6 +276,12 @@ def day_factor(seed: int, day: dt.date) -> float:
     return _rng(seed, "day", day.isoformat()).uniform(0.82, 1.25)
 
 
+def fmt_short(v: float) -> str:
+    """Two decimals at most, trailing zeros dropped, as NP6-905-CD writes prices (`2.7`, `-0.98`, `5`)."""
+    s = f"{round(v, 2):.2f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
 def fmt2(v: float, width: int = 0) -> str:
     """Two decimals (never `-0.00`), right-aligned and space-padded to `width`."""
     s = f"{round(v, 2):.2f}"
@@ -343,21 +372,6 @@ class _RtModel:
         return [round(sum(col) / 3.0 + adder, 2) for col in zip(*states)]
 
 
-def settlement_point_type(name: str) -> str:
-    """NP6-905-CD SettlementPointType: HU hubs (SH for HB_BUSAVG, AH for HB_HUBAVG), LZ zones, RN the rest."""
-    if name == "HB_BUSAVG":
-        return "SH"
-    if name == "HB_HUBAVG":
-        return "AH"
-    if name.startswith("HB_"):
-        return "HU"
-    if name.startswith("LZ_"):
-        return "LZ"
-    if name.startswith("DC_"):
-        raise ValueError(f"DC tie {name} is not in NP6-905-CD")
-    return "RN"
-
-
 # --------------------------------------------------------------------------------------------- SCED runs
 
 def sced_runs(day: dt.date, seed: int) -> list[tuple[dt.datetime, bool]]:
@@ -382,7 +396,7 @@ def expected_counts(start: dt.date = DEFAULT_START, days: int = DEFAULT_DAYS,
                     n_nodes: int = DEFAULT_N_NODES) -> dict[str, dict[str, int]]:
     """Files and data rows (header excluded) per dataset that `generate_ercot(..., start, days, n_nodes=...)`
     writes, from the calendar alone."""
-    all_points, spp_points = points_for(n_nodes)
+    all_points, spp_rows = points_for(n_nodes)
     out = {ds: {"files": 0, "rows": 0} for ds in DATASETS}
     for day in days_of(start, days):
         hours = hours_in_day(day)
@@ -392,7 +406,7 @@ def expected_counts(start: dt.date = DEFAULT_START, days: int = DEFAULT_DAYS,
         out["RT_prices"]["files"] += runs
         out["RT_prices"]["rows"] += runs * len(all_points)
         out["RT_SPP"]["files"] += hours * 4
-        out["RT_SPP"]["rows"] += hours * 4 * len(spp_points)
+        out["RT_SPP"]["rows"] += hours * 4 * len(spp_rows)
         n_types = len(ANCILLARY_TYPES) if day >= ECRS_FROM else len(ANCILLARY_TYPES) - 1
         out["AS_prices"]["files"] += 1
         out["AS_prices"]["rows"] += hours * n_types
@@ -458,21 +472,34 @@ def _write_sced(out_dir: Path, day: dt.date, seed: int, model: _RtModel) -> list
 def _write_spp(out_dir: Path, day: dt.date, seed: int, model: _RtModel) -> list[Path]:
     rep = REPORTS["RT_SPP"]
     rng = _rng(seed, "spp-publish", day.isoformat())
-    position = {p: i for i, p in enumerate(model.points)}
-    spp_points = tuple(p for p in model.points if p not in DC_TIES)
-    idx = [position[p] for p in spp_points]
     paths = []
     for utc, local in day_steps(day, 15):
         end_utc = utc + dt.timedelta(minutes=15)
         end_local = end_utc.astimezone(CENTRAL)
         publish = (end_utc + dt.timedelta(seconds=rng.randint(*SPP_PUBLISH_DELAY_SECONDS))).astimezone(CENTRAL)
         hour, interval, flag = local.hour + 1, local.minute // 15 + 1, dst_flag(local)
-        prices = model.spp(utc)
-        rows = [f"{mdy(day)},{hour},{interval},{p},{settlement_point_type(p)},{fmt2(prices[i])},{flag}"
-                for p, i in zip(spp_points, idx)]
+        rows = [f"{mdy(day)},{hour},{interval},{p},{t},{fmt_short(v)},{flag}"
+                for p, t, v in _spp_rows(seed, utc, model)]
         friendly = f"{rep.friendly}_{end_local:%Y%m%d}_{end_local:%H%M}{xhr(end_local)}"
         paths.append(write_mis_zip(out_dir, rep.type_id, publish, friendly, rep.header, rows))
     return paths
+
+
+def _spp_rows(seed: int, interval_utc: dt.datetime, model: _RtModel) -> list[tuple[str, str, float]]:
+    """(name, type, price) rows of one NP6-905-CD interval. The energy-weighted row of a load zone is its LZ price
+    give or take a cent (equal for DC ties, as in the real file); the pair's order is drawn per interval."""
+    rng = _rng(seed, "spp-ew", int(interval_utc.timestamp()))
+    out = []
+    for p, v in zip(model.points, model.spp(interval_utc)):
+        types = settlement_point_types(p)
+        if len(types) == 1:
+            out.append((p, types[0], v))
+            continue
+        own, weighted = types
+        ew = round(v + (rng.choice((-0.01, 0.0, 0.01)) if p.startswith("LZ_") else 0.0), 2)
+        pair = [(p, own, v), (p, weighted, ew)]
+        out.extend(pair if rng.random() < 0.5 else pair[::-1])
+    return out
 
 
 def generate_ercot(

@@ -21,7 +21,7 @@
 
 {% macro parquet_files_exist(location, partitioned) -%}
   {%- set pattern = parquet_glob(location) if partitioned else location -%}
-  {%- set n = run_query("select count(*) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
+  {%- set n = run_query("select count(*) from glob(" ~ sql_literal(pattern) ~ ")").columns[0].values()[0] -%}
   {{ return(n > 0) }}
 {%- endmacro %}
 
@@ -32,7 +32,7 @@
       model is then rewritten in full rather than left with a hole. -#}
   {%- set digits = 8 if unit == 'day' else 6 -%}
   {%- set found = query_list("select coalesce(nullif(regexp_extract(file, '/year=\\d{4}/data_(\\d{" ~ digits
-                             ~ "})\\.parquet$', 1), ''), file) from glob('" ~ parquet_glob(location) ~ "') order by 1") -%}
+                             ~ "})\\.parquet$', 1), ''), file) from glob(" ~ sql_literal(parquet_glob(location)) ~ ") order by 1") -%}
   {%- set expected = [] -%}
   {%- for d in days -%}
     {%- set key = d | replace('-', '') -%}

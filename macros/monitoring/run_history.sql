@@ -53,13 +53,6 @@
   {{ return(none) }}
 {%- endmacro %}
 
-{% macro sql_literal(value) -%}
-  {%- if value is none -%}null
-  {%- elif value is number -%}{{ value }}
-  {%- else -%}'{{ value | string | replace("'", "''") }}'
-  {%- endif -%}
-{%- endmacro %}
-
 {% macro sql_ts(value) -%}
   {%- if value is none -%}null{%- else -%}'{{ value.isoformat() }}'::timestamptz{%- endif -%}
 {%- endmacro %}
@@ -183,12 +176,12 @@
   {#- Bytes and files of the parquet outputs of one ISO, per stage folder and dataset:
       rollup_files/<dataset>/ (Stage 2), flattened/<dataset>/ (3), combined/<yearly|monthly|analysis_ready>/<name> (4). -#}
   {%- set root = iso_root(iso) ~ '/rollup_files' -%}
-  {%- set n = run_query("select count(*) from glob('" ~ root ~ "/**/*.parquet')").columns[0].values()[0] -%}
+  {%- set n = run_query("select count(*) from glob(" ~ sql_literal(root ~ "/**/*.parquet") ~ ")").columns[0].values()[0] -%}
   {%- if n == 0 -%}{{ return('select 1') }}{%- endif -%}
   insert into monitoring.storage
   with files as (
       select regexp_extract(filename, 'rollup_files/(.*)$', 1) as rel, size
-      from read_blob('{{ root }}/**/*.parquet')
+      from read_blob({{ sql_literal(root ~ '/**/*.parquet') }})
   ),
   classified as (
       select

@@ -54,7 +54,14 @@
 {% endmacro %}
 
 {% macro write_markdown(iso, name, text) -%}
-  {%- do run_query("select iso_write_text('" ~ rollup_location(iso, name) ~ "', $report$" ~ text ~ "$report$)") -%}
+  {%- do run_query("select iso_write_text(" ~ sql_literal(rollup_location(iso, name)) ~ ", " ~ sql_literal(text) ~ ")") -%}
+{%- endmacro %}
+
+{% macro no_data_notice(iso) -%}
+  {#- A line for the top of a report when the ISO has no landed file at all: empty tables are not "all green". -#}
+  {%- set n = run_query("select count(*) from landing.landed_files where iso = " ~ sql_literal(iso)).rows[0][0] -%}
+  {{ return('' if n > 0 else '\n**No data landed for ' ~ iso ~ '**: nothing below was checked. Land files first (`iso-pipeline land '
+            ~ iso | lower ~ ' PATH` or `iso-pipeline download ' ~ iso | lower ~ ' ...`), then build again.\n') }}
 {%- endmacro %}
 
 {% macro write_gaps_report(iso) %}
@@ -64,6 +71,7 @@
        ~ '. Fill rule (Stage 3): a run of k missing intervals of L minutes is forward-filled when k x L < '
        ~ var('ffill_max_gap_minutes') ~ ' minutes (var `ffill_max_gap_minutes`), otherwise left NULL; '
        ~ 'nothing before a column\'s first value is filled. Times are UTC interval starts; a gap ends where data resumes.\n') -%}
+  {%- do md.append(no_data_notice(iso)) -%}
   {%- set summary_rows = [] -%}
   {%- set sections = [] -%}
   {%- for node in graph.nodes.values() | sort(attribute='name') -%}
@@ -82,7 +90,9 @@
       {%- do summary_rows.append([meta.dataset, grain, s[0], s[1], s[2], s[3], g[0], g[1]]) -%}
       {%- set rows = run_query("select * from (" ~ gaps_sql ~ ") order by key, gap_start limit " ~ max_rows).rows -%}
       {%- set section = ['\n## ' ~ meta.dataset ~ ' (' ~ grain ~ '-minute grain)\n\n'] -%}
-      {%- if rows | length == 0 -%}
+      {%- if s[0] == 0 -%}
+        {%- do section.append('No data: nothing of this dataset has reached Stage 3, so no interval was checked.\n') -%}
+      {%- elif rows | length == 0 -%}
         {%- do section.append('No missing intervals.\n') -%}
       {%- else -%}
         {%- set table_rows = [] -%}
@@ -105,7 +115,7 @@
 
 {% macro write_quality_report(iso, results) %}
   {%- set md = ['# ' ~ iso ~ ' quality report\n\nWritten by `dbt build` at ' ~ run_started_at.strftime('%Y-%m-%d %H:%M UTC')
-               ~ ' (invocation `' ~ invocation_id ~ '`).\n'] -%}
+               ~ ' (invocation `' ~ invocation_id ~ '`).\n', no_data_notice(iso)] -%}
 
   {#- Stage 1 -#}
   {%- set landed = run_query("select dataset, format, count(*), sum(rows), sum(bytes), count(distinct header), min(landed_at), max(landed_at) "

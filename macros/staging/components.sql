@@ -8,7 +8,8 @@
 with latest as (
     select *
     from {{ all_rows }}
-    qualify row_number() over (
+    -- rank: two rows of one component in the latest version are kept (max() below would hide one), see below
+    qualify rank() over (
         partition by year, datetime, settlement_point, lmp_type order by version_key desc
     ) = 1
 )
@@ -27,4 +28,9 @@ select
     max(_loaded_at) as _loaded_at
 from latest
 group by all
+-- two rows of one component in the latest version (a delivery contradicting itself) fail the build, naming them
+having case when count(*) > count(distinct lmp_type)
+    then error('two rows of one price component in one delivery: ' || settlement_point || ' at '
+               || strftime(datetime_local, '%Y-%m-%d %H:%M') || ' local, ' || coalesce(max(source_file), '?'))
+    else true end
 {%- endmacro %}

@@ -14,8 +14,8 @@
   {%- set rel = source(source_name, table_name) -%}
   {%- if not execute -%}{{ return(rel) }}{%- endif -%}
   {%- set node = source_node(source_name, table_name) -%}
-  {%- set n = run_query("select count(*) from landing.landed_files where iso = '" ~ node.meta.iso
-                        ~ "' and format = '" ~ node.meta.format ~ "'").columns[0].values()[0] -%}
+  {%- set n = run_query("select count(*) from landing.landed_files where iso = " ~ sql_literal(node.meta.iso)
+                        ~ " and format = " ~ sql_literal(node.meta.format)).columns[0].values()[0] -%}
   {%- if n > 0 -%}{{ return(rel) }}{%- endif -%}
   {%- set cols = [] -%}
   {%- for name, col in node.columns.items() -%}
@@ -27,9 +27,9 @@
 {% macro new_landed_file_paths(iso, formats) -%}
   {#- The landed files of these formats registered in landing.landed_files and not yet in {{ this }} (full paths). -#}
   {%- set sql -%}
-    select '{{ iso_root(iso) }}/' || path
+    select {{ sql_literal(iso_root(iso) ~ '/') }} || path
     from landing.landed_files
-    where iso = '{{ iso }}' and format in ('{{ formats | join("', '") }}')
+    where iso = {{ sql_literal(iso) }} and format in ({{ sql_literal_list(formats, brackets=false) }})
       and path not in (select distinct source_file from {{ this }})
     order by 1
   {%- endset -%}
@@ -47,7 +47,7 @@
   {%- if files | length == 0 -%}
     false
   {%- else -%}
-    {{ source_file_column }} in ('{{ files | join("', '") }}')
+    {{ source_file_column }} in ({{ sql_literal_list(files, brackets=false) }})
   {%- endif -%}
 {%- endmacro %}
 
@@ -68,7 +68,7 @@
         {%- set name = 'iso_files_' ~ meta.format -%}
         {%- set files = [] if reset or not is_incremental() else new_landed_file_paths(meta.iso, [meta.format]) -%}
         {%- if files | length > 0 -%}
-          {%- do statements.append("set variable " ~ name ~ " = ['" ~ files | join("', '") ~ "']") -%}
+          {%- do statements.append("set variable " ~ name ~ " = " ~ sql_literal_list(files)) -%}
         {%- else -%}
           {%- do statements.append("reset variable " ~ name) -%}
         {%- endif -%}
@@ -92,6 +92,8 @@
     partitions to rewrite). interval_end and hour_ending follow from the interval start and interval_minutes, `iso`
     is the model's, so Stage 2 derives them (stage2_latest) instead of storing them for every landed row: the
     widest tables of the warehouse are ~20% cheaper to write.
+    Where the ISO types its points (`iso_point_type` among `columns`), a name published under a second type gets
+    that type's suffix here (point_name: ERCOT LZEW rows become `<zone>_EW`), so one name is one series downstream.
   -#}
 with
 {%- for model, format in staging_models %}
@@ -112,11 +114,30 @@ select
     datetime_local,
     interval_minutes,
     {%- for c in columns %}
+    {%- if c == 'settlement_point' and 'iso_point_type' in columns %}
+    {{ point_name(iso, 'settlement_point', 'iso_point_type') }} as settlement_point,
+    {%- else %}
     {{ c }},
+    {%- endif %}
     {%- endfor %}
     {{ relative_source_file('source_file') }} as source_file,
     version_key,
     extract(year from datetime_local)::integer as year,
     now() as _loaded_at
 from unioned
+{%- endmacro %}
+
+{% macro delivery_version_key(filename_column, iso) -%}
+  {#- Orders two deliveries of the same interval (the later one wins in Stage 2) by what the ISO published, never by
+      where the file lies: the landing registry's publish time (from the ISO's own names, see ingest/published.py;
+      the landing time when the names carry none), then the landing order. Identical wherever the data directory
+      is moved or copied. A file not in the registry gets '' (it loses to every registered delivery, and two of
+      them tie, which Stage 2 reports instead of choosing). A scalar subquery on the landing registry (a dbt
+      source), for staging models only. -#}
+  coalesce((
+    select strftime(timezone('UTC', coalesce(r.published_at, r.landed_at)), '%Y%m%d%H%M%S%f')
+           || lpad(cast(r.landing_seq as varchar), 12, '0')
+    from {{ source('landing', 'landed_files') }} as r
+    where r.iso = '{{ iso }}' and r.path = {{ relative_source_file(filename_column) }}
+  ), '')
 {%- endmacro %}

@@ -1,3 +1,15 @@
+{% macro point_name(iso, name_column, type_column) -%}
+  {#- The settlement point name as every stage keys it: the ISO's name, plus the seed's `name_suffix` when the ISO
+      publishes the same name under a second type with another price (ERCOT NP6-905-CD: `LZ_HOUSTON` typed `LZ`
+      and again typed `LZEW`, energy weighted -> `LZ_HOUSTON` and `LZ_HOUSTON_EW`). Rules: seed
+      settlement_point_types (match_kind iso_type). -#}
+  trim({{ name_column }}) || coalesce((
+    select t.name_suffix
+    from {{ ref('settlement_point_types') }} as t
+    where t.iso = '{{ iso }}' and t.match_kind = 'iso_type' and t.pattern = trim({{ type_column }})
+  ), '')
+{%- endmacro %}
+
 {% macro typed_settlement_points(iso, seen_cte) -%}
   {#- From a CTE of (settlement_point, iso_point_type) rows: one row per point with settlement_type.
       Rule precedence: exact name, then the ISO's own type, then the longest name prefix; default NODE. -#}

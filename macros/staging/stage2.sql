@@ -4,7 +4,8 @@
     `year`, `_loaded_at`), keep one row per (datetime, key...) - the latest version wins - in the standard columns,
     only for the local days this run rewrites (changed_partitions). Not sorted: rows arrive in delivery (time)
     order, which compresses as well as a sort (measured: same bytes) without holding a month in memory.
-    Two rows of one key in one delivery (same version) are not merged: unique_grain reports them.
+    Two rows of one key in one version (one delivery contradicting itself) are never merged or chosen between:
+    both stay, and unique_grain reports them.
     The intermediate model stores the interval start (UTC and local) and interval_minutes; interval_end and
     hour_ending follow from them (standard_time_columns), `iso` is the model's.
     `points_model` adds settlement_type (HUB / ZONE / NODE, default NODE).
@@ -28,7 +29,9 @@ latest as (
     union all
     (
         select landed_rows.* from landed_rows semi join contested using (datetime)
-        qualify row_number() over (
+        -- rank, not row_number: two rows of the latest version for one key (a delivery that contradicts
+        -- itself, or two deliveries the registry cannot order) both stay, and unique_grain fails on them
+        qualify rank() over (
             partition by datetime{% for k in key_columns %}, {{ k }}{% endfor %} order by version_key desc
         ) = 1
     )

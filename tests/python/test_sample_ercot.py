@@ -21,7 +21,7 @@ from ingest.sample.ercot import (
     HUBS,
     LOAD_ZONES,
     RESOURCE_NODES,
-    SPP_POINTS,
+    SPP_ROWS,
     expected_counts,
     generate_ercot,
 )
@@ -53,7 +53,7 @@ FRIENDLY_RE = {
 REAL_ROWS = {
     "DA_prices": "08/05/2025,01:00,7RNCHSLR_ALL, 23.94,N",
     "RT_prices": REAL_SCED.read_text(encoding="ascii").splitlines()[1],
-    "RT_SPP": "07/30/2025,9,3,7RNCHSLR_ALL,RN,19.27,N",
+    "RT_SPP": "07/30/2025,9,3,7RNCHSLR_ALL,RN,19.27,N",  # and every row of REAL_SPP (layouts_of)
     "AS_prices": "08/05/2025,01:00,ECRS,0.07,N",
 }
 FIELD_CLASSES = [  # first match wins
@@ -61,10 +61,22 @@ FIELD_CLASSES = [  # first match wins
     ("date", re.compile(r"^\d\d/\d\d/\d{4}$")),
     ("hour_ending", re.compile(r"^\d\d:00$")),
     ("int", re.compile(r"^\d+$")),
+    ("negative_int", re.compile(r"^-\d+$")),  # a whole negative NP6-905-CD price: `-25`
     ("flag", re.compile(r"^[NY]$")),
     ("price", re.compile(r"^ *-?\d+\.\d\d$")),  # padding is checked on its own
-    ("name", re.compile(r"^[A-Z0-9_]+$")),
+    ("short_price", re.compile(r"^-?\d+\.\d$")),  # NP6-905-CD drops trailing zeros: `2.7` (and `4`: an int)
+    ("name", re.compile(r"^[A-Z0-9_-]+$")),  # real names: `RAB_G1-8`
 ]
+
+
+#: A whole real NP6-905-CD file (one interval, 908 rows: LZ/LZEW and LZ_DC/LZ_DCEW pairs, prices like `12`, `2.7`).
+REAL_SPP = next((Path(__file__).parent / "fixtures/real_samples/ercot/rickdgray_ErcotAutomation").glob("*.csv"))
+
+
+def layouts_of(ds: str) -> set[tuple[str, ...]]:
+    """Every column layout the real files of `ds` show (NP6-905-CD writes `4`, `2.7` and `-0.98` alike)."""
+    rows = [REAL_ROWS[ds]] + (REAL_SPP.read_text(encoding="ascii").splitlines()[1:] if ds == "RT_SPP" else [])
+    return {layout(r) for r in rows}
 
 
 def layout(row: str) -> tuple[str, ...]:
@@ -271,13 +283,13 @@ def test_rows_have_the_real_column_layout(fall, spring):
     for pubs in (fall, spring):
         for ds, items in pubs.items():
             real = REAL_ROWS[ds]
-            want = layout(real)
-            assert not any(c.startswith("?") for c in want), (ds, want)
+            want = layouts_of(ds)
+            assert not any(c.startswith("?") for w in want for c in w), (ds, want)
             for p in items:
                 for row in p.lines[1:]:
-                    assert layout(row) == want, (p.path.name, row)
+                    assert layout(row) in want, (p.path.name, row)
             # price padding as in the real row: right-aligned to its width where it has one, none where it has none
-            price_col = want.index("price")
+            price_col = layout(real).index("price")
             width = len(real.split(",")[price_col]) if real.split(",")[price_col].startswith(" ") else 0
             for p in items:
                 for row in p.rows:
@@ -293,13 +305,24 @@ def test_every_point_is_in_every_file_with_its_type(fall):
         assert {r[2] for r in p.rows} == set(ALL_POINTS)
     for p in fall["RT_prices"]:
         assert [r[2] for r in p.rows] == sorted(ALL_POINTS)
-    types = {"HB_BUSAVG": "SH", "HB_HUBAVG": "AH", "HB_NORTH": "HU", "LZ_RAYBN": "LZ", "LZ_AEN": "LZ",
-             "BRAUNIG_AVR1": "RN", "7RNCHSLR_ALL": "RN"}
+    # as in the real NP6-905-CD file (fixtures/real_samples/ercot/rickdgray_ErcotAutomation): load zones under LZ and
+    # LZEW, DC ties under LZ_DC and LZ_DCEW, the pair in either order; everything else once
+    types = {"HB_BUSAVG": {"SH"}, "HB_HUBAVG": {"AH"}, "HB_NORTH": {"HU"}, "LZ_RAYBN": {"LZ", "LZEW"},
+             "LZ_AEN": {"LZ", "LZEW"}, "DC_E": {"LZ_DC", "LZ_DCEW"}, "BRAUNIG_AVR1": {"RN"}, "7RNCHSLR_ALL": {"RN"}}
+    orders, ew_differs = set(), 0
     for p in fall["RT_SPP"]:
-        assert [r[3] for r in p.rows] == list(SPP_POINTS)
-        assert not set(DC_TIES) & {r[3] for r in p.rows}
-        got = {r[3]: r[4] for r in p.rows}
-        assert all(got[k] == v for k, v in types.items())
+        assert sorted((r[3], r[4]) for r in p.rows) == sorted(SPP_ROWS)
+        assert [r[3] for r in p.rows] == sorted(r[3] for r in p.rows)  # sorted by name, as ERCOT writes them
+        got: dict[str, dict[str, str]] = {}
+        for r in p.rows:
+            got.setdefault(r[3], {})[r[4]] = r[5]
+        assert all(set(got[k]) == v for k, v in types.items())
+        orders.add(tuple(r[4] for r in p.rows if r[3] == "LZ_AEN"))
+        ew_differs += sum(got[z]["LZ"] != got[z]["LZEW"] for z in LOAD_ZONES)
+        assert all(got[d]["LZ_DC"] == got[d]["LZ_DCEW"] for d in DC_TIES)
+        assert not any(v.endswith("0") and "." in v for r in got.values() for v in r.values())  # `2.7`, not `2.70`
+    assert orders == {("LZ", "LZEW"), ("LZEW", "LZ")}
+    assert ew_differs > 0
 
 
 # ------------------------------------------------------------------------------------------------ DST days

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import datetime as dt
 import math
 import zipfile
@@ -344,3 +345,47 @@ def test_a_warehouse_of_the_wider_intermediate_layout_keeps_building(tmp_path):
     stage2 = "select * from ercot.da_prices order by datetime, settlement_point"
     got, want = query(base, stage2), query(fresh, stage2)
     assert len(got) == 3 * 24 * len({r[6] for r in want}) and got == want
+
+
+# -- a real NP6-905-CD file: one name under two types (LZ / LZEW, LZ_DC / LZ_DCEW) -----------------------------------
+
+REAL_SPP = next((REAL / "ercot/rickdgray_ErcotAutomation").glob("*SPPHLZNP6905*.csv"))
+EW_TYPES = {"LZEW", "LZ_DCEW"}  # seed settlement_point_types: name_suffix _EW
+
+
+def test_real_rt_spp_keeps_both_prices_of_a_load_zone_through_every_stage(real_built):
+    """Real ERCOT 15-minute files publish LZ_AEN as `LZ` (the load zone price) and again as `LZEW` (energy weighted)
+    with another price. Both are kept: `LZ_AEN` is the LZ row, `LZ_AEN_EW` the LZEW row, in Stages 2, 3 and 4."""
+    rows = list(csv.DictReader(REAL_SPP.open()))
+    expected = {}
+    for r in rows:
+        name = r["SettlementPointName"] + ("_EW" if r["SettlementPointType"] in EW_TYPES else "")
+        assert name not in expected  # the file's own key: (name, type)
+        expected[name] = float(r["SettlementPointPrice"])
+    assert len(expected) == len(rows) == 908
+    start = reference_utc(rows[0]["DeliveryDate"], 1, False, minute=45)  # hour 1, interval 4
+
+    got = query(real_built, "select settlement_point, rt_lmp, datetime from ercot.rt_spp where source_file like ?",
+                [f"%{REAL_SPP.name}"])
+    assert {p: v for p, v, _ in got} == expected and len(got) == len(expected)
+    assert {t.astimezone(UTC) for *_, t in got} == {start}
+    assert expected["LZ_AEN"] == 3.72 and expected["LZ_AEN_EW"] == 3.71  # what the real file says
+    types = dict(query(real_built, """select settlement_point, settlement_type from ercot.rt_spp
+                                      where settlement_point in ('LZ_AEN', 'LZ_AEN_EW', 'DC_E', 'DC_E_EW', 'HB_NORTH')"""))
+    assert types == {"LZ_AEN": "ZONE", "LZ_AEN_EW": "ZONE", "DC_E": "NODE", "DC_E_EW": "NODE", "HB_NORTH": "HUB"}
+
+    (wide,) = query(real_built, 'select "LZ_AEN", "LZ_AEN_EW", "DC_E_EW" from ercot.flat_rt_spp where datetime = ?',
+                    [start])
+    assert wide == (3.72, 3.71, 2.95)
+    hour = start.replace(minute=0)
+    (combined,) = query(real_built, 'select "RT_SPP_LZ_AEN", "RT_SPP_LZ_AEN_EW" from ercot.all_markets '
+                                    "where datetime = ?", [hour])
+    assert combined == (3.72, 3.71)  # one 15-minute interval in that hour: its price is the hourly mean
+
+
+def test_rt_spp_statuses_of_the_real_build_pass(real_built):
+    """The real 15-minute file builds: every RT_SPP integrity test passed (the build asserted exit 0 as well)."""
+    results = json.loads((real_built / "dbt_target/run_results.json").read_text())["results"]
+    spp = [r for r in results if "rt_spp" in r["unique_id"] and r["unique_id"].startswith("test.")]
+    assert spp and all(r["status"] in ("pass", "warn") for r in spp)
+    assert {r["status"] for r in spp if "unique_grain" in r["unique_id"] or "keys_preserved" in r["unique_id"]} == {"pass"}

@@ -9,7 +9,7 @@ renamed as (
         upper(trim("AncillaryType")) as iso_as_product,
         "MCPC" as as_price,
         filename as source_file,
-        filename as version_key
+        {{ delivery_version_key('filename', 'ERCOT') }} as version_key
     from source
 )
 

@@ -16,7 +16,7 @@ renamed as (
         iso_as_product,
         as_price,
         filename as source_file,
-        filename as version_key
+        {{ delivery_version_key('filename', 'ERCOT') }} as version_key
     from unpivoted
 )
 

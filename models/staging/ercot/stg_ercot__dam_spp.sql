@@ -10,7 +10,7 @@ renamed as (
         cast(null as varchar) as iso_point_type,
         "SettlementPointPrice" as da_lmp,
         filename as source_file,
-        filename as version_key
+        {{ delivery_version_key('filename', 'ERCOT') }} as version_key
     from source
 )
 

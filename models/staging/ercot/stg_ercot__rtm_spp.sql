@@ -10,7 +10,7 @@ renamed as (
         trim("SettlementPointType") as iso_point_type,
         "SettlementPointPrice" as rt_lmp,
         filename as source_file,
-        filename as version_key
+        {{ delivery_version_key('filename', 'ERCOT') }} as version_key
     from source
 )
 

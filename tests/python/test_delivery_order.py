@@ -1,0 +1,114 @@
+"""Which delivery wins: the ISO's publication order, wherever the data directory lives; a tie is an error.
+
+A correction of an ERCOT DAM file is landed after the original. Stage 2 must hold the correction's price whether
+the data directory stayed in place or was copied elsewhere before the correction came (the version used to be
+the landed file's absolute path, so a copied directory could let the older delivery win with every test green).
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import build, query
+from ingest.config import IsoPaths
+from ingest.landing import land
+from ingest.registry import Registry
+from ingest.sample.ercot import generate_ercot
+
+
+def correction_of(raw: Path, out: Path) -> tuple[Path, float, float]:
+    """A plain-CSV correction of the sample's DAM file: HB_NORTH at HE 10:00 gets 900 added, as ERCOT re-published."""
+    zpath = next(p for p in sorted(raw.iterdir()) if "DAMSPNP4190" in p.name)
+    with zipfile.ZipFile(zpath) as zf:
+        member = zf.namelist()[0]
+        lines = zf.read(member).decode().splitlines()
+    old = new = None
+    for i, line in enumerate(lines):
+        cells = line.split(",")
+        if cells[1:3] == ["10:00", "HB_NORTH"]:
+            old = float(cells[3])
+            new = round(old + 900, 2)
+            cells[3] = f"{new:.2f}"
+            lines[i] = ",".join(cells)
+    assert old is not None
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / member  # the same name as the original member: only the landing order tells them apart
+    target.write_text("\r\n".join(lines) + "\r\n")
+    return target, old, new
+
+
+def hb_north_he10(base: Path) -> list[float]:
+    """HB_NORTH at HE 10:00 of the sample's first day (the day of its first DAM file)."""
+    return [r[0] for r in query(base, """
+        select da_lmp from ercot.da_prices
+        where settlement_point = 'HB_NORTH' and datetime_local = timestamp '2024-10-21 09:00'""")]
+
+
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("raw")
+    generate_ercot(folder, days=2, datasets=("DA_prices", "AS_prices"), n_nodes=3)
+    return folder
+
+
+def test_the_correction_wins_after_the_data_directory_was_copied(tmp_path, raw):
+    # "zz" sorts after "aa": with the old path-based version the copy's original delivery beat the correction
+    in_place = tmp_path / "zz_in_place"
+    land("ERCOT", [raw], base=in_place)
+    assert build(in_place, "--select", "tag:ercot")["__returncode__"] == 0
+    moved = tmp_path / "aa_moved"
+    shutil.copytree(in_place, moved)
+
+    fix, old, new = correction_of(raw, tmp_path / "correction")
+    assert hb_north_he10(in_place) == [old]
+    for base in (in_place, moved):
+        summary = land("ERCOT", [fix], base=base)
+        assert summary.n_landed == 1
+        statuses = build(base, "--select", "tag:ercot")
+        assert statuses["__returncode__"] == 0, statuses["__log__"][-3000:]
+        assert hb_north_he10(base) == [new]
+        view = query(base, "select sql from duckdb_views() where schema_name = 'ercot' and view_name = 'da_prices'")
+        assert str(base / "ERCOT_data") in view[0][0]  # the view reads this directory's files
+
+    def stage2(base: Path) -> set[tuple]:
+        return set(query(base, "select * exclude (source_file) from ercot.da_prices")) | set(
+            query(base, "select * exclude (source_file) from ercot.as_prices"))
+
+    assert stage2(in_place) == stage2(moved)
+    files = {b: sorted(p.relative_to(b).as_posix() for p in (b / "ERCOT_data/rollup_files").rglob("*.parquet"))
+             for b in (in_place, moved)}
+    assert files[in_place] == files[moved] and files[in_place]
+
+
+def test_the_version_is_the_publication_not_the_path(tmp_path, raw):
+    base = tmp_path / "data"
+    land("ERCOT", [raw], base=base)
+    entries = list(Registry(IsoPaths.of("ERCOT", base)).entries.values())
+    # every sample file is an ERCOT MIS zip: its publish time comes from the cdr. name (Central time -> UTC)
+    assert all(e["published_at"] for e in entries)
+    da = next(e for e in entries if e["dataset"] == "DA_prices")
+    stamp = da["archive_chain"][0].split(".")[3:5]  # cdr.<type>.<16>.<YYYYMMDD>.<HHMMSS>
+    assert da["published_at"].startswith(f"{stamp[0][:4]}-{stamp[0][4:6]}-{stamp[0][6:]}T")
+    assert sorted(e["landing_seq"] for e in entries) == list(range(1, len(entries) + 1))
+
+
+def test_two_rows_of_one_key_in_the_latest_delivery_fail_the_build(tmp_path, raw):
+    """A landed file edited by hand to hold two prices for one key: Stage 2 keeps both, unique_grain names them."""
+    base = tmp_path / "data"
+    land("ERCOT", [raw], base=base)
+    fix, _old, new = correction_of(raw, tmp_path / "correction")
+    land("ERCOT", [fix], base=base)
+    landed = next(p for p in (base / "ERCOT_data/csv_files/DA_prices").rglob("*.csv") if "__" in p.name)
+    lines = landed.read_text().splitlines()
+    dup = next(line for line in lines if ",10:00,HB_NORTH," in line)
+    lines.append(dup.replace(f"{new:.2f}", "1.00"))  # the same file says two things about one key
+    landed.write_text("\n".join(lines) + "\n")
+
+    statuses = build(base, "--select", "tag:ercot")
+    assert statuses["__returncode__"] != 0
+    failed = [name for name, s in statuses.items() if s in ("fail", "error") and not name.startswith("__")]
+    assert any("unique_grain" in n and "da_prices" in n for n in failed), failed
