@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -17,6 +18,35 @@ ISO_CHOICE = click.Choice(sorted(ISOS), case_sensitive=False)
 
 def _iso(ctx, param, value):  # click callback: normalise the ISO name
     return normalise_iso(value) if value else value
+
+
+AS_OF_FORMATS = ("a date or a time such as 2024-11-10, 2024-11-10T12:00 or 2024-11-10T12:00-06:00 "
+                 "(UTC unless an offset is given)")
+
+
+def _as_of(ctx, param, value: str | None) -> dt.datetime | None:
+    """click callback: --as-of (else $ISO_PIPELINE_NOW) as an aware UTC time; one line and exit 2 when unreadable."""
+    from .monitor.common import NOW_ENV, parse_time
+
+    given, text = ("--as-of", value) if value else (f"${NOW_ENV}", os.environ.get(NOW_ENV, "").strip())
+    if not text:
+        return None
+    try:
+        return parse_time(text)
+    except (ValueError, OverflowError):
+        raise _failure(f"cannot read {given} {text!r}: expected {AS_OF_FORMATS}", 2) from None
+
+
+def _failure(message: str, exit_code: int) -> click.ClickException:
+    """A ClickException: `Error: <message>` on one line of stderr, then exit `exit_code`."""
+    exc = click.ClickException(message)
+    exc.exit_code = exit_code
+    return exc
+
+
+def _lock_failure(exc: Exception) -> click.ClickException:
+    """A writer that did not get the data directory (ingest/lock.py): its one line, exit 75 (try again later)."""
+    return _failure(str(exc), getattr(exc, "exit_code", 1))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,15 +67,27 @@ def cli(verbose: bool) -> None:
 @click.option("--source", help="Record this as the source (e.g. the URL) of every input instead of its path.")
 @click.option("--strict", is_flag=True, help="Exit non-zero when anything was quarantined.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
-def land(iso: str, paths: tuple[Path, ...], source: str | None, strict: bool, no_progress: bool) -> None:
+@click.option("--no-wait", is_flag=True,
+              help="When another writer (a landing, a dbt run) has the data directory, exit at once with code 75 "
+                   "instead of waiting up to $ISO_PIPELINE_LOCK_TIMEOUT seconds (default 600).")
+def land(iso: str, paths: tuple[Path, ...], source: str | None, strict: bool, no_progress: bool,
+         no_wait: bool) -> None:
     """Land raw files or folders (zips, nested zips, tar/tgz, .xlsx, CSVs) for ISO.
 
     Originals are kept under raw_downloads/, CSVs written to csv_files/<dataset>/, rejects to quarantine/.
-    Already-landed content is skipped, so rerunning is always safe.
+    Already-landed content is skipped, so rerunning is always safe. One writer at a time: a landing waits for
+    another landing or a dbt run on the same data directory (exit 75 when it gives up).
     """
+    from .landing import LandingError
     from .landing import land as do_land
+    from .lock import LockError
 
-    summary = do_land(iso, list(paths), source=source, progress=not no_progress)
+    try:
+        summary = do_land(iso, list(paths), source=source, progress=not no_progress, wait=not no_wait)
+    except LockError as exc:
+        raise _lock_failure(exc) from None
+    except LandingError as exc:  # a full disk or an unusable limit setting: one line, exit 1
+        raise click.ClickException(str(exc)) from None
     click.echo(summary.render())
     if strict and summary.quarantined:
         sys.exit(1)
@@ -64,12 +106,15 @@ def download(iso: str, dataset: str, start: dt.datetime | None, end: dt.datetime
     Base URLs and credentials come from environment variables (see README, "Downloading").
     """
     from .download import DownloadError, run_download
+    from .lock import LockError
 
     try:
         summary = run_download(iso, dataset, start.date() if start else None, end.date() if end else None,
                                progress=not no_progress)
     except DownloadError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(str(exc)) from None
+    except LockError as exc:
+        raise _lock_failure(exc) from None
     click.echo(summary.render())
     if summary.failed:
         sys.exit(1)
@@ -80,8 +125,13 @@ def download(iso: str, dataset: str, start: dt.datetime | None, end: dt.datetime
 def demo(skip_build: bool) -> None:
     """Generate the bundled sample, land it, run `dbt build`, print a summary. No network needed."""
     from .demo import run_demo
+    from .lock import LockError
 
-    sys.exit(run_demo(build=not skip_build))
+    try:
+        code = run_demo(build=not skip_build)
+    except LockError as exc:
+        raise _lock_failure(exc) from None
+    sys.exit(code)
 
 
 @cli.command("generate-sample")
@@ -103,8 +153,13 @@ def generate_sample(out_dir: Path, iso: str, start: dt.datetime, days: int, seed
 def dbt(dbt_args: tuple[str, ...]) -> None:
     """Run dbt in the project with the data directory set (e.g. `iso-pipeline dbt build --select tag:ercot`)."""
     from .dbt import run_dbt
+    from .lock import LockError
 
-    sys.exit(run_dbt(list(dbt_args)).returncode)
+    try:
+        proc = run_dbt(list(dbt_args))
+    except LockError as exc:
+        raise _lock_failure(exc) from None
+    sys.exit(proc.returncode)
 
 
 @cli.command()
@@ -148,19 +203,26 @@ def docs(no_serve: bool, port: int, host: str, select: str | None, target_path: 
 
 @cli.command()
 @click.argument("iso", required=False, type=ISO_CHOICE, callback=_iso)
-@click.option("--as-of", help="Judge as of this time (UTC unless an offset is given; default $ISO_PIPELINE_NOW or now).")
-def status(iso: str | None, as_of: str | None) -> None:
+@click.option("--as-of", callback=_as_of,
+              help="Judge as of this time (UTC unless an offset is given; default $ISO_PIPELINE_NOW or now).")
+def status(iso: str | None, as_of: dt.datetime | None) -> None:
     """One screen: freshness per dataset, last run per stage, error rates, storage and its trend, open alerts."""
+    from .monitor.common import WarehouseUnavailable
     from .monitor.status import render_status
 
-    click.echo(render_status(iso, as_of))
+    try:
+        click.echo(render_status(iso, as_of))
+    except WarehouseUnavailable as exc:  # the same line and exit code as `check`
+        click.echo(f"status: {exc}", err=True)
+        sys.exit(2)
 
 
 @cli.command()
 @click.argument("iso", required=False, type=ISO_CHOICE, callback=_iso)
-@click.option("--as-of", help="Judge as of this time (UTC unless an offset is given; default $ISO_PIPELINE_NOW or now).")
+@click.option("--as-of", callback=_as_of,
+              help="Judge as of this time (UTC unless an offset is given; default $ISO_PIPELINE_NOW or now).")
 @click.option("--json", "as_json", is_flag=True, help="Print the alerts as JSON (the webhook's body).")
-def check(iso: str | None, as_of: str | None, as_json: bool) -> None:
+def check(iso: str | None, as_of: dt.datetime | None, as_json: bool) -> None:
     """Evaluate the alerts; exit 1 when any fires (2 when the warehouse cannot be read).
 
     Missing expected files, schema changes, unusual prices, vanished settlement points, a failed last run, low

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,24 @@ def data_dir() -> Path:
     raw = os.environ.get("ISO_DATA_DIR")
     path = Path(raw) if raw else PROJECT_ROOT / "data"
     return path.expanduser().resolve()
+
+
+def env_number(name: str, default: float) -> float:
+    """The number in environment variable `name`, or `default` when it is unset or blank.
+
+    Anything `float()` reads is accepted (`4294967296`, `4e9`, `4_294_967_296`); text that is not a number, a
+    negative number, `inf` or `nan` is a ValueError naming the variable.
+    """
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name}={raw!r}: must be a finite number >= 0")
+    return value
 
 
 def normalise_iso(name: str) -> str:

@@ -8,6 +8,14 @@ import sys
 from pathlib import Path
 
 from .config import PROJECT_ROOT, data_dir
+from .lock import writer_lock
+
+#: dbt commands that write the warehouse and the outputs: `run_dbt` takes the data directory's writer lock for them
+#: (waiting, and saying for whom, when another writer has it). Every other dbt command that opens the warehouse takes
+#: it in its own process (ingest/dbt_plugin.py).
+WRITING_COMMANDS = frozenset({"build", "run", "seed", "snapshot", "test", "run-operation", "retry", "clone"})
+DBT_COMMANDS = WRITING_COMMANDS | {"clean", "compile", "debug", "deps", "docs", "init", "list", "ls", "parse", "show",
+                                   "source"}
 
 
 def dbt_executable() -> str:
@@ -16,11 +24,25 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+def dbt_command(args: list[str]) -> str | None:
+    """The dbt subcommand of `args` (`build`, `docs`, ...): the first argument that names one."""
+    return next((a for a in args if a in DBT_COMMANDS), None)
+
+
 def run_dbt(args: list[str], *, base: Path | None = None, capture: bool = False,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+            env: dict[str, str] | None = None, wait: bool = True) -> subprocess.CompletedProcess:
+    """Run `dbt <args>` on the data directory `base`; a writing command runs under its writer lock (lock.Busy when
+    it stays taken, see ingest/lock.py)."""
     base = base or data_dir()
     base.mkdir(parents=True, exist_ok=True)
     full_env = {**os.environ, "ISO_DATA_DIR": str(base), **(env or {})}
     cmd = [dbt_executable(), *args, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
-    return subprocess.run(cmd, cwd=PROJECT_ROOT, env=full_env, text=True,
-                          capture_output=capture, check=False)
+    command = dbt_command(args)
+    if command not in WRITING_COMMANDS:
+        return _run(cmd, full_env, capture)
+    with writer_lock(base, f"dbt {command}", wait=wait):
+        return _run(cmd, full_env, capture)
+
+
+def _run(cmd: list[str], env: dict[str, str], capture: bool) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, text=True, capture_output=capture, check=False)

@@ -5,23 +5,65 @@
 - `iso_remove_tree(path)`: delete a scratch folder (and everything in it) if it exists.
 - `iso_publish_day_files(scratch, location, full)`: move the day (or month) files written into `scratch`
   (`year=YYYY/data_YYYYMMDD.parquet`, `data_YYYYMM.parquet`) to the same place under `location`, replacing the old
-  files of those days
-  (with `full`: removing every other parquet file under `location`). Each file is moved with an atomic rename, so
-  a reader sees a day's old file or its new one, never a half-written one.
+  files of those days, each with an atomic rename, so a reader sees a day's old file or its new one, never a
+  half-written one; with `full`, `scratch` replaces the whole `location` folder (old and new files never mix).
 
-Registered on every dbt connection via `plugins:` in profiles.yml.
+Registered on every dbt connection via `plugins:` in profiles.yml. Before dbt opens the warehouse, the plugin
+takes the data directory's writer lock (ingest/lock.py) for the rest of the dbt process, so a plain `dbt build` and
+`iso-pipeline land` never write at the same time (dbt waits for a landing, saying for whom; a landing waits for dbt).
+
+Test hook (off unless set; tests/python/test_build_crash.py kills dbt -9 inside model execution with it):
+`ISO_PIPELINE_TEST_PAUSE_AT=<step>:<regex>` makes the dbt process write `ISO_PIPELINE_TEST_PAUSED <step> ...` to
+stderr and sleep (10 minutes) at the first point of that step whose subject matches the regex:
+  publish_day_files  iso_publish_day_files(scratch, ...) half-way: once the first file of `scratch` is moved into
+                     place; on a full export once the old folder is moved away, before the new one is moved in
+  sql                any statement dbt runs (a model's main statement, a hook, ...), after it ran and before the
+                     model's transaction commits
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 from duckdb.sqltypes import BIGINT, BOOLEAN, VARCHAR
+
+
+PAUSE_AT = "ISO_PIPELINE_TEST_PAUSE_AT"
+
+
+def pause_at(step: str, subject: str) -> None:
+    """The test hook (see the module docstring): sleep here when $ISO_PIPELINE_TEST_PAUSE_AT names this step and its
+    regex is found in `subject`."""
+    name, _, pattern = os.environ.get(PAUSE_AT, "").partition(":")
+    if name == step and re.search(pattern, subject):
+        os.write(2, f"ISO_PIPELINE_TEST_PAUSED {step} {subject[:300]!r}\n".encode())
+        time.sleep(600)
+
+
+def pause_after_sql() -> None:
+    """Step `sql` of the test hook: wrap dbt-duckdb's cursor so that every statement is offered to pause_at."""
+    from dbt.adapters.duckdb.environments import local
+
+    run = local.DuckDBCursorWrapper.execute
+    if getattr(run, "iso_pause", False):
+        return
+
+    def execute(self, sql, bindings=None):
+        result = run(self, sql, bindings)
+        pause_at("sql", sql)
+        return result
+
+    execute.iso_pause = True
+    local.DuckDBCursorWrapper.execute = execute
 
 
 def iso_mkdirs(path: str) -> bool:
@@ -49,30 +91,76 @@ _DAY_FILE = re.compile(r"^year=\d{4}/data_(\d{8}|\d{6})\.parquet$")  # a day's o
 
 def iso_publish_day_files(scratch: str, location: str, full: bool) -> int:
     """Move scratch/year=YYYY/data_YYYYMMDD[/MM].parquet to location/year=YYYY/ (an atomic rename each), replacing
-    the old file of that day or month; with `full`, remove every other parquet file under `location` (and empty
-    folders)."""
+    the old file of that day or month.
+
+    With `full` (every file of the export is in `scratch`), `scratch` replaces `location` whole: `location` is
+    renamed to `location.old`, `scratch` to `location`, the old folder removed. A run killed in between leaves the
+    old files, the new ones or no folder (missing files: the next run exports in full again), never old and new
+    files side by side: after a new settlement point, files without its column would stay, as the next run reads
+    the column list through the view (by name, over every file) and so writes incrementally."""
     src, dst = Path(scratch), Path(location)
-    published: set[Path] = set()
-    for f in sorted(src.glob("year=*/*.parquet")) if src.is_dir() else []:
-        rel = f.relative_to(src).as_posix()
-        if not _DAY_FILE.match(rel):
-            raise ValueError(f"unexpected file in {scratch}: {rel}")
-        target = dst / rel
+    old = dst.with_name(dst.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)  # a full export killed before it removed it
+    files = sorted(src.glob("year=*/*.parquet")) if src.is_dir() else []
+    for f in files:
+        if not _DAY_FILE.match(f.relative_to(src).as_posix()):
+            raise ValueError(f"unexpected file in {scratch}: {f.relative_to(src).as_posix()}")
+    if full:
+        src.mkdir(parents=True, exist_ok=True)
+        if dst.exists():
+            os.replace(dst, old)
+        pause_at("publish_day_files", scratch)
+        os.replace(src, dst)
+        shutil.rmtree(old, ignore_errors=True)
+        return len(files)
+    for f in files:
+        target = dst / f.relative_to(src)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(f, target)
-        published.add(target)
-    if full:
-        for p in dst.glob("**/*.parquet"):
-            if p not in published:
-                p.unlink()
-        for d in sorted((d for d in dst.glob("**/*") if d.is_dir()), reverse=True):
-            if not any(d.iterdir()):
-                d.rmdir()
+        pause_at("publish_day_files", scratch)
     shutil.rmtree(src, ignore_errors=True)
-    return len(published)
+    return len(files)
+
+
+_lock_mutex = threading.Lock()
+_lock_refused: list[str] = []  # why the lock was not had (dbt's threads open connections too: they fail alike)
+
+
+def take_writer_lock(warehouse: str) -> None:
+    """Hold the writer lock of the warehouse's data directory until this process ends (waiting for another writer
+    up to $ISO_PIPELINE_LOCK_TIMEOUT; a dbt started by `iso-pipeline dbt` or `demo` works under its parent's lock).
+    A lock not had fails the connection with a one-line dbt runtime error."""
+    from dbt_common.exceptions import DbtRuntimeError
+
+    from . import lock
+
+    if warehouse in ("", ":memory:") or warehouse.startswith("md:"):
+        return
+    base = Path(warehouse).parent
+    if not base.is_dir():  # a mistyped ISO_DATA_DIR must not become a new, empty warehouse that builds "green"
+        raise DbtRuntimeError(f"the data directory {base} does not exist (ISO_DATA_DIR): land files first "
+                              f"(`iso-pipeline land ISO PATH` creates it) or check the variable")
+    with _lock_mutex:
+        if _lock_refused:
+            raise DbtRuntimeError(_lock_refused[0])
+        if lock.holds(base):
+            return
+        try:
+            lock.acquire(base, lock.current_command())
+        except lock.LockError as exc:
+            _lock_refused.append(str(exc))
+            raise DbtRuntimeError(str(exc)) from None
+        atexit.register(lock.release, base)
 
 
 class Plugin(BasePlugin):
+    def initialize(self, plugin_config: dict[str, Any]) -> None:
+        if os.environ.get(PAUSE_AT, "").startswith("sql:"):
+            pause_after_sql()
+
+    def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
+        take_writer_lock(str(creds.path or ""))
+
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
         for name, fn, args, ret in (
             ("iso_mkdirs", iso_mkdirs, [VARCHAR], BOOLEAN),

@@ -13,6 +13,7 @@ from . import sample
 from .config import IsoPaths, data_dir
 from .dbt import run_dbt
 from .landing import land
+from .lock import writer_lock
 
 
 def _summary(base: Path, isos: list[str]) -> str:
@@ -62,7 +63,14 @@ def _test_results(project_target: Path) -> str:
 
 
 def run_demo(build: bool = True, base: Path | None = None) -> int:
+    """Generate, land and build the sample under `base`, holding the data directory's writer lock throughout (waiting
+    for another writer as ingest/lock.py says; lock.Busy when it stays taken)."""
     base = base or data_dir()
+    with writer_lock(base, "demo"):
+        return _run_demo(build, base)
+
+
+def _run_demo(build: bool, base: Path) -> int:
     started = time.monotonic()
     click.echo(f"data directory: {base}")
     generated = base / "sample_raw"

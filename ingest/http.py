@@ -12,7 +12,12 @@
 - Files: streamed to `<name>.part` next to the target, checked, then renamed; a failed transfer leaves nothing behind.
 - Secrets: credentials travel in headers only (never in URLs), are never logged, and requests that carry them do
   not follow redirects (a redirect to another host would otherwise receive the key). Logged URLs go through
-  `redact_url`.
+  `redact_url`; a client made with `hide_paths=True` (the alert webhook, whose path is its token) shows no path at
+  all. urllib3's own log lines (e.g. `Retrying (...) after connection broken by ...: /path?query`) are shown without
+  path and query, and error reasons never quote a URL's path.
+- Errors: `HttpError.kind` says what went wrong: "status" (an HTTP error status), "timeout" (no answer within the
+  read or connect timeout), "network" (refused, reset, name not found, ...) or "content" (a body that is not what was
+  asked for, e.g. an HTML page instead of JSON); `reason` is one short line.
 
 Settings (environment variables; the defaults are the ISOs' published limits):
     ISO_DOWNLOAD_MIN_INTERVAL_<SERVICE>   seconds between requests: ERCOT_MIS 1, ERCOT_API 2, CAISO 5, PJM 10
@@ -54,12 +59,14 @@ SECRET_PARAMS = ("key", "token", "password", "secret", "signature", "sig", "code
 
 
 class HttpError(Exception):
-    """A request that failed for good (after the retries). `status` is None for network errors."""
+    """A request that failed for good (after the retries). `status` is None for network errors; `kind` is "status",
+    "timeout", "network" or "content" (see the module docstring)."""
 
-    def __init__(self, status: int | None, url: str, reason: str):
+    def __init__(self, status: int | None, url: str, reason: str, kind: str | None = None):
         self.status = status
         self.url = redact_url(url)
         self.reason = reason
+        self.kind = kind or ("status" if status else "network")
         super().__init__(f"{self.url}: " + (f"HTTP {status}: " if status else "") + reason)
 
 
@@ -123,6 +130,34 @@ def redact_url(url: str) -> str:
     query = [(k, "REDACTED" if any(s in k.lower() for s in SECRET_PARAMS) else v)
              for k, v in parse_qsl(parts.query, keep_blank_values=True)]
     return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe=";,:/*", quote_via=quote), ""))
+
+
+_FULL_URL = re.compile(r"\b([a-z][a-z0-9+.-]*://[^/\s'\"?#]+)[^\s'\"]*", re.I)
+_BARE_PATH = re.compile(r"(?<![\w.:/\\])/[^\s'\")]+")
+HIDDEN_PATH = "/[path hidden]"
+
+
+def hide_paths(text: str) -> str:
+    """`text` with the path and query of every URL (and every bare `/path?query`) replaced by `/[path hidden]`."""
+    return _BARE_PATH.sub(HIDDEN_PATH, _FULL_URL.sub(lambda m: m.group(1) + HIDDEN_PATH, text))
+
+
+class _HidePaths(logging.Filter):
+    """urllib3 logs request paths (`Retrying (...) after connection broken by ...: /hook/token?sig=...`), which may be
+    secret: its records are shown without them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            text = record.getMessage()
+        except Exception:  # noqa: BLE001 - a record that cannot be formatted is left to logging's own error path
+            return True
+        record.msg, record.args = hide_paths(text), None
+        return True
+
+
+for _name in ("urllib3.connectionpool", "urllib3.connection", "urllib3.poolmanager", "urllib3.response",
+              "urllib3.util.retry"):
+    logging.getLogger(_name).addFilter(_HidePaths())
 
 
 def with_params(url: str, params: Mapping[str, Any] | None) -> str:
@@ -211,9 +246,10 @@ def place(part: Path, target: Path) -> Path:
 class HttpClient:
     """A `requests` session for one service (`ERCOT_MIS`, `ERCOT_API`, `CAISO`, `PJM`)."""
 
-    def __init__(self, service: str, policy: Policy | None = None):
+    def __init__(self, service: str, policy: Policy | None = None, *, hide_paths: bool = False):
         self.service = service
         self.policy = policy or Policy.for_service(service)
+        self.hide_paths = hide_paths
         self.limiter = RateLimiter.for_service(service, self.policy.min_interval)
         retry = Retry(
             total=self.policy.retries,
@@ -246,13 +282,17 @@ class HttpClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def shown(self, url: str, params: Mapping[str, Any] | None = None) -> str:
+        """`url` as logs and errors show it: secret query values redacted, or (`hide_paths`) without path."""
+        return hide_paths(redact_url(url)) if self.hide_paths else redact_url(with_params(url, params))
+
     # -- one request --------------------------------------------------------------------------------------
     def request(self, method: str, url: str, *, params: Mapping[str, Any] | None = None, json: Any = None,
                 data: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
                 auth: Auth | None = None) -> requests.Response:
         """Send one request (retried by urllib3); renew `auth` once on 401. Returns an unread, streamed 2xx
         response; anything else raises HttpError with a short reason (never the request's headers)."""
-        shown = redact_url(with_params(url, params))
+        shown = self.shown(url, params)
         for renewed in (False, True):
             sent = dict(headers or {})
             if auth is not None:
@@ -267,7 +307,8 @@ class HttpClient:
                     allow_redirects=auth is None,
                 )
             except requests.RequestException as exc:
-                raise HttpError(None, shown, _short(exc)) from None
+                kind, reason = network_problem(exc, self.policy)
+                raise HttpError(None, shown, reason, kind) from None
             if resp.status_code == 401 and auth is not None and not renewed:
                 resp.close()
                 log.info("%s answered 401: renewing credentials", shown)
@@ -291,23 +332,24 @@ class HttpClient:
               **kwargs: Any) -> Any:
         """The body of one request, read whole; retried when the transfer breaks or `check` raises BadContent.
         Returns `check(response, body)` (or the body)."""
-        shown = redact_url(with_params(url, kwargs.get("params")))
-        problem = ""
+        shown = self.shown(url, kwargs.get("params"))
+        problem, kind = "", "content"
         for attempt in self._attempts():
             resp = self.request(method, url, **kwargs)
             try:
                 body = resp.content
             except (requests.RequestException, OSError) as exc:
-                problem = f"transfer broken: {_short(exc)}"
+                kind, reason = network_problem(exc, self.policy)
+                problem = f"transfer broken: {reason}"
             else:
                 try:
                     return check(resp, body) if check else body
                 except BadContent as exc:
-                    problem = str(exc)
+                    problem, kind = str(exc), "content"
             finally:
                 resp.close()
             log.warning("%s: %s (attempt %d of %d)", shown, problem, attempt + 1, self.policy.retries + 1)
-        raise HttpError(None, shown, problem)
+        raise HttpError(None, shown, problem, kind)
 
     def get_json(self, url: str, **kwargs: Any) -> Any:
         """GET a JSON document; an HTML error page (even with status 200) is retried, then an HttpError."""
@@ -323,9 +365,9 @@ class HttpClient:
         the suggested name itself. `validate(path)` raises BadContent for a body worth asking again for (retried),
         or any other exception to give up at once; the `.part` is removed either way.
         """
-        shown = redact_url(with_params(url, kwargs.get("params")))
+        shown = self.shown(url, kwargs.get("params"))
         folder.mkdir(parents=True, exist_ok=True)
-        problem = ""
+        problem, kind = "", "content"
         for attempt in self._attempts():
             resp = self.request(method, url, **kwargs)
             suggested = filename_from_headers(resp.headers)
@@ -339,9 +381,10 @@ class HttpClient:
                 if validate is not None:
                     validate(part)
             except (requests.RequestException, OSError) as exc:
-                problem = f"transfer broken: {_short(exc)}"
+                kind, reason = network_problem(exc, self.policy)
+                problem = f"transfer broken: {reason}"
             except BadContent as exc:
-                problem = str(exc)
+                problem, kind = str(exc), "content"
             except BaseException:
                 part.unlink(missing_ok=True)
                 raise
@@ -351,7 +394,7 @@ class HttpClient:
                 resp.close()
             part.unlink(missing_ok=True)
             log.warning("%s: %s (attempt %d of %d)", shown, problem, attempt + 1, self.policy.retries + 1)
-        raise HttpError(None, shown, problem)
+        raise HttpError(None, shown, problem, kind)
 
 
 def _stream_to(resp: requests.Response, part: Path) -> int:
@@ -393,19 +436,48 @@ def describe_bytes(head: bytes, size: int) -> str:
 
 
 def _error_reason(resp: requests.Response) -> str:
-    """A short reason from an error response: its JSON message if any, else the status text."""
+    """A short reason from an error response: its JSON error code and message if any (OAuth `error` +
+    `error_description`, `message`, ...), else the status text."""
     try:
         body = resp.raw.read(2000, decode_content=True) or b""
     except Exception:  # a broken error body is still an error
         body = b""
     text = body.decode("utf-8", "replace").strip()
-    message = ""
+    parts: list[str] = []
     if text.startswith("{"):
-        m = re.search(r'"(?:message|error_description|error|ERR_DESC|detail)"\s*:\s*"([^"]{1,200})', text)
-        message = m.group(1) if m else ""
-    return f"{resp.reason or 'error'}" + (f": {message}" if message else "")
+        for keys in (("error",), ("error_description", "message", "ERR_DESC", "detail")):
+            for key in keys:
+                m = re.search(rf'"{key}"\s*:\s*"([^"]{{1,200}})', text)
+                if m:
+                    parts.append(m.group(1))
+                    break
+    return f"{resp.reason or 'error'}" + (f": {': '.join(parts)}" if parts else "")
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__}: {text[:300]}"
+def network_problem(exc: BaseException, policy: Policy) -> tuple[str, str]:
+    """(kind, one-line reason) of a failed connection or transfer: kind "timeout" or "network"; the reason names no
+    URL path (urllib3's texts quote the path, which may be secret)."""
+    import socket
+
+    from urllib3 import exceptions as u3
+
+    cause: BaseException = exc
+    while True:  # requests wraps urllib3's MaxRetryError, which wraps the last attempt's error
+        inner = cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None
+        if isinstance(cause, u3.MaxRetryError) and cause.reason is not None:
+            inner = cause.reason
+        if inner is None or inner is cause:
+            break
+        cause = inner
+    text = str(cause)
+    if isinstance(cause, u3.NameResolutionError):  # (a NewConnectionError, itself a ConnectTimeoutError: first)
+        return "network", "the host name cannot be resolved"
+    if isinstance(cause, u3.NewConnectionError):
+        return "network", "cannot connect: " + re.sub(r"^\[Errno \d+\]\s*", "", text.rsplit("connection: ", 1)[-1])
+    if isinstance(cause, (u3.ConnectTimeoutError, requests.ConnectTimeout)):
+        return "timeout", f"timed out after {policy.connect_timeout:g} s while connecting"
+    if isinstance(cause, (u3.ReadTimeoutError, requests.ReadTimeout, socket.timeout, TimeoutError)):
+        return "timeout", f"timed out after {policy.read_timeout:g} s without an answer"
+    if isinstance(cause, u3.ProtocolError) and len(cause.args) > 1:
+        text = f"connection broken: {cause.args[1]!r}"
+    return "network", hide_paths(f"{type(cause).__name__}: {text}" if text else type(cause).__name__)[:300]

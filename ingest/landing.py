@@ -7,23 +7,32 @@ normalised (UTF-8, LF, trimmed header) and written to `csv_files/<dataset>/<form
 unusable goes to `quarantine/` with a reason. Writes go to `*.part` and are renamed into place, and the registry
 is written only after the files it lists are complete, so a killed run followed by a rerun gives the result of
 one clean run. A CSV whose landed content (sha256) is already registered is skipped.
+
+Archive bombs are bounded in archives.py (ISO_MAX_RATIO, ISO_MAX_INPUT_BYTES). Before an input is landed, the free
+space of the data directory's filesystem must hold the most it can write; a full disk (that check, or ENOSPC
+while writing) stops landing with a LandingError, one line, after recording what was landed so far: no `.part`
+file and no CSV missing from metadata.json is left behind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
+
+import duckdb
 
 from . import reports
-from .archives import Member, Rejected, iter_members
+from .archives import Budget, Limits, Member, Rejected, iter_members, output_bound
 from .config import IsoPaths, data_dir
 from .published import published_at
 from .registry import Registry, write_atomic, write_schema_registry
@@ -33,6 +42,12 @@ log = logging.getLogger(__name__)
 
 CHECKPOINT_FILES = 5000  # registry written at least every this many landed files
 CHECKPOINT_SECONDS = 30.0
+NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+class LandingError(Exception):
+    """Landing cannot go on (the disk is full, a limit setting is unusable). Its message is one line for the user;
+    what was landed before it is recorded in metadata.json, and nothing unrecorded is left in csv_files/."""
 
 
 @dataclass
@@ -101,11 +116,82 @@ def _free_name(folder: Path, name: str, digest: str, same: callable) -> tuple[Pa
 
 
 def _write_new(target: Path, data: bytes) -> None:
+    """Write `target` through `<target>.part`; a failed write (a full disk) leaves neither behind."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, target)
+
+
+@dataclass(frozen=True)
+class _Where:
+    """The ISO folder's places as plain strings, resolved once per landing: they are asked about for every input
+    (pathlib would cost more than the check itself)."""
+
+    root: str  # the ISO folder, with a trailing separator
+    real_root: str  # the same, symlinks resolved
+    real_raw: str  # raw_downloads/, symlinks resolved, with a trailing separator
+    metadata: str
+
+    @classmethod
+    def of(cls, paths: IsoPaths) -> "_Where":
+        return cls(os.path.join(paths.root, ""), os.path.join(paths.root.resolve(), ""),
+                   os.path.join(paths.raw_downloads.resolve(), ""), str(paths.metadata_json))
+
+    def relative(self, path: Path) -> str:
+        """`path` relative to the ISO folder when it is in it, else as given."""
+        text = str(path)
+        for root in (self.root, self.real_root):
+            if text.startswith(root):
+                return text[len(root):].replace(os.sep, "/")
+        return text
+
+
+def _no_space(exc: BaseException) -> bool:
+    """Whether `exc` says the disk (or the quota) is full: an OSError, or DuckDB writing the warehouse."""
+    if isinstance(exc, OSError):
+        return exc.errno in NO_SPACE_ERRNOS
+    return isinstance(exc, duckdb.Error) and "no space left on device" in str(exc).lower()
+
+
+def _free_bytes(folder: str) -> int:
+    """Free bytes (for an unprivileged writer) on the filesystem that holds, or will hold, `folder`."""
+    while True:
+        try:
+            st = os.statvfs(folder)
+            return st.f_bavail * st.f_frsize
+        except FileNotFoundError:
+            parent = os.path.dirname(folder.rstrip(os.sep)) or os.sep
+            if parent == folder:
+                raise
+            folder = parent
+
+
+def _size(n: int) -> str:
+    if n >= 1e9:
+        return f"{n / 1e9:,.1f} GB"
+    return f"{n / 1e6:,.1f} MB" if n >= 100_000 else f"{n:,} bytes"
+
+
+def _remove_unrecorded(paths: IsoPaths) -> int:
+    """Delete landed CSVs that metadata.json on disk does not list (a failed flush could not record them); they land
+    again on the next run. Returns how many."""
+    try:
+        recorded = {e["path"] for e in json.loads(paths.metadata_json.read_text(encoding="utf-8"))} \
+            if paths.metadata_json.exists() else set()
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0  # an unreadable registry: delete nothing
+    removed = 0
+    for f in paths.csv_files.glob("*/*/*"):  # csv_files/<dataset>/<format>/<name>
+        if f.is_file() and f.relative_to(paths.root).as_posix() not in recorded:
+            f.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _file_sha(path: Path) -> str:
@@ -128,11 +214,8 @@ class Lander:
     # -- originals -------------------------------------------------------------------------------------------
     def keep_original(self, path: Path, data: bytes) -> Path:
         raw = self.paths.raw_downloads
-        try:
-            path.resolve().relative_to(raw.resolve())
+        if str(path.resolve()).startswith(self._where().real_raw):
             return path  # a downloader already put it there
-        except ValueError:
-            pass
         digest = sha256(data)
         target, present = _free_name(raw, path.name, digest, lambda t: t.stat().st_size == len(data)
                                      and _file_sha(t) == digest)
@@ -141,25 +224,43 @@ class Lander:
         return target
 
     # -- quarantine ------------------------------------------------------------------------------------------
+    _original: str | None = None  # the delivered file being landed, as kept (path under the ISO folder)
+
     def quarantine(self, name: str, chain: tuple[str, ...], reason: str, data: bytes | None,
                    extra: dict | None = None) -> None:
+        """Keep `data` (when given) in quarantine/ with a reason file naming the delivered file it came from.
+
+        The data is written first and the reason last; if the reason cannot be written (a full disk) the data
+        written for it is removed again, so every quarantined file has its reason file.
+        """
         q = self.paths.quarantine
         q.mkdir(parents=True, exist_ok=True)
-        key = sha256((data or b"") + "/".join(chain).encode())[:12]
-        base = f"{key}_{Path(name.replace(chr(92), '/')).name or 'unnamed'}"
-        if data is not None:
-            _write_new(q / base, data)
+        h = hashlib.sha256(data or b"")
+        h.update("/".join(chain).encode())
+        base = f"{h.hexdigest()[:12]}_{Path(name.replace(chr(92), '/')).name or 'unnamed'}"
+        kept = q / base
+        written = data is not None and not kept.exists()  # the name is content-addressed: present means same
+        if written:
+            _write_new(kept, data)
         record = {"name": name, "archive_chain": list(chain), "reason": reason,
-                  "quarantined_at": dt.datetime.now(dt.timezone.utc).isoformat(), **(extra or {})}
+                  "quarantined_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+                  **({"original": self._original} if self._original else {}), **(extra or {})}
         reason_file = q / f"{base}.reason.json"
-        if reason_file.exists():  # keep the first time we saw it
-            record["quarantined_at"] = json.loads(reason_file.read_text())["quarantined_at"]
-        write_atomic(reason_file, json.dumps(record, indent=1).encode())
+        try:
+            if reason_file.exists():  # keep the first time we saw it
+                record["quarantined_at"] = json.loads(reason_file.read_text())["quarantined_at"]
+            write_atomic(reason_file, json.dumps(record, indent=1).encode())
+        except BaseException:
+            if written:
+                kept.unlink(missing_ok=True)
+            raise
         self.summary.quarantined.append((name, reason))
         log.warning("quarantined %s: %s", "/".join(chain), reason)
 
     # -- one CSV ---------------------------------------------------------------------------------------------
     def land_member(self, member: Member, source: str, downloaded_at: str | None) -> None:
+        from .validate import Invalid, Validator, write_if_valid
+
         try:
             csv = normalise(member.data)
         except NotCsv as exc:
@@ -185,8 +286,15 @@ class Lander:
         folder = self.paths.csv_files / report.dataset / report.format
         target, present = _free_name(folder, name, digest,
                                      lambda t: t.stat().st_size == len(csv.data) and _file_sha(t) == digest)
-        if not present:
-            _write_new(target, csv.data)
+        validator = getattr(self, "_validator", None)
+        if validator is None:  # one DuckDB connection per Lander, made on first use
+            validator = self._validator = Validator()
+        try:  # what lands always builds: the dbt source reads every row, typed, no row key twice
+            write_if_valid(validator, self.iso, report.format, target, csv.data, csv.rows, present)
+        except Invalid as exc:
+            self.quarantine(member.name, member.chain, str(exc), member.data,
+                            {"dataset": report.dataset, "format": report.format})
+            return
         published = published_at(self.iso, member.chain)
         self.registry.add({
             "iso": self.iso,
@@ -218,18 +326,84 @@ class Lander:
             self._last_flush = time.monotonic()
 
     # -- one delivered file ----------------------------------------------------------------------------------
+    _limits: Limits | None = None  # the bomb limits, read from the environment by the first land_file
+    _where_cache: _Where | None = None
+
+    def _where(self) -> _Where:
+        if self._where_cache is None:
+            self._where_cache = _Where.of(self.paths)
+        return self._where_cache
+
     def land_file(self, path: Path, source: str | None = None, downloaded_at: str | None = None) -> None:
+        """Land one delivered file: keep the original, land or quarantine everything inside it.
+
+        Raises LandingError, after recording what was landed so far, when the disk cannot hold what this file may
+        write (checked before anything of it is written) or fills up while it is landed.
+        """
         data = path.read_bytes()
-        self.keep_original(path, data)
-        src = source or str(path.resolve())
-        items: Iterator[Member | Rejected] = iter_members(path.name, data)
-        for item in items:
-            if isinstance(item, Rejected):
-                self.quarantine(item.name, item.chain, item.reason, item.data)
+        resolved = path.resolve()
+        if self._limits is None:
+            try:
+                self._limits = Limits.from_env()
+            except ValueError as exc:
+                self._stop(f"cannot land {path.name}: {exc}")
+        limits = self._limits
+        self._check_free_space(path, resolved, data, limits)
+        src = source or str(resolved)
+        try:
+            original = self.keep_original(path, data)
+            self._original = self._where().relative(resolved if original is path else original)
+            for item in iter_members(path.name, data, Budget(path.name, len(data), limits)):
+                if isinstance(item, Rejected):
+                    self.quarantine(item.name, item.chain, item.reason, item.data)
+                else:
+                    self.land_member(item, src, downloaded_at)
+            self.summary.inputs += 1
+            self.maybe_checkpoint()
+        except (OSError, duckdb.Error) as exc:
+            if not _no_space(exc):
+                raise
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).splitlines()[0]
+            self._stop(f"the disk holding {self.paths.root} is full (landing {path.name}: {detail})")
+        finally:
+            self._original = None
+
+    def _check_free_space(self, path: Path, resolved: Path, data: bytes, limits: Limits) -> None:
+        """LandingError unless the data directory's filesystem can hold the most landing `path` may write: its raw
+        copy, what it inflates to (archives.output_bound) and the rewrite of metadata.json."""
+        where = self._where()
+        raw_copy = 0 if str(resolved).startswith(where.real_raw) else len(data)
+        try:
+            registry = os.stat(where.metadata).st_size
+        except FileNotFoundError:
+            registry = 0
+        need = raw_copy + output_bound(path.name, data, limits) + registry
+        free = _free_bytes(where.root)
+        if free < need:
+            self._stop(f"not enough free space to land {path.name} ({_size(len(data))}): it may write up to "
+                       f"{_size(need)} and {_size(free)} are free under {self.paths.root}; free some space, or "
+                       f"lower ISO_MAX_INPUT_BYTES / ISO_MAX_RATIO, and rerun")
+
+    def _stop(self, problem: str) -> NoReturn:
+        """Record what was landed so far, leave no `.part` or unrecorded CSV behind, raise LandingError(problem)."""
+        landed = self.summary.n_landed
+        recorded = (f"the {landed} file(s) landed before it are recorded in metadata.json" if landed else
+                    "nothing was landed before it")
+        try:
+            self.registry.flush()
+            outcome = recorded
+        except (OSError, duckdb.Error) as exc:
+            if not _no_space(exc):
+                raise
+            if not self.registry.dirty:  # metadata.json was written; only its warehouse copy failed
+                outcome = f"{recorded} (the warehouse copy is refreshed by the next landing)"
             else:
-                self.land_member(item, src, downloaded_at)
-        self.summary.inputs += 1
-        self.maybe_checkpoint()
+                removed = _remove_unrecorded(self.paths)
+                outcome = (f"the disk was too full to record the files landed since the last checkpoint: "
+                           f"{removed} were removed again and land on the next run")
+        for part in self.paths.root.rglob("*.part"):
+            part.unlink(missing_ok=True)
+        raise LandingError(f"{problem}; {outcome}")
 
     def finish(self) -> LandingSummary:
         self.registry.flush()
@@ -246,8 +420,24 @@ def clean_partials(paths: IsoPaths) -> None:
 
 
 def land(iso: str, inputs: Iterable[Path], *, base: Path | None = None, source: str | None = None,
-         downloaded_at: dt.datetime | str | None = None, progress: bool = False) -> LandingSummary:
-    """Land files or folders for one ISO. `source` (e.g. the download URL) applies to every input when given."""
+         downloaded_at: dt.datetime | str | None = None, progress: bool = False, wait: bool = True) -> LandingSummary:
+    """Land files or folders for one ISO. `source` (e.g. the download URL) applies to every input when given.
+
+    One writer at a time: the data directory's writer lock is taken first, then the warehouse must be free to
+    write (a dbt run or a DuckDB shell may hold it), both before any file is written. Either is waited for up to
+    $ISO_PIPELINE_LOCK_TIMEOUT seconds (saying for whom), or not at all with `wait=False`; lock.Busy otherwise.
+    """
+    from .lock import wait_for_warehouse, writer_lock
+
+    paths = IsoPaths.of(iso, base or data_dir())
+    with writer_lock(paths.root.parent, f"land {paths.iso}", wait=wait):
+        wait_for_warehouse(paths.warehouse(), wait=wait)
+        return _land(iso, inputs, base=base, source=source, downloaded_at=downloaded_at, progress=progress)
+
+
+def _land(iso: str, inputs: Iterable[Path], *, base: Path | None, source: str | None,
+          downloaded_at: dt.datetime | str | None, progress: bool) -> LandingSummary:
+    """`land` under the writer lock."""
     started = time.monotonic()
     lander = Lander(iso, base)
     clean_partials(lander.paths)
@@ -263,7 +453,13 @@ def land(iso: str, inputs: Iterable[Path], *, base: Path | None = None, source: 
     else:
         for f in files:
             lander.land_file(f, source, when)
-    summary = lander.finish()
+    try:
+        summary = lander.finish()
+    except (OSError, duckdb.Error) as exc:  # a disk that fills at the last write ends like any full disk
+        if not _no_space(exc):
+            raise
+        lander._stop(f"the disk holding {lander.paths.root} is full (recording what was landed: "
+                     f"{str(exc).splitlines()[0]})")
     summary.seconds = time.monotonic() - started
     from .monitor.history import record_landing  # run history (never fails the landing)
     record_landing(lander.paths, summary)

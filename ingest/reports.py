@@ -25,12 +25,18 @@ class Report:
     type_id: str
     name_token: str
     header: tuple[str, ...]
+    row_key: tuple[str, ...]  # raw columns that identify one row of a file (no two rows of a file share them)
     description: str
 
 
 def normalise_header(cells: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     """Header cells as compared: trimmed, case-insensitive, BOM dropped."""
     return tuple(c.strip().lstrip("\ufeff").lower() for c in cells)
+
+
+def columns(joined: str) -> tuple[str, ...]:
+    """`"a, b"` -> `("a", "b")`: a comma-joined list of column names (a seed cell), trimmed; empty -> ()."""
+    return tuple(c.strip() for c in joined.split(",") if c.strip())
 
 
 @lru_cache(maxsize=4)
@@ -46,6 +52,7 @@ def load_reports(path: Path = REPORTS_CSV) -> tuple[Report, ...]:
             type_id=r["type_id"],
             name_token=r["name_token"],
             header=tuple(c.strip() for c in r["header"].split(",")),
+            row_key=columns(r.get("row_key") or ""),
             description=r["description"],
         )
         for r in rows
@@ -74,6 +81,11 @@ def by_header(iso: str, header: list[str]) -> Report | None:
 
 def known_headers(iso: str, fmt: str) -> set[tuple[str, ...]]:
     return {normalise_header(r.header) for r in reports_for(iso) if r.format == fmt}
+
+
+def row_key(iso: str, fmt: str) -> tuple[str, ...]:
+    """The row key of a report format (seed column `row_key`); () when the format is unknown or has none."""
+    return next((r.row_key for r in reports_for(iso) if r.format == fmt and r.row_key), ())
 
 
 def formats_of(iso: str) -> dict[str, Report]:

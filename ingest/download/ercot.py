@@ -36,6 +36,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .. import reports
 from ..published import CDR_NAME
@@ -67,6 +68,8 @@ PAGE_SIZE = 1000  # archive listing page size
 
 NAME_STAMP = re.compile(r"_(\d{8})_(\d{4}|\d{6})(?!\d)")
 DOC_ID_PREFIX = re.compile(r"^(\d+)\.(.+)$")
+#: What Azure B2C answers (HTTP 400, `invalid_grant`) to a wrong username or password (AADB2C90225, AADB2C90053).
+CREDENTIALS_REJECTED = re.compile(r"invalid_grant|username or password|credential|AADB2C9(0225|0053)", re.I)
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,10 @@ def delivery_day(rule: str, friendly: str | None, constructed: str | None, publi
     m = NAME_STAMP.search(friendly or "") or NAME_STAMP.search(constructed or "")
     if not m:
         return None
-    day = dt.datetime.strptime(m.group(1), "%Y%m%d").date()
+    try:
+        day = dt.datetime.strptime(m.group(1), "%Y%m%d").date()
+    except ValueError:  # not a date (e.g. 20241399): the caller reports the document as unreadable
+        return None
     stamp = m.group(2)
     if rule == "interval_end" and len(stamp) == 4:
         end = dt.datetime.combine(day, dt.time(0)) + dt.timedelta(hours=int(stamp[:2]), minutes=int(stamp[2:]))
@@ -143,7 +149,8 @@ def mis_listing(client: HttpClient, mis: str, report: reports.Report, rule: str)
     try:
         data = client.get_json(url, params={"reportTypeId": report.type_id})
     except HttpError as exc:
-        raise DownloadError(f"the ERCOT MIS document list for {report.report_id} failed: {exc}") from exc
+        raise DownloadError(f"the ERCOT MIS document list of {report.report_id} failed: {_http_problem(exc)}; "
+                            f"rerun later") from None
     try:
         entries = data["ListDocsByRptTypeRes"].get("DocumentList") or []
     except (KeyError, TypeError, AttributeError):
@@ -175,11 +182,13 @@ def api_listing(client: HttpClient, auth: "ErcotAuth", api: str, report: reports
     params = {"postDatetimeFrom": f"{first - DAY}T00:00:00", "postDatetimeTo": f"{last + DAY}T23:59:59",
               "page": 1, "size": PAGE_SIZE}
     out: list[Doc] = []
+    what = f"the ERCOT API archive list of {report.report_id} (operating days {first}..{last})"
     while True:
-        data = _api_call(lambda: client.get_json(url, params=params, auth=auth))
-        if not isinstance(data, dict):
-            raise DownloadError(f"the ERCOT API archive list at {url} is not a JSON object")
-        archives = data.get("archives") or []
+        try:
+            data = _api_call(lambda: client.get_json(url, params=params, auth=auth))
+        except HttpError as exc:
+            raise DownloadError(f"{what} failed: {_http_problem(exc)}; rerun later (finished work is kept)") from None
+        archives, pages = archive_page(data, what)
         for a in archives:
             friendly, constructed = str(a.get("friendlyName") or ""), str(a.get("constructedName") or "")
             if flavour(friendly, constructed) != "csv":
@@ -188,10 +197,36 @@ def api_listing(client: HttpClient, auth: "ErcotAuth", api: str, report: reports
             day = delivery_day(rule, friendly, constructed, a.get("postDatetime"))
             if doc_id and day is not None and first <= day <= last:
                 out.append(Doc(doc_id, day, friendly, safe_name(constructed) if constructed else None, "api"))
-        pages = int((data.get("_meta") or {}).get("totalPages") or 1)
         if not archives or params["page"] >= pages:
             return out
         params["page"] += 1
+
+
+def archive_page(data: object, what: str) -> tuple[list[dict], int]:
+    """The documents and the page count of one archive listing page; DownloadError for any other shape."""
+    if isinstance(data, dict):
+        archives, meta = data.get("archives") or [], data.get("_meta") or {}
+        pages = (meta.get("totalPages") or 1) if isinstance(meta, dict) else None
+        if isinstance(pages, str) and pages.isdigit():
+            pages = int(pages)
+        if isinstance(archives, list) and all(isinstance(a, dict) for a in archives) and isinstance(pages, int):
+            return archives, pages
+    shape = (f"top-level keys: {', '.join(map(str, data))}" if isinstance(data, dict)
+             else f"a JSON {type(data).__name__}")
+    raise DownloadError(f"{what} has an unknown shape ({shape}): expected an object with `archives` (a list of "
+                        f"documents) and `_meta.totalPages`")
+
+
+def _http_problem(exc: HttpError) -> str:
+    """A failed request in one line: `HTTP 500 (Internal Server Error) from host`, `timed out after ...`, ..."""
+    host = urlsplit(exc.url).netloc or exc.url
+    if exc.status:
+        return f"HTTP {exc.status} ({exc.reason}) from {host}"
+    if exc.kind == "timeout":
+        return f"{host} {exc.reason} (ISO_DOWNLOAD_TIMEOUT sets the wait)"
+    if exc.kind == "content":
+        return f"{host} answered {exc.reason}"
+    return f"{host}: {exc.reason}"
 
 
 def _api_call(call: Callable):
@@ -226,14 +261,16 @@ class ErcotAuth:
         form = {"grant_type": "password", "username": self._username, "password": self._password,
                 "response_type": "id_token", "scope": f"openid {CLIENT_ID} offline_access", "client_id": CLIENT_ID}
         try:
-            body = self._client.fetch("POST", self._token_url, data=form, check=json_body)
+            body = self._client.fetch("POST", self._token_url, data=form, check=self._json)
         except HttpError as exc:
-            raise DownloadError(f"ERCOT API sign-in failed ({exc.status or 'network error'}: {exc.reason}) at "
-                                f"{redact_url(self._token_url)}: check ERCOT_API_USERNAME and ERCOT_API_PASSWORD "
-                                f"(and ERCOT_API_TOKEN_URL if set)") from None
+            raise DownloadError(self._without_secrets(self.sign_in_problem(exc))) from None
         token = (body.get("id_token") or body.get("access_token")) if isinstance(body, dict) else None
-        if not token:
-            raise DownloadError(f"ERCOT API sign-in at {redact_url(self._token_url)} answered without an id_token")
+        if not token or not isinstance(token, str):
+            got = (f"JSON with keys {', '.join(map(str, body))}" if isinstance(body, dict)
+                   else f"a JSON {type(body).__name__}")
+            raise DownloadError(self._without_secrets(
+                f"ERCOT API sign-in failed: {self._host} answered something that is not a token ({got}, no id_token); "
+                f"check ERCOT_API_TOKEN_URL if set"))
         try:
             life = float(body.get("expires_in") or 3600)
         except (TypeError, ValueError):
@@ -242,6 +279,39 @@ class ErcotAuth:
         self._expires = time.time() + max(life - 60, life / 2)
         self.sign_ins += 1
         log.info("signed in to the ERCOT public API (token valid for about %.0f s)", life)
+
+    def _json(self, resp: object, body: bytes) -> object:
+        """The token answer as JSON; BadContent describing it (without the secrets a server may echo) otherwise."""
+        try:
+            return json_body(resp, body)
+        except BadContent as exc:
+            raise BadContent(self._without_secrets(str(exc))) from None
+
+    @property
+    def _host(self) -> str:
+        return urlsplit(self._token_url).netloc.rsplit("@", 1)[-1] or redact_url(self._token_url)
+
+    def sign_in_problem(self, exc: HttpError) -> str:
+        """What a failed sign-in means: only a 400/401 naming bad credentials blames the account."""
+        if exc.status in (400, 401) and CREDENTIALS_REJECTED.search(exc.reason):
+            return (f"ERCOT API sign-in failed: the account was refused (HTTP {exc.status} from {self._host}: "
+                    f"{exc.reason}): check ERCOT_API_USERNAME and ERCOT_API_PASSWORD")
+        if exc.status:
+            hint = "; check ERCOT_API_TOKEN_URL if set" if exc.status < 500 else "; rerun later"
+            return f"ERCOT API sign-in failed: HTTP {exc.status} ({exc.reason}) from {self._host}{hint}"
+        if exc.kind == "timeout":
+            return (f"ERCOT API sign-in failed: {self._host} {exc.reason} (ISO_DOWNLOAD_TIMEOUT sets the wait); "
+                    f"rerun later")
+        if exc.kind == "content":
+            return (f"ERCOT API sign-in failed: {self._host} answered something that is not a token ({exc.reason}); "
+                    f"check ERCOT_API_TOKEN_URL if set")
+        return f"ERCOT API sign-in failed: cannot reach {self._host} ({exc.reason})"
+
+    def _without_secrets(self, text: str) -> str:
+        """`text` with the username, password and subscription key blanked (a server may quote what it was sent)."""
+        for secret in sorted({self._username, self._password, self._key} - {""}, key=len, reverse=True):
+            text = text.replace(secret, "[hidden]")
+        return text
 
 
 # ------------------------------------------------------------------------------------------------- fetching

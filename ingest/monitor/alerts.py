@@ -363,10 +363,28 @@ def low_disk(base: Path, min_free_gb: float) -> list[Alert]:
 
 
 # -- all of them ----------------------------------------------------------------------------------------------------
+def no_landed_data(con: duckdb.DuckDBPyConnection, iso: str | None, as_of: dt.datetime) -> list[Alert]:
+    """An ISO asked about (or, with none asked, every ISO) with no landed file: nothing is checked, which is not
+    "no alerts"."""
+    n = 0
+    if relation_exists(con, "landing", "landed_files"):
+        sql = "select count(*) from landing.landed_files" + (" where iso = ?" if iso else "")
+        n = con.execute(sql, [iso] if iso else []).fetchone()[0]
+    if n:
+        return []
+    who = iso or "any ISO"
+    return [Alert("no_data", iso, f"no file has been landed for {who}: nothing is built or checked "
+                  f"(iso-pipeline land {(iso or 'ISO').lower()} PATH, or iso-pipeline download ...)",
+                  "landing", as_of)]
+
+
 def evaluate(con: duckdb.DuckDBPyConnection, base: Path, isos: list[str], as_of: dt.datetime) -> list[Alert]:
     s = settings()
     alerts: list[Alert] = []
+    if not isos:
+        alerts += no_landed_data(con, None, as_of)
     for iso in isos:
+        alerts += no_landed_data(con, iso, as_of)
         if iso in TIMEZONES:  # operating days need the ISO's time zone
             alerts += missing_files(con, iso, as_of, s["lookback_days"])
             alerts += unusual_prices(con, iso, as_of, s["trailing_days"], s["price_z"])

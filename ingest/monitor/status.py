@@ -12,7 +12,7 @@ import psutil
 from ..config import data_dir
 from . import freshness
 from .alerts import evaluate, isos_with_data, stage2_relation
-from .common import WarehouseUnavailable, connect, evaluation_time, fmt_age, fmt_bytes, fmt_time
+from .common import connect, evaluation_time, fmt_age, fmt_bytes, fmt_time
 from .history import PIPELINE_COMMANDS, has_history
 
 RECENT_RUNS = 10  # error rates over this many recent runs
@@ -162,10 +162,7 @@ def _storage(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime) -> li
 def render_status(iso: str | None = None, as_of: str | dt.datetime | None = None, base: Path | None = None) -> str:
     base = base or data_dir()
     when = evaluation_time(as_of)
-    try:
-        con = connect(base)
-    except WarehouseUnavailable as exc:
-        return f"status: {exc}"
+    con = connect(base)  # WarehouseUnavailable: the CLI says it in one line and exits 2, as `check` does
     try:
         isos = [iso] if iso else isos_with_data(con)
         lines = [f"iso-pipeline status{' ' + iso if iso else ''} as of {when:%Y-%m-%d %H:%M UTC}  (data: {base})"]

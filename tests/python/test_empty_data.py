@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from conftest import build
 
 
@@ -17,3 +21,32 @@ def test_a_build_with_nothing_landed_warns_and_the_reports_say_so(base):
     gaps = (base / "ERCOT_data/rollup_files/gaps_report.md").read_text()
     assert "No missing intervals" not in gaps
     assert gaps.count("No data: nothing of this dataset") == 4  # DA, RT, RT_SPP, AS
+
+    # `check` alerts instead of saying "no alerts"
+    env = {**os.environ, "ISO_DATA_DIR": str(base)}
+    proc = subprocess.run([sys.executable, "-m", "ingest.cli", "check", "ercot"], capture_output=True, text=True, env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "no_data" in proc.stdout and "no file has been landed for ERCOT" in proc.stdout
+    assert "no alerts" not in proc.stdout
+
+
+def test_a_data_directory_that_does_not_exist_is_one_line(tmp_path):
+    from ingest.config import PROJECT_ROOT
+    from ingest.dbt import dbt_executable
+
+    missing = tmp_path / "typo" / "data"
+    env = {**os.environ, "ISO_DATA_DIR": str(missing), "DBT_TARGET_PATH": str(tmp_path / "t"),
+           "DBT_LOG_PATH": str(tmp_path / "l")}
+    proc = subprocess.run([dbt_executable(), "build", "--select", "tag:ercot", "--project-dir", str(PROJECT_ROOT),
+                           "--profiles-dir", str(PROJECT_ROOT)], capture_output=True, text=True, env=env,
+                          cwd=PROJECT_ROOT)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert f"the data directory {missing} does not exist" in out
+    assert "Traceback" not in out
+    assert not missing.exists()  # nothing was created in its place
+    for command in (["status"], ["check", "ercot"]):
+        proc = subprocess.run([sys.executable, "-m", "ingest.cli", *command], capture_output=True, text=True, env=env)
+        lines = (proc.stdout + proc.stderr).strip().splitlines()
+        assert len(lines) == 1 and "no warehouse at" in lines[0], lines
+        assert proc.returncode == 2, (command, proc.returncode)  # status and check agree: the warehouse is unreadable

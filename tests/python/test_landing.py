@@ -156,7 +156,8 @@ def test_real_samples_land_and_trailing_space_header_is_trimmed(base):
     assert any(n.startswith("cdr.00012300") for n in by_name)
     # the hub list (NP4-160-SG) is not a price report: quarantined with a reason, the rest still landed
     assert [q[0] for q in summary.quarantined] == ["Hub_Name_AND_DC_Ties_06112026_122819.csv"]
-    assert summary.n_landed == 5
+    assert by_name["cdr.00012301.0000000000000000.20240329.010211.SPPHLZNP6905_20240329_0100.csv"]["rows"] == 908
+    assert summary.n_landed == 6
 
 
 @pytest.mark.parametrize(
