@@ -46,6 +46,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
 from . import __version__
+from .config import env_number
 
 log = logging.getLogger(__name__)
 
@@ -99,16 +100,7 @@ class Policy:
     @classmethod
     def for_service(cls, service: str) -> "Policy":
         def number(name: str, default: float) -> float:
-            raw = os.environ.get(name, "").strip()
-            if not raw:
-                return default
-            try:
-                value = float(raw)
-            except ValueError:
-                raise ConfigError(f"{name}={raw!r} is not a number") from None
-            if value < 0:
-                raise ConfigError(f"{name} must not be negative")
-            return value
+            return env_number(name, default, error=ConfigError)
 
         return cls(
             min_interval=number(f"ISO_DOWNLOAD_MIN_INTERVAL_{service}", MIN_INTERVALS.get(service, 1.0)),

@@ -32,6 +32,8 @@ import duckdb
 import psutil
 from filelock import FileLock, Timeout
 
+from .config import env_number
+
 LOCK_FILE = ".iso-pipeline.lock"
 HOLDER_FILE = ".iso-pipeline.lock.holder.json"
 TIMEOUT_ENV = "ISO_PIPELINE_LOCK_TIMEOUT"
@@ -57,16 +59,7 @@ class Busy(LockError):
 
 def lock_timeout() -> float:
     """$ISO_PIPELINE_LOCK_TIMEOUT in seconds (default 600); a clear error for anything else than a number >= 0."""
-    raw = os.environ.get(TIMEOUT_ENV, "").strip()
-    if not raw:
-        return DEFAULT_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        raise LockError(f"{TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
-    if not value >= 0:  # also NaN
-        raise LockError(f"{TIMEOUT_ENV}={raw!r} must be a number of seconds >= 0")
-    return value
+    return env_number(TIMEOUT_ENV, DEFAULT_TIMEOUT, unit="of seconds", error=LockError)
 
 
 def to_stderr(message: str) -> None:

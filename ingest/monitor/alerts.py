@@ -16,7 +16,6 @@ ALERT_PRICE_Z (4), ALERT_MIN_FREE_DISK_GB (5).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ import duckdb
 import psutil
 
 from .. import reports
-from ..config import TIMEZONES
+from ..config import TIMEZONES, env_number
 from .cadence import CADENCES, timezone
 from .common import UTC, columns_of, relation_exists
 from .history import failing_nodes, has_history, latest_pipeline_runs
@@ -55,22 +54,12 @@ class Alert:
         return f"{head}\n    {self.what}"
 
 
-def _env_number(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a number") from None
-
-
 def settings() -> dict[str, float]:
     return {
-        "lookback_days": int(_env_number("ALERT_LOOKBACK_DAYS", 14)),
-        "trailing_days": int(_env_number("ALERT_TRAILING_DAYS", 14)),
-        "price_z": _env_number("ALERT_PRICE_Z", 4.0),
-        "min_free_gb": _env_number("ALERT_MIN_FREE_DISK_GB", 5.0),
+        "lookback_days": int(env_number("ALERT_LOOKBACK_DAYS", 14)),
+        "trailing_days": int(env_number("ALERT_TRAILING_DAYS", 14)),
+        "price_z": env_number("ALERT_PRICE_Z", 4.0),
+        "min_free_gb": env_number("ALERT_MIN_FREE_DISK_GB", 5.0),
     }
 
 

@@ -17,6 +17,7 @@ import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..config import env_number
 from ..http import HttpClient, HttpError, Policy, hide_paths
 from .alerts import Alert
 
@@ -70,16 +71,7 @@ def post(body: dict, url: str | None = None) -> str | None:
 
 
 def _timeout() -> float:
-    raw = os.environ.get(TIMEOUT_ENV, "").strip()
-    if not raw:
-        return DEFAULT_TIMEOUT
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
-    if value <= 0:
-        raise ValueError(f"{TIMEOUT_ENV} must be more than 0")
-    return value
+    return env_number(TIMEOUT_ENV, DEFAULT_TIMEOUT, unit="of seconds", above_zero=True)
 
 
 def without_secrets(text: str, url: str) -> str:

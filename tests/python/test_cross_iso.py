@@ -39,7 +39,7 @@ def test_every_stage2_row_is_in_the_view_once(three):
     counts = dict(((iso, market), n) for iso, market, n in query(three, "select iso, market, count(*) from cross_iso.prices group by all"))
     assert set(counts) == set(STAGE2)
     for (iso, market), (table, column) in STAGE2.items():
-        view = query(three, f"""select datetime, settlement_point, price from cross_iso.prices
+        view = query(three, """select datetime, settlement_point, price from cross_iso.prices
             where iso = ? and market = ?""", [iso, market])
         own = query(three, f"select datetime, settlement_point, {column} from {table}")
         assert sorted(view) == sorted(own) and counts[(iso, market)] == len(own) > 0

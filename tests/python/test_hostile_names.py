@@ -40,7 +40,7 @@ def test_quotes_and_non_ascii_in_names_and_data_dir_build_end_to_end(tmp_path, m
     second = [p for p in hostile if p not in first]
     assert first and second
 
-    base = tmp_path / f"it's a d\u00eer \u00e9" / "data"
+    base = tmp_path / "it's a d\u00eer \u00e9" / "data"
     monkeypatch.setenv("ISO_DATA_DIR", str(base))
     summary = land("ERCOT", first, base=base)
     assert summary.n_landed == len(first) and not summary.quarantined
