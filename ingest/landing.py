@@ -8,6 +8,11 @@ unusable goes to `quarantine/` with a reason. Writes go to `*.part` and are rena
 is written only after the files it lists are complete, so a killed run followed by a rerun gives the result of
 one clean run. A CSV whose landed content (sha256) is already registered is skipped.
 
+A CSV lands only once its dbt source reads it (ingest/validate.py). CSVs wait for that in hidden `.part` files and
+are validated in batches (validate.PendingBatch: up to BATCH_FILES a query) when a batch is full, at a checkpoint
+and at the end; then the valid ones are renamed into place and registered in the order they were delivered, the
+others quarantined. The registry never lists a CSV that was not validated.
+
 Archive bombs are bounded in archives.py (ISO_MAX_RATIO, ISO_MAX_INPUT_BYTES). Before an input is landed, the free
 space of the data directory's filesystem must hold the most it can write; a full disk (that check, or ENOSPC
 while writing) stops landing with a LandingError, one line, after recording what was landed so far: no `.part`
@@ -24,7 +29,7 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -37,6 +42,7 @@ from .config import IsoPaths, data_dir
 from .published import published_at
 from .registry import Registry, write_atomic, write_schema_registry
 from .textfile import NotCsv, normalise
+from .validate import PendingBatch, Validator
 
 log = logging.getLogger(__name__)
 
@@ -99,17 +105,25 @@ def expand_inputs(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def _free_name(folder: Path, name: str, digest: str, same: callable) -> tuple[Path, bool]:
+def _free_name(folder: Path, name: str, digest: str, same: callable,
+               taken: Container[Path] = ()) -> tuple[Path, bool]:
     """Where a file named `name` with this content goes, and whether it is already there.
 
-    The original name is kept; a different file already holding that name keeps it, and the newcomer
-    gets `<stem>__<sha12><suffix>` (ERCOT's repeated DST hour can publish two files under one name).
+    The original name is kept; a different file already holding that name (or `taken` by a CSV waiting to be
+    validated) keeps it, and the newcomer gets `<stem>__<sha12><suffix>` (ERCOT's repeated DST hour can publish two
+    files under one name).
     """
     target = folder / name
+    if target in taken:
+        return _alternative(folder, name, digest, same)
     if not target.exists():
         return target, False
     if same(target):
         return target, True
+    return _alternative(folder, name, digest, same)
+
+
+def _alternative(folder: Path, name: str, digest: str, same: callable) -> tuple[Path, bool]:
     stem, dot, suffix = name.rpartition(".")
     alt = folder / (f"{stem}__{digest[:12]}.{suffix}" if dot else f"{name}__{digest[:12]}")
     return alt, alt.exists() and same(alt)
@@ -194,6 +208,15 @@ def _remove_unrecorded(paths: IsoPaths) -> int:
     return removed
 
 
+@dataclass(eq=False)
+class _Waiting:
+    """A CSV staged for validation: its registry entry (landed_at aside), and what quarantining it takes."""
+
+    entry: dict
+    member: Member
+    original: str | None  # the delivered file it came from (Lander._original)
+
+
 def _file_sha(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -210,6 +233,8 @@ class Lander:
         self.summary = LandingSummary(self.iso)
         self._since_flush = 0
         self._last_flush = time.monotonic()
+        self._batch: PendingBatch | None = None  # made on first use: one DuckDB connection per Lander
+        self._staged: set[str] = set()  # sha256 of the CSVs in the batch
 
     # -- originals -------------------------------------------------------------------------------------------
     def keep_original(self, path: Path, data: bytes) -> Path:
@@ -259,8 +284,7 @@ class Lander:
 
     # -- one CSV ---------------------------------------------------------------------------------------------
     def land_member(self, member: Member, source: str, downloaded_at: str | None) -> None:
-        from .validate import Invalid, Validator, write_if_valid
-
+        """Normalise, recognise and stage one CSV for validation (or quarantine it, or skip it as already landed)."""
         try:
             csv = normalise(member.data)
         except NotCsv as exc:
@@ -279,24 +303,20 @@ class Lander:
                             {"dataset": report.dataset, "format": report.format, "header": ",".join(csv.header)})
             return
         digest = sha256(csv.data)
+        if digest in self._staged:  # the same CSV again: its first copy is landed (or not) first, as in one by one
+            self.land_batch()
         if digest in self.registry:
             self.summary.skipped[report.dataset] += 1
             return
+        if self._batch is None:
+            self._batch = PendingBatch(Validator())
         name = member.name if member.name.lower().endswith(".csv") else member.name + ".csv"
         folder = self.paths.csv_files / report.dataset / report.format
         target, present = _free_name(folder, name, digest,
-                                     lambda t: t.stat().st_size == len(csv.data) and _file_sha(t) == digest)
-        validator = getattr(self, "_validator", None)
-        if validator is None:  # one DuckDB connection per Lander, made on first use
-            validator = self._validator = Validator()
-        try:  # what lands always builds: the dbt source reads every row, typed, no row key twice
-            write_if_valid(validator, self.iso, report.format, target, csv.data, csv.rows, present)
-        except Invalid as exc:
-            self.quarantine(member.name, member.chain, str(exc), member.data,
-                            {"dataset": report.dataset, "format": report.format})
-            return
+                                     lambda t: t.stat().st_size == len(csv.data) and _file_sha(t) == digest,
+                                     self._batch)
         published = published_at(self.iso, member.chain)
-        self.registry.add({
+        entry = {
             "iso": self.iso,
             "dataset": report.dataset,
             "format": report.format,
@@ -310,17 +330,47 @@ class Lander:
             "encoding": csv.encoding,
             "header": ",".join(csv.header),
             "downloaded_at": downloaded_at,
-            "landed_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+            "landed_at": None,  # when validated
             "published_at": published.isoformat() if published else None,
-        })
-        self.summary.landed[report.dataset] += 1
-        self.summary.rows[report.dataset] += csv.rows
-        self._since_flush += 1
+        }
+        self._staged.add(digest)
+        # what lands always builds: the dbt source reads every row, typed, no row key twice
+        if self._batch.add(self.iso, report.format, target, csv.data, csv.rows, present,
+                           _Waiting(entry, member, self._original)):
+            self.land_batch()
+
+    def land_batch(self) -> None:
+        """Validate the staged CSVs; rename the valid ones into place and register them in the order they were
+        delivered (all of them before any quarantine is written: a full disk leaves no CSV unregistered), then
+        quarantine the others."""
+        if not self._batch:
+            return
+        self._staged.clear()
+        verdicts = self._batch.validate()
+        for staged, invalid in verdicts:
+            if invalid is None:
+                staged.commit()
+                entry = staged.item.entry
+                entry["landed_at"] = dt.datetime.now(dt.timezone.utc).isoformat()
+                self.registry.add(entry)
+                self.summary.landed[entry["dataset"]] += 1
+                self.summary.rows[entry["dataset"]] += entry["rows"]
+                self._since_flush += 1
+        for staged, invalid in verdicts:
+            if invalid is not None:
+                waiting = staged.item
+                self.quarantine(waiting.member.name, waiting.member.chain, str(invalid), waiting.member.data,
+                                {"dataset": waiting.entry["dataset"], "format": waiting.entry["format"],
+                                 **({"original": waiting.original} if waiting.original else {})})
 
     def maybe_checkpoint(self) -> None:
-        if self._since_flush >= max(CHECKPOINT_FILES, len(self.registry.entries) // 10) or (
-            self._since_flush and time.monotonic() - self._last_flush > CHECKPOINT_SECONDS
+        """Validate the batch and write the registry every CHECKPOINT_FILES files (or a tenth of the registry) and
+        every CHECKPOINT_SECONDS."""
+        waiting = self._since_flush + len(self._batch or ())
+        if waiting >= max(CHECKPOINT_FILES, len(self.registry.entries) // 10) or (
+            waiting and time.monotonic() - self._last_flush > CHECKPOINT_SECONDS
         ):
+            self.land_batch()
             self.registry.flush()
             self._since_flush = 0
             self._last_flush = time.monotonic()
@@ -386,6 +436,12 @@ class Lander:
 
     def _stop(self, problem: str) -> NoReturn:
         """Record what was landed so far, leave no `.part` or unrecorded CSV behind, raise LandingError(problem)."""
+        try:
+            self.land_batch()  # the CSVs staged so far are validated, and landed and recorded with the rest
+        except (OSError, duckdb.Error) as exc:
+            if not _no_space(exc):
+                raise
+            # what it could not land is removed below (its .part files) and lands on the next run
         landed = self.summary.n_landed
         recorded = (f"the {landed} file(s) landed before it are recorded in metadata.json" if landed else
                     "nothing was landed before it")
@@ -406,6 +462,7 @@ class Lander:
         raise LandingError(f"{problem}; {outcome}")
 
     def finish(self) -> LandingSummary:
+        self.land_batch()
         self.registry.flush()
         write_schema_registry(self.paths, self.registry)
         return self.summary

@@ -17,7 +17,12 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +38,7 @@ from ingest.config import PROJECT_ROOT, IsoPaths
 from ingest.landing import land
 from ingest.sample import GENERATORS
 from ingest.textfile import NormalisedCsv, NotCsv, detect_encoding, looks_like_markup, normalise
-from ingest.validate import Invalid, Validator, check_sql, read_csv_options, source_options, validate
+from ingest.validate import BATCH_FILES, Invalid, Validator, check_sql, read_csv_options, source_options, validate
 
 DA_HEADER = "DeliveryDate,HourEnding,SettlementPoint,SettlementPointPrice,DSTFlag"
 SPP_HEADER = ("DeliveryDate,DeliveryHour,DeliveryInterval,SettlementPointName,SettlementPointType,"
@@ -338,6 +343,121 @@ def test_generated_samples_of_every_iso_land_without_quarantine(tmp_path_factory
         summary = land(iso, [raw], base=base)
         assert summary.n_landed > 0 and not summary.quarantined, summary.render()
         assert_nothing_lost(base, set(), iso)
+
+
+# -- batches: many files a query, the same verdicts ----------------------------------------------------------------
+def da_delivery(folder: Path, n: int, spoil: dict[int, Callable[[list[str]], list[str]]] | None = None) -> list[Path]:
+    """`n` daily DAM price CSVs (one a day from 2020-01-01, real MIS names, sorted as landed); file i's rows pass
+    through spoil[i] when given."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for i in range(n):
+        day = dt.date(2020, 1, 1) + dt.timedelta(days=i)
+        rows = da_rows(f"{day + dt.timedelta(days=1):%m/%d/%Y}")
+        path = folder / f"cdr.00012331.0000000000000000.{day:%Y%m%d}.123005.DAMSPNP4190.csv"
+        path.write_bytes(text_of(DA_HEADER, (spoil or {}).get(i, lambda r: r)(rows)))
+        files.append(path)
+    return files
+
+
+def price_na(rows: list[str]) -> list[str]:
+    return replace_row(rows, 9, rows[9].rsplit(",", 2)[0] + ",N/A,N")
+
+
+def hour_twice(rows: list[str]) -> list[str]:
+    """HE 05:00 again in place of HE 06:00, another price: one row key twice."""
+    return replace_row(rows, 5, rows[4].replace(",25.00,", ",26.50,"))
+
+
+def alone(path: Path) -> str:
+    """The reason the per-file path gives for a CSV (one query for one file)."""
+    csv_ = normalise(path.read_bytes())
+    with pytest.raises(Invalid) as err:
+        validate("ERCOT", "np4_190_cd", csv_.data, csv_.rows)
+    return str(err.value)
+
+
+def test_one_bad_file_in_a_big_delivery_is_quarantined_as_alone_and_the_rest_lands(tmp_path, base, monkeypatch):
+    n = 2 * BATCH_FILES + 100  # three batches; the bad files in the middle of the second
+    files = da_delivery(tmp_path / "in", n, {BATCH_FILES + 50: price_na, BATCH_FILES + 120: hour_twice})
+    bad = {files[BATCH_FILES + 50], files[BATCH_FILES + 120]}
+    copy = tmp_path / "in" / "zz_resent.csv"  # the last file again under another name, while the first waits
+    copy.write_bytes(files[-1].read_bytes())
+    alone_calls = []
+    per_file = Validator.validate
+    monkeypatch.setattr(Validator, "validate", lambda self, *a: alone_calls.append(a) or per_file(self, *a))
+
+    summary = land("ercot", [tmp_path / "in"], base=base)
+
+    assert {q["name"]: q["reason"] for q in quarantined(base)} == {p.name: alone(p) for p in bad}
+    assert "Line: 11" in alone(files[BATCH_FILES + 50]) and "HourEnding=05:00" in alone(files[BATCH_FILES + 120])
+    good = [p.name for p in files if p not in bad]
+    entries = sorted(landed(base), key=lambda e: e["landing_seq"])
+    assert [e["file_name"] for e in entries] == good  # registered in the order delivered
+    assert [e["landing_seq"] for e in entries] == list(range(1, len(good) + 1))
+    assert all(e["rows"] == 24 for e in entries)
+    assert (summary.n_landed, summary.n_skipped, len(summary.quarantined)) == (len(good), 1, 2)
+    assert summary.rows["DA_prices"] == 24 * len(good)
+    assert_nothing_lost(base, {p.name for p in files})  # the copy: skipped as already landed
+    # batches did the work: only the two bad files, and a few split off beside them, were validated alone
+    assert len(alone_calls) < 20, len(alone_calls)
+
+
+def test_a_csv_delivered_twice_in_one_landing_gets_the_verdict_of_one_by_one(tmp_path, base):
+    """A copy of a staged CSV waits for the first's verdict: a valid one is skipped, an invalid one quarantined again
+    (it is never registered)."""
+    files = da_delivery(tmp_path / "in", 6, {2: hour_twice})
+    for i in (1, 2):
+        (tmp_path / "in" / f"zz_copy_{i}.csv").write_bytes(files[i].read_bytes())
+    summary = land("ercot", [tmp_path / "in"], base=base)
+    assert (summary.n_landed, summary.n_skipped) == (5, 1)
+    assert sorted(q[0] for q in summary.quarantined) == sorted([files[2].name, "zz_copy_2.csv"])
+    assert_nothing_lost(base, {p.name for p in files} | {"zz_copy_2.csv"})
+
+
+def landing_state(base: Path) -> dict:
+    """What one landing leaves, but for when: registry entries (without landed_at, downloaded_at, landing_seq),
+    the warehouse copy, the landed CSV bytes, the quarantine reasons."""
+    paths = IsoPaths.of("ERCOT", base)
+    when = {"landed_at", "downloaded_at", "landing_seq"}
+    return {
+        "entries": sorted(({k: v for k, v in e.items() if k not in when} for e in landed(base)),
+                          key=lambda e: e["path"]),
+        "warehouse": sorted(query(base, "select path, sha256, rows from landing.landed_files")),
+        "csv": {p.relative_to(paths.root).as_posix(): p.read_bytes() for p in sorted(paths.csv_files.rglob("*"))
+                if p.is_file() and p != paths.metadata_json},
+        "quarantine": sorted((q["name"], q["reason"]) for q in quarantined(base)),
+    }
+
+
+def test_kill_9_mid_batch_then_rerun_equals_one_clean_run(tmp_path):
+    n = 6 * BATCH_FILES
+    files = da_delivery(tmp_path / "in", n, {BATCH_FILES // 2: price_na, 3 * BATCH_FILES + 7: hour_twice})
+    clean = tmp_path / "clean"
+    land("ercot", [tmp_path / "in"], base=clean)
+
+    crashed = tmp_path / "crashed"
+    command = [sys.executable, "-m", "ingest.cli", "land", "ercot", str(tmp_path / "in"), "--no-progress"]
+    proc = subprocess.Popen(command, env={**os.environ, "ISO_DATA_DIR": str(crashed)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    target = IsoPaths.of("ERCOT", crashed).csv_files / "DA_prices" / "np4_190_cd"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:  # a batch landed, the next one half staged
+        names = os.listdir(target) if target.exists() else []
+        if any(x.endswith(".csv") for x in names) and sum(x.endswith(".part") for x in names) >= BATCH_FILES // 2:
+            break
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    landed_before_kill = sum(x.endswith(".csv") for x in os.listdir(target))
+    assert 0 < landed_before_kill < n - 2, "the kill must land mid-way for this test to mean anything"
+    assert any(x.endswith(".part") for x in os.listdir(target)), "killed while a batch waited"
+
+    summary = land("ercot", [tmp_path / "in"], base=crashed)
+    assert summary.n_landed + summary.n_skipped == n - 2 and len(summary.quarantined) == 2
+    assert not list(IsoPaths.of("ERCOT", crashed).root.rglob("*.part"))
+    assert landing_state(crashed) == landing_state(clean)
+    assert_nothing_lost(crashed, {p.name for p in files})
 
 
 # -- validate: the checks one by one -------------------------------------------------------------------------------
