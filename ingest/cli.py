@@ -148,10 +148,13 @@ def generate_sample(out_dir: Path, iso: str, start: dt.datetime, days: int, seed
     click.echo(f"wrote {len(files)} {iso} files to {out_dir}")
 
 
-@cli.command()
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
 @click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
 def dbt(dbt_args: tuple[str, ...]) -> None:
-    """Run dbt in the project with the data directory set (e.g. `iso-pipeline dbt build --select tag:ercot`)."""
+    """Run dbt in the project with the data directory set (e.g. `iso-pipeline dbt build --select tag:ercot`).
+
+    Everything after `dbt` goes to dbt as typed (`--select`, `--version`, `build --help`); only a bare
+    `iso-pipeline dbt --help` shows this text."""
     from .dbt import run_dbt
     from .lock import LockError
 

@@ -35,8 +35,11 @@ def run_dbt(args: list[str], *, base: Path | None = None, capture: bool = False,
     it stays taken, see ingest/lock.py)."""
     base = base or data_dir()
     base.mkdir(parents=True, exist_ok=True)
-    full_env = {**os.environ, "ISO_DATA_DIR": str(base), **(env or {})}
-    cmd = [dbt_executable(), *args, "--project-dir", str(PROJECT_ROOT), "--profiles-dir", str(PROJECT_ROOT)]
+    # the project and profiles as environment variables, not flags, so that every dbt invocation passes through as
+    # typed (`dbt --version` takes no --project-dir); a flag the user gives still wins
+    full_env = {**os.environ, "DBT_PROJECT_DIR": str(PROJECT_ROOT), "DBT_PROFILES_DIR": str(PROJECT_ROOT),
+                "ISO_DATA_DIR": str(base), **(env or {})}
+    cmd = [dbt_executable(), *args]
     command = dbt_command(args)
     if command not in WRITING_COMMANDS:
         return _run(cmd, full_env, capture)

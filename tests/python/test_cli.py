@@ -58,3 +58,26 @@ def test_generate_sample_for_each_iso_lands_cleanly(tmp_path, monkeypatch):
         assert f"{iso.upper()} files" in result.output and any(out.iterdir())
         landed = runner.invoke(cli, ["land", iso, str(out), "--strict", "--no-progress"])
         assert landed.exit_code == 0 and "0 quarantined" in landed.output, landed.output
+
+
+def test_iso_pipeline_dbt_passes_everything_through(tmp_path):
+    """`iso-pipeline dbt build --select tag:ercot` (its own help's example) and `iso-pipeline dbt --version` reach dbt
+    as typed; only a bare `iso-pipeline dbt --help` is ours."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ISO_DATA_DIR": str(tmp_path / "data"), "DBT_TARGET_PATH": str(tmp_path / "target"),
+           "DBT_LOG_PATH": str(tmp_path / "logs")}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "ingest.cli", "dbt", *args], capture_output=True, text=True,
+                              env=env, cwd=tmp_path)
+
+    version = run("--version")
+    assert version.returncode == 0 and "installed:" in version.stdout, version.stdout + version.stderr
+    listed = run("ls", "--select", "tag:ercot", "--resource-type", "seed", "--quiet")
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert "iso_pipeline.iso_reports" in listed.stdout.split()
+    ours = CliRunner().invoke(cli, ["dbt", "--help"])
+    assert ours.exit_code == 0 and "as typed" in ours.output
