@@ -162,6 +162,13 @@ class Plugin(BasePlugin):
         take_writer_lock(str(creds.path or ""))
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
+        # the landing registry and the run history exist before any model or hook reads them: one definition of
+        # each, in Python (ingest/registry.py, ingest/monitor/history.py), shared with `iso-pipeline land`
+        from .monitor.history import ensure_tables
+        from .registry import ensure_landed_files_table
+
+        ensure_landed_files_table(conn)
+        ensure_tables(conn)
         for name, fn, args, ret in (
             ("iso_mkdirs", iso_mkdirs, [VARCHAR], BOOLEAN),
             ("iso_write_text", iso_write_text, [VARCHAR, VARCHAR], BIGINT),

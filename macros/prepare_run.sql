@@ -11,7 +11,8 @@
 {%- endmacro %}
 
 {% macro prepare_run() %}
-  {#- on-run-start: DuckDB resources from the environment, the landing registry, the output folders. -#}
+  {#- on-run-start: DuckDB resources from the environment and the output folders. (The landing registry and the
+      monitoring tables are created by the dbt-duckdb plugin on every connection, from their one definition in Python.) -#}
   {%- set statements = [] -%}
   {#- Memory: DuckDB's own default (80% of RAM) let Stage 2 of a month of SCED data peak near 6 GB. A 1.5 GB cap keeps
       builds predictable on shared machines and laptops and spills to temp_directory instead: every large step
@@ -27,7 +28,6 @@
     {%- do statements.append("set temp_directory = " ~ sql_literal(env_var('DUCKDB_TEMP_DIRECTORY'))) -%}
   {%- endif -%}
   {%- do statements.append("set preserve_insertion_order = false") -%}
-  {%- do statements.append(landing_registry_ddl()) -%}
   {%- do statements.append(export_state_ddl()) -%}
   {%- for iso in project_isos() -%}
     {%- for sub in ['rollup_files', 'rollup_files/flattened', 'rollup_files/combined/yearly',
@@ -37,24 +37,6 @@
   {%- endfor -%}
   {{ return(statements | join(';\n')) }}
 {% endmacro %}
-
-{% macro landing_registry_ddl() -%}
-  {#- The table `iso-pipeline land` fills (ingest/registry.py keeps the same columns); created here so that
-      dbt works before anything was landed. -#}
-  create schema if not exists landing;
-  create table if not exists landing.landed_files (
-    iso varchar, dataset varchar, format varchar, path varchar, file_name varchar, source varchar,
-    archive_chain varchar[], sha256 varchar, bytes bigint, rows bigint, encoding varchar, header varchar,
-    downloaded_at timestamptz, landed_at timestamptz, published_at timestamptz, landing_seq bigint
-  );
-  alter table landing.landed_files add column if not exists published_at timestamptz;
-  alter table landing.landed_files add column if not exists landing_seq bigint;
-  create table if not exists landing.quarantined_files (
-    iso varchar, name varchar, archive_chain varchar[], reason varchar, dataset varchar, format varchar,
-    header varchar, quarantined_at timestamptz
-  )
-{%- endmacro %}
-
 {% macro generate_schema_name(custom_schema_name, node) -%}
   {#- Use the folder's schema as given (ercot, seeds, ...) instead of prefixing the target schema. -#}
   {{ (custom_schema_name or target.schema) | trim }}

@@ -8,41 +8,13 @@
                                              the parquet outputs per dataset in monitoring.storage, and the run row
                                              completed (status success / error, counts)
 
-  `iso-pipeline land` writes the same tables (ingest/monitor/history.py keeps the same DDL; a test compares them).
+  `iso-pipeline land` writes the same tables. Their one definition is Python's (ingest/monitor/history.py `DDL`):
+  the project's dbt-duckdb plugin (ingest/dbt_plugin.py) creates them on every dbt connection.
   A run row left at 'running' is a run that never reached on-run-end (killed, crashed): `iso-pipeline check`
   reports it as a failed run. Stage of a node: meta `stage` (2, 3, 4) or its folder (staging, intermediate,
   rollup = 2, flattened = 3, combined = 4); a test takes the stage, ISO and dataset of the model it tests.
 -#}
 
-{% macro monitoring_ddl() -%}
-  create schema if not exists monitoring;
-  create table if not exists monitoring.runs (
-    run_id varchar, kind varchar, command varchar, isos varchar, args varchar,
-    started_at timestamptz, ended_at timestamptz, status varchar,
-    nodes integer, errors integer, failed_tests integer, warnings integer, message varchar
-  );
-  create table if not exists monitoring.run_nodes (
-    run_id varchar, unique_id varchar, name varchar, resource_type varchar, iso varchar, stage varchar,
-    dataset varchar, status varchar, started_at timestamptz, completed_at timestamptz, seconds double,
-    rows bigint, failures bigint, message varchar
-  );
-  create table if not exists monitoring.run_datasets (
-    run_id varchar, iso varchar, dataset varchar, files_landed integer, files_skipped integer,
-    files_quarantined integer, rows_landed bigint
-  );
-  create table if not exists monitoring.storage (
-    run_id varchar, measured_at timestamptz, iso varchar, area varchar, dataset varchar, files bigint, bytes bigint
-  );
-  create or replace view monitoring.run_stages as
-  select n.run_id, r.command, r.started_at as run_started_at, n.iso, n.stage, n.resource_type,
-         count(*) as nodes, sum(n.seconds) as seconds, min(n.started_at) as started_at,
-         max(n.completed_at) as completed_at,
-         count(*) filter (where n.status in ('error', 'fail', 'runtime error')) as errors,
-         count(*) filter (where n.status = 'warn') as warnings, sum(n.rows) as rows
-  from monitoring.run_nodes as n
-  join monitoring.runs as r using (run_id)
-  group by all
-{%- endmacro %}
 
 {% macro monitored_command() -%}
   {#- The dbt command of this invocation when it is one the history records, else none. -#}
@@ -66,7 +38,6 @@
     {%- if v -%}{%- do args.append('--' ~ key | replace('_', '-') ~ ('' if v is sameas true else ' ' ~ (v | join(' ') if v is iterable and v is not string else v))) -%}{%- endif -%}
   {%- endfor -%}
   {%- set sql -%}
-    {{ monitoring_ddl() }};
     insert into monitoring.runs (run_id, kind, command, args, started_at, status)
     values ({{ sql_literal(invocation_id) }}, 'dbt', {{ sql_literal(command) }}, {{ sql_literal(args | join(' ')) }},
             {{ sql_ts(run_started_at) }}, 'running')
@@ -152,7 +123,7 @@
     {%- endif -%}
   {%- endfor -%}
 
-  {%- set statements = [monitoring_ddl()] -%}
+  {%- set statements = [] -%}
   {%- if rows | length > 0 -%}
     {%- do statements.append('insert into monitoring.run_nodes values\n' ~ rows | join(',\n')) -%}
   {%- endif -%}
