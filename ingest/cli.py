@@ -16,6 +16,17 @@ from .config import ISOS, normalise_iso
 ISO_CHOICE = click.Choice(sorted(ISOS), case_sensitive=False)
 
 
+def _datasets_help() -> str:
+    """Every ISO's datasets, from the report table (seeds/iso_reports.csv): `download --help` lists them all."""
+    from .reports import load_reports
+
+    by_iso: dict[str, list[str]] = {}
+    for r in load_reports():
+        if r.dataset not in by_iso.setdefault(r.iso, []):
+            by_iso[r.iso].append(r.dataset)
+    return "; ".join(f"{iso}: {', '.join(sorted(ds))}" for iso, ds in by_iso.items()) + "."
+
+
 def _iso(ctx, param, value):  # click callback: normalise the ISO name
     return normalise_iso(value) if value else value
 
@@ -95,7 +106,7 @@ def land(iso: str, paths: tuple[Path, ...], source: str | None, strict: bool, no
 
 @cli.command()
 @click.argument("iso", type=ISO_CHOICE, callback=_iso)
-@click.option("--dataset", required=True, help="DA_prices, RT_prices, AS_prices, or an ISO extra (ERCOT RT_SPP).")
+@click.option("--dataset", required=True, help=_datasets_help())
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]),
               help="First operating day (default: the day after the last complete one; required the first time).")
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), help="Last operating day, inclusive (default: today).")

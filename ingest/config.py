@@ -1,4 +1,4 @@
-"""Where things live: the project root, the data directory and each ISO's folders (see DESIGN.md)."""
+"""Where things live: the project root, the data directory and each ISO's folders (README, "Data layout")."""
 
 from __future__ import annotations
 

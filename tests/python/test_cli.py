@@ -81,3 +81,14 @@ def test_iso_pipeline_dbt_passes_everything_through(tmp_path):
     assert "iso_pipeline.iso_reports" in listed.stdout.split()
     ours = CliRunner().invoke(cli, ["dbt", "--help"])
     assert ours.exit_code == 0 and "as typed" in ours.output
+
+
+def test_download_help_lists_every_dataset_of_every_iso():
+    import csv
+
+    from ingest.config import PROJECT_ROOT
+
+    text = " ".join(CliRunner().invoke(cli, ["download", "--help"]).output.split())
+    rows = list(csv.DictReader((PROJECT_ROOT / "seeds" / "iso_reports.csv").open()))
+    assert rows and all(r["dataset"] in text and f"{r['iso']}:" in text for r in rows)
+    assert "RT_5min" in text and "RT_hourly" in text
