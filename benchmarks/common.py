@@ -33,7 +33,11 @@ DATASETS: tuple[Dataset, ...] = (
 # ERCOT AncillaryType -> our product (seeds/as_products.csv)
 AS_PRODUCTS = {"REGUP": "REG_UP", "REGDN": "REG_DOWN", "RRS": "RRS", "NSPIN": "NSRS", "ECRS": "ECRS"}
 # NP6-905-CD SettlementPointType -> settlement_type (seeds/settlement_point_types.csv); others by name prefix
-ISO_TYPES = {"HU": "HUB", "SH": "HUB", "AH": "HUB", "LZ": "ZONE", "LZEW": "ZONE", "LZ_DCEW": "ZONE", "RN": "NODE"}
+ISO_TYPES = {"HU": "HUB", "SH": "HUB", "AH": "HUB", "LZ": "ZONE", "LZEW": "ZONE", "LZ_DC": "NODE", "LZ_DCEW": "NODE",
+             "RN": "NODE", "PCCRN": "NODE", "LCCRN": "NODE", "PUN": "NODE"}
+# NP6-905-CD publishes each load zone (DC tie) twice, as LZ and LZEW (LZ_DC and LZ_DCEW): the energy-weighted row's
+# name gets a suffix (seeds/settlement_point_types.csv name_suffix), so LZ_HOUSTON and LZ_HOUSTON_EW are two series
+NAME_SUFFIXES = {"LZEW": "_EW", "LZ_DCEW": "_EW"}
 
 
 def iso_root(data_dir: Path) -> Path:

@@ -23,6 +23,7 @@ from benchmarks.common import (
     DATASETS,
     FFILL_MAX_GAP_MINUTES,
     ISO_TYPES,
+    NAME_SUFFIXES,
     TZ,
     Dataset,
     Timer,
@@ -77,8 +78,9 @@ def stage2(ds: Dataset, data_dir: Path) -> pd.DataFrame:
         local = (pd.to_datetime(raw["DeliveryDate"], format="%m/%d/%Y")
                  + pd.to_timedelta(hour_ending - 1, unit="h")
                  + pd.to_timedelta((raw["DeliveryInterval"] - 1) * 15, unit="min"))
-        out["settlement_point"] = raw["SettlementPointName"].str.strip()
-        iso_type = raw["SettlementPointType"].str.strip().map(ISO_TYPES)
+        raw_type = raw["SettlementPointType"].str.strip()
+        out["settlement_point"] = raw["SettlementPointName"].str.strip() + raw_type.map(NAME_SUFFIXES).fillna("")
+        iso_type = raw_type.map(ISO_TYPES)
         out["settlement_type"] = iso_type.fillna(pd.Series(point_type(out["settlement_point"]), index=raw.index))
         out["rt_lmp"] = raw["SettlementPointPrice"]
         flag, version = raw["DSTFlag"], None

@@ -18,6 +18,7 @@ from benchmarks.common import (
     DATASETS,
     FFILL_MAX_GAP_MINUTES,
     ISO_TYPES,
+    NAME_SUFFIXES,
     TZ,
     Dataset,
     Timer,
@@ -69,7 +70,9 @@ def stage2(ds: Dataset, data_dir: Path) -> pl.DataFrame:
     elif ds.name == "RT_SPP":
         local = (date + pl.duration(hours=pl.col("DeliveryHour") - 1)
                  + pl.duration(minutes=(pl.col("DeliveryInterval") - 1) * 15))
-        point = pl.col("SettlementPointName").str.strip_chars()
+        raw_type = pl.col("SettlementPointType").str.strip_chars()
+        point = pl.col("SettlementPointName").str.strip_chars() + raw_type.replace_strict(
+            NAME_SUFFIXES, default="", return_dtype=pl.String)
         lf = lf.with_columns(local.alias("datetime_local"), pl.col("DSTFlag").alias("flag"),
                              pl.col("DeliveryHour").alias("hour_ending"), point.alias("settlement_point"),
                              pl.col("SettlementPointType").str.strip_chars().replace_strict(
