@@ -136,7 +136,8 @@ from unioned
       source), for staging models only. -#}
   coalesce((
     select strftime(timezone('UTC', coalesce(r.published_at, r.landed_at)), '%Y%m%d%H%M%S%f')
-           || lpad(cast(r.landing_seq as varchar), 12, '0')
+           -- a registry mirrored by an older version has no landing_seq yet (until the next landing rewrites it)
+           || lpad(cast(coalesce(r.landing_seq, 0) as varchar), 12, '0')
     from {{ source('landing', 'landed_files') }} as r
     where r.iso = '{{ iso }}' and r.path = {{ relative_source_file(filename_column) }}
   ), '')

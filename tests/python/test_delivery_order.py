@@ -112,3 +112,19 @@ def test_two_rows_of_one_key_in_the_latest_delivery_fail_the_build(tmp_path, raw
     assert statuses["__returncode__"] != 0
     failed = [name for name, s in statuses.items() if s in ("fail", "error") and not name.startswith("__")]
     assert any("unique_grain" in n and "da_prices" in n for n in failed), failed
+
+
+def test_a_registry_mirrored_before_publication_versions_still_orders_by_landing_time(tmp_path, raw):
+    """A warehouse upgraded from a version without `published_at` / `landing_seq` (its mirror of metadata.json has
+    NULLs there until the next landing rewrites it): deliveries are ordered by landing time, never tied."""
+    import duckdb
+
+    base = tmp_path / "data"
+    land("ERCOT", [raw], base=base)
+    fix, _old, new = correction_of(raw, tmp_path / "correction")
+    land("ERCOT", [fix], base=base)
+    with duckdb.connect(str(base / "warehouse.duckdb")) as con:
+        con.execute("update landing.landed_files set published_at = null, landing_seq = null")
+    statuses = build(base, "--select", "tag:ercot")
+    assert statuses["__returncode__"] == 0, statuses["__log__"][-3000:]
+    assert hb_north_he10(base) == [new]
