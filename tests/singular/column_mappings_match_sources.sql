@@ -1,5 +1,16 @@
 {{ config(tags=['ercot', 'caiso', 'pjm'], severity='error') }}
 
+{#- It reads the staging views' columns, so it runs after them: without these, `dbt build` could run it while a
+    staging view was being (re)created by another thread and report columns missing (seen on a 2-thread build).
+    A new staging model gets a line here. -#}
+-- depends_on: {{ ref('stg_ercot__dam_spp') }} {{ ref('stg_ercot__dam_hub_zone_spp_hist') }} {{ ref('stg_ercot__sced_lmp') }}
+-- depends_on: {{ ref('stg_ercot__rtm_spp') }} {{ ref('stg_ercot__rtm_hub_zone_spp_hist') }}
+-- depends_on: {{ ref('stg_ercot__dam_as_mcpc') }} {{ ref('stg_ercot__dam_as_mcpc_hist') }}
+-- depends_on: {{ ref('stg_caiso__prc_lmp') }} {{ ref('stg_caiso__prc_rtpd_lmp') }} {{ ref('stg_caiso__prc_intvl_lmp') }}
+-- depends_on: {{ ref('stg_caiso__prc_as') }}
+-- depends_on: {{ ref('stg_pjm__da_hrl_lmps') }} {{ ref('stg_pjm__rt_fivemin_hrl_lmps') }} {{ ref('stg_pjm__rt_hrl_lmps') }}
+-- depends_on: {{ ref('stg_pjm__da_reserve_market_results') }}
+
 {#-
   Seed iso_column_mappings is the spec's ISO_MAPPINGS + schema overrides: for each ISO report format, which source
   column becomes which standard column, with which type. This test keeps it true: every row must name a column the
