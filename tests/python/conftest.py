@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest.config import IsoPaths
 from ingest.dbt import run_dbt
 from ingest.landing import land
 from ingest.sample.ercot import generate_ercot
@@ -28,6 +29,18 @@ def build(base: Path, *args: str) -> dict:
     statuses["__returncode__"] = proc.returncode
     statuses["__log__"] = proc.stdout
     return statuses
+
+
+def landed_entries(base: Path, iso: str = "ERCOT") -> list[dict]:
+    """The ISO's landing registry (metadata.json) entries; [] before anything landed."""
+    meta = IsoPaths.of(iso, base).metadata_json
+    return json.loads(meta.read_text()) if meta.exists() else []
+
+
+def quarantine_reasons(base: Path, iso: str = "ERCOT") -> list[dict]:
+    """The ISO's quarantine reason records, by file name."""
+    q = IsoPaths.of(iso, base).quarantine
+    return [json.loads(p.read_text()) for p in sorted(q.glob("*.reason.json"))] if q.exists() else []
 
 
 def query(base: Path, sql: str, params: list | None = None) -> list[tuple]:

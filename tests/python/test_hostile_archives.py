@@ -12,7 +12,6 @@ import datetime as dt
 import errno
 import gzip
 import io
-import json
 import os
 import random
 import string
@@ -25,6 +24,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+
+from conftest import landed_entries, quarantine_reasons
 
 from ingest.cli import cli
 from ingest.config import IsoPaths
@@ -63,14 +64,8 @@ def write(path: Path, data: bytes) -> Path:
 
 
 # -- what must hold after any landing -----------------------------------------------------------------------------
-def landed(base: Path) -> list[dict]:
-    meta = IsoPaths.of("ERCOT", base).metadata_json
-    return json.loads(meta.read_text()) if meta.exists() else []
-
-
-def reasons(base: Path) -> list[dict]:
-    q = IsoPaths.of("ERCOT", base).quarantine
-    return [json.loads(p.read_text()) for p in sorted(q.glob("*.reason.json"))] if q.exists() else []
+landed = landed_entries
+reasons = quarantine_reasons
 
 
 def assert_consistent(base: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import REAL, query
+from conftest import REAL, landed_entries, quarantine_reasons, query
 from ingest.config import IsoPaths
 from ingest.landing import land
 
@@ -33,14 +33,8 @@ def da_csv(day: str = "10/21/2024", price: float = 23.94) -> str:
     return DA_HEADER + "\n" + "\n".join(rows) + "\n"
 
 
-def landed(base: Path) -> list[dict]:
-    meta = IsoPaths.of("ERCOT", base).metadata_json
-    return json.loads(meta.read_text()) if meta.exists() else []
-
-
-def quarantined(base: Path) -> list[dict]:
-    q = IsoPaths.of("ERCOT", base).quarantine
-    return [json.loads(p.read_text()) for p in sorted(q.glob("*.reason.json"))] if q.exists() else []
+landed = landed_entries
+quarantined = quarantine_reasons
 
 
 def test_mis_zip_lands_normalised_with_source_tracking(tmp_path, base):
