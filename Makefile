@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test bench bench-quick docs clean setup
+.PHONY: demo test lint bench bench-quick docs clean setup
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,13 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/iso-pipeline demo
 
+# every test, lint included (tests/python/test_lint.py: ruff, and sqlfluff against a small generated warehouse)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# the lint alone (about 2-3 minutes, most of it sqlfluff's dbt compile); `$(BIN)/ruff check .` is the instant Python half
+lint: $(STAMP)
+	$(BIN)/python -m pytest tests/python/test_lint.py
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

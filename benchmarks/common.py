@@ -10,7 +10,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-TZ = "America/Chicago"
+from ingest.catalog import isos
+
+TZ = isos()["ERCOT"].timezone  # from the registry (seeds/isos.csv)
 FFILL_MAX_GAP_MINUTES = 60  # dbt var ffill_max_gap_minutes
 
 

@@ -36,7 +36,7 @@ def compare(data_dir: Path, out_dir: Path) -> dict:
         cols = ", ".join(f'"{c}"' for c in cols_a if c in cols_b)
         rows = con.execute(f"select count(*) from {a}").fetchone()[0]
         s2 = _diff(con, f"select {cols} from {a}", f"select {cols} from {b}")
-        cells = lambda p: (f"select * from (unpivot (select * exclude (year) from {_parquet(p / 'flattened' / ds.name)}) "  # noqa: E731
+        cells = lambda p, name=ds.name: (f"select * from (unpivot (select * exclude (year) from {_parquet(p / 'flattened' / name)}) "  # noqa: E731
                            "on columns(* exclude (datetime)) into name k value v)")
         n_cells = con.execute(f"select count(*) from ({cells(ours)})").fetchone()[0]
         s3 = _diff(con, cells(ours), cells(out_dir))

@@ -100,7 +100,8 @@ def size_table(r: dict) -> list[str]:
         line("ours", "Stage 3 `dbt build`", st.get("stage3"), _dbt_split(st["stage3"]))
         line("ours", "Stage 4 `dbt build`", st.get("stage4"), _dbt_split(st["stage4"]))
         line("ours", "Stage 2 + 3 (sum of the two builds above)", s23)
-        line("**ours**", "**Stage 2 + 3, one `dbt build --full-refresh`**", st.get("stage23"), _dbt_split(st["stage23"]) if "stage23" in st else "")
+        line("**ours**", "**Stage 2 + 3, one `dbt build --full-refresh`**", st.get("stage23"),
+             _dbt_split(st["stage23"]) if "stage23" in st else "")
         if "limit" in st:
             line("limit", "bare DuckDB COPY (Stage 2 typing only)", st["limit"])
         for who in ("pandas", "polars"):
@@ -187,7 +188,8 @@ def incremental_scaling_lines(r: dict) -> list[str]:
     if len(incs) < 2:
         return []
     out = ["One day added at each size (the history grows, the day does not):", "",
-           "| history | one day added: wall s | Σ dbt node s | nothing new: wall s | full rebuild: wall s | Σ dbt node s | wall ratio | node ratio |",
+           "| history | one day added: wall s | Σ dbt node s | nothing new: wall s | full rebuild: wall s "
+           "| Σ dbt node s | wall ratio | node ratio |",
            "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for inc in incs:
         st = inc["steps"]
@@ -252,12 +254,16 @@ def targets_lines(r: dict, inc_ratio: float | None) -> list[str]:
     return [
         "Verdicts on wall time at the largest size.", "",
         "| target | measured (largest size) | verdict |", "|---|---|---|",
-        f"| Stage 2 within 1.3x of the bare DuckDB limit | {_f(lim)}x at {days} (CPU time: {_f(lim_c)}x) | {v(lim is not None and lim <= TARGET_S2_LIMIT)} |",
-        f"| ≥ 3x faster than pandas (Stage 2 + 3) | pandas takes {_f(pan)}x ours at {days} (CPU time: {_f(pan_c)}x) | {v(pan is not None and pan >= TARGET_PANDAS)} |",
-        f"| faster than Polars (Stage 2 + 3) | Polars takes {_f(pol)}x ours at {days} (CPU time: {_f(pol_c)}x) | {v(pol is not None and pol > 1)} |",
+        f"| Stage 2 within 1.3x of the bare DuckDB limit | {_f(lim)}x at {days} (CPU time: {_f(lim_c)}x) "
+        f"| {v(lim is not None and lim <= TARGET_S2_LIMIT)} |",
+        f"| ≥ 3x faster than pandas (Stage 2 + 3) | pandas takes {_f(pan)}x ours at {days} (CPU time: {_f(pan_c)}x) "
+        f"| {v(pan is not None and pan >= TARGET_PANDAS)} |",
+        f"| faster than Polars (Stage 2 + 3) | Polars takes {_f(pol)}x ours at {days} (CPU time: {_f(pol_c)}x) "
+        f"| {v(pol is not None and pol > 1)} |",
         f"| peak memory flat as input grows | {_mb(peak_small)} MB at {small['days']} d → {_mb(peak_big)} MB at {days} "
         f"({_f(growth)}x for {big['days'] / small['days']:.1f}x the input) | {v(growth is not None and growth <= 1.5)} |",
-        f"| peak memory < 2 GB for a month of SCED | {_mb(peak_big)} MB at {days} (project default: DuckDB memory_limit {r.get('default_memory_limit', '2GB')} unless DUCKDB_MEMORY_LIMIT is set; RSS includes the dbt process)"
+        f"| peak memory < 2 GB for a month of SCED | {_mb(peak_big)} MB at {days} (project default: DuckDB memory_limit "
+        f"{r.get('default_memory_limit', '2GB')} unless DUCKDB_MEMORY_LIMIT is set; RSS includes the dbt process)"
         f"{capped_txt} | {v(peak_big < TARGET_MEM_BYTES) if month else 'n/a (no month in this mode)'} |",
         f"| one day added < 10% of the full rebuild | {_f(100 * inc_ratio if inc_ratio else None, 0)}% | "
         f"{v(inc_ratio is not None and inc_ratio < TARGET_INCREMENTAL)} |",
@@ -289,7 +295,8 @@ def machine_lines(r: dict) -> list[str]:
                 "are the steadier comparison**." if max(loads) > 1.5 * (m['logical_cpus'] or 1) else ".")) if loads else ""
     changed = r.get("pipeline_hash_at_end") and r["pipeline_hash_at_end"] != m.get("pipeline_hash")
     if (r.get("repeat") or 1) > 1:
-        load_txt += (f"\n- Repeats: Stage 2, Stages 2 + 3, the limit, pandas, Polars and the incremental steps ran {r['repeat']} times each, "
+        load_txt += ("\n- Repeats: Stage 2, Stages 2 + 3, the limit, pandas, Polars and the incremental steps ran "
+                     f"{r['repeat']} times each, "
                      "ours and theirs in turn; the fastest run counts (all wall times in the notes).")
     return [f"- Date: {m['date']}; commit `{m['commit']}`{' (working tree with uncommitted changes)' if m['dirty'] else ''}; "
             f"dbt code hash `{m.get('pipeline_hash', '?')}`"

@@ -357,7 +357,7 @@ def machine() -> dict:
         "commit": git("rev-parse", "--short", "HEAD"),
         "pipeline_hash": pipeline_hash(),
         "dirty": bool(git("status", "--porcelain")),
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
 

@@ -51,7 +51,7 @@ class Limits:
     max_ratio: float = MAX_RATIO
 
     @classmethod
-    def from_env(cls) -> "Limits":
+    def from_env(cls) -> Limits:
         """Read the settings; a ValueError naming the variable when one is not a usable number."""
         ratio = env_number(RATIO_ENV, MAX_RATIO)
         if ratio < 1:
@@ -83,7 +83,7 @@ class Budget:
         return (f"{self.limit:,} bytes (the lower of {INPUT_BYTES_ENV}={self.limits.max_input_bytes:,} and "
                 f"{self.limits.max_ratio:g}x its {self.size:,} bytes)")
 
-    def exceed(self, name: str, chain: tuple[str, ...], what: str) -> "Rejected":
+    def exceed(self, name: str, chain: tuple[str, ...], what: str) -> Rejected:
         """Stop reading the delivery: the Rejected that says why and what became of the rest."""
         self.exceeded = True
         return Rejected(name, chain, f"archive bomb suspected: {what}; delivery {self.name} may inflate to at most "

@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import ISOS, normalise_iso
+from .config import cli_names, normalise_iso
 
-ISO_CHOICE = click.Choice(sorted(ISOS), case_sensitive=False)
+ISO_CHOICE = click.Choice(sorted(cli_names()), case_sensitive=False)
 
 
 def _datasets_help() -> str:
@@ -114,7 +114,7 @@ def land(iso: str, paths: tuple[Path, ...], source: str | None, strict: bool, no
 def download(iso: str, dataset: str, start: dt.datetime | None, end: dt.datetime | None, no_progress: bool) -> None:
     """Download DATASET for operating days START..END from the ISO, then land it.
 
-    Base URLs and credentials come from environment variables (see README, "Downloading").
+    Base URLs and credentials come from environment variables (see docs/downloading.md).
     """
     from .download import DownloadError, run_download
     from .lock import LockError
@@ -245,6 +245,38 @@ def check(iso: str | None, as_of: dt.datetime | None, as_json: bool) -> None:
     from .monitor.alerts import run_check
 
     sys.exit(run_check(iso, as_of, as_json=as_json, echo=click.echo, echo_err=lambda m: click.echo(m, err=True)))
+
+
+@cli.command()
+@click.argument("iso")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when a generated file is missing or out of date.")
+@click.option("--project-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="The dbt project to write into (default: this one).")
+def scaffold(iso: str, check: bool, project_dir: Path | None) -> None:
+    """Write ISO's Stage 2-4 models, tests and dbt_project.yml lines from the registry.
+
+    ISO is a row of seeds/isos.csv; its datasets are the rows of seeds/datasets.csv; its staging folder
+    models/staging/<iso>/ is yours. Files this command wrote before are rewritten; a file without its first-line
+    mark is never touched. See docs/adding_an_iso.md.
+    """
+    from .config import PROJECT_ROOT
+    from .scaffold import ScaffoldError
+    from .scaffold import scaffold as run_scaffold
+
+    project = (project_dir or PROJECT_ROOT).resolve()
+    try:
+        changes = run_scaffold(iso, project, check=check)
+    except (ScaffoldError, ValueError) as exc:
+        raise _failure(str(exc), 2) from None
+    for c in changes:
+        if c.action != "unchanged":
+            click.echo(f"{c.action:9} {c.path.relative_to(project)}")
+    stale = [c for c in changes if c.action in ("missing", "differs")]
+    unchanged = sum(c.action == "unchanged" for c in changes)
+    click.echo(f"scaffold {iso}: {len(changes)} files, {unchanged} up to date"
+               + (f", {len(stale)} to (re)generate: run `iso-pipeline scaffold {iso}`" if stale else ""))
+    if stale:
+        sys.exit(1)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Where things live: the project root, the data directory and each ISO's folders (README, "Data layout")."""
+"""Where things live: the project root, the data directory and each ISO's folders (docs/data_layout.md)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-ISOS: dict[str, str] = {"ercot": "ERCOT", "caiso": "CAISO", "pjm": "PJM"}
-TIMEZONES: dict[str, str] = {
-    "ERCOT": "America/Chicago",
-    "CAISO": "America/Los_Angeles",
-    "PJM": "America/New_York",
-}
+
+
+def cli_names() -> dict[str, str]:
+    """CLI name -> ISO (`ercot` -> `ERCOT`), from the registry (seeds/isos.csv, ingest/catalog.py)."""
+    from .catalog import isos
+    return {i.cli_name: i.iso for i in isos().values()}
 
 
 def data_dir() -> Path:
@@ -48,10 +48,11 @@ def env_number(name: str, default: float, *, unit: str = "", above_zero: bool = 
 
 def normalise_iso(name: str) -> str:
     """`ercot` / `ERCOT` / `Ercot` -> `ERCOT`; anything else is a clear error."""
+    names = cli_names()
     key = name.strip().lower()
-    if key not in ISOS:
-        raise ValueError(f"unknown ISO {name!r}: expected one of {', '.join(ISOS)}")
-    return ISOS[key]
+    if key not in names:
+        raise ValueError(f"unknown ISO {name!r}: expected one of {', '.join(names)}")
+    return names[key]
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class IsoPaths:
     root: Path
 
     @classmethod
-    def of(cls, iso: str, base: Path | None = None) -> "IsoPaths":
+    def of(cls, iso: str, base: Path | None = None) -> IsoPaths:
         iso = normalise_iso(iso)
         return cls(iso, (base or data_dir()) / f"{iso}_data")
 

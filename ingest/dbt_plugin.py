@@ -36,7 +36,6 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 from duckdb.sqltypes import BIGINT, BOOLEAN, VARCHAR
 
-
 PAUSE_AT = "ISO_PIPELINE_TEST_PAUSE_AT"
 
 

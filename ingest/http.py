@@ -9,7 +9,8 @@
   served with status 200, a truncated zip), is retried by this module with the same backoff.
 - Politeness: at most one request every `min_interval` seconds per service (shared by every client of the service).
 - Timeouts on connect and on every read.
-- Files: streamed to `<name>.part` next to the target, checked, then renamed; a failed transfer leaves nothing behind.
+- Files: streamed to `<name>.part` next to the target, checked, then renamed by `files.place` (never over another
+  file); a failed transfer leaves nothing behind.
 - Secrets: credentials travel in headers only (never in URLs), are never logged, and requests that carry them do
   not follow redirects (a redirect to another host would otherwise receive the key). Logged URLs go through
   `redact_url`; a client made with `hide_paths=True` (the alert webhook, whose path is its token) shows no path at
@@ -28,9 +29,7 @@ Settings (environment variables; the defaults are the ISOs' published limits):
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
 import random
 import re
 import threading
@@ -47,6 +46,7 @@ from urllib3.util import Retry
 
 from . import __version__
 from .config import env_number
+from .files import part_for, place, writing
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class Policy:
     read_timeout: float = 120.0
 
     @classmethod
-    def for_service(cls, service: str) -> "Policy":
+    def for_service(cls, service: str) -> Policy:
         def number(name: str, default: float) -> float:
             return env_number(name, default, error=ConfigError)
 
@@ -163,7 +163,7 @@ def with_params(url: str, params: Mapping[str, Any] | None) -> str:
 class RateLimiter:
     """At most one request per `interval` seconds; one limiter per service, shared by its clients."""
 
-    _shared: dict[str, "RateLimiter"] = {}
+    _shared: dict[str, RateLimiter] = {}
     _lock = threading.Lock()
 
     def __init__(self, interval: float):
@@ -172,7 +172,7 @@ class RateLimiter:
         self._mutex = threading.Lock()
 
     @classmethod
-    def for_service(cls, service: str, interval: float) -> "RateLimiter":
+    def for_service(cls, service: str, interval: float) -> RateLimiter:
         with cls._lock:
             limiter = cls._shared.get(service)
             if limiter is None:
@@ -211,30 +211,6 @@ def safe_name(name: str) -> str | None:
     return base or None
 
 
-def _sha(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def place(part: Path, target: Path) -> Path:
-    """Rename a finished `.part` into place. An existing file with other content keeps its name; the newcomer
-    becomes `<stem>__<sha12><suffix>` (originals are never overwritten). Same content: the `.part` is dropped."""
-    if target.exists():
-        digest = _sha(part)
-        if _sha(target) == digest:
-            part.unlink()
-            return target
-        target = target.with_name(f"{target.stem}__{digest[:12]}{target.suffix}")
-        if target.exists():
-            part.unlink()
-            return target
-    os.replace(part, target)
-    return target
-
-
 class HttpClient:
     """A `requests` session for one service (`ERCOT_MIS`, `ERCOT_API`, `CAISO`, `PJM`)."""
 
@@ -268,7 +244,7 @@ class HttpClient:
     def close(self) -> None:
         self.session.close()
 
-    def __enter__(self) -> "HttpClient":
+    def __enter__(self) -> HttpClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -367,7 +343,7 @@ class HttpClient:
             if not final:
                 resp.close()
                 raise HttpError(resp.status_code, shown, "no file name: the server sent no Content-Disposition")
-            part = folder / f"{final}.part"
+            part = part_for(folder / final)
             try:
                 size = _stream_to(resp, part)
                 if validate is not None:
@@ -392,12 +368,10 @@ class HttpClient:
 def _stream_to(resp: requests.Response, part: Path) -> int:
     expected = resp.headers.get("Content-Length")
     size = 0
-    with open(part, "wb") as fh:
+    with writing(part) as fh:
         for chunk in resp.iter_content(CHUNK):
             fh.write(chunk)
             size += len(chunk)
-        fh.flush()
-        os.fsync(fh.fileno())
     if expected and expected.isdigit() and not resp.headers.get("Content-Encoding") and size != int(expected):
         raise requests.ConnectionError(f"got {size} of {expected} bytes")
     return size

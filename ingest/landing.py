@@ -4,9 +4,10 @@
 
 Every input is copied unmodified to `raw_downloads/`; every CSV inside it (through any nesting of archives) is
 normalised (UTF-8, LF, trimmed header) and written to `csv_files/<dataset>/<format>/<original name>`; anything
-unusable goes to `quarantine/` with a reason. Writes go to `*.part` and are renamed into place, and the registry
-is written only after the files it lists are complete, so a killed run followed by a rerun gives the result of
-one clean run. A CSV whose landed content (sha256) is already registered is skipped.
+unusable goes to `quarantine/` with a reason. Writes go to `*.part` and are renamed into place, never over another
+file (ingest/files.py), and the registry is written only after the files it lists are complete, so a killed run
+followed by a rerun gives the result of one clean run. A CSV whose landed content (sha256) is already registered
+is skipped.
 
 A CSV lands only once its dbt source reads it (ingest/validate.py). CSVs wait for that in hidden `.part` files and
 are validated in batches (validate.PendingBatch: up to BATCH_FILES a query) when a batch is full, at a checkpoint
@@ -29,7 +30,7 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Container, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -39,6 +40,7 @@ import duckdb
 from . import reports
 from .archives import Budget, Limits, Member, Rejected, iter_members, output_bound
 from .config import IsoPaths, data_dir
+from .files import free_name, write_new
 from .published import published_at
 from .registry import Registry, write_atomic, write_schema_registry
 from .textfile import NotCsv, normalise
@@ -49,6 +51,7 @@ log = logging.getLogger(__name__)
 CHECKPOINT_FILES = 5000  # registry written at least every this many landed files
 CHECKPOINT_SECONDS = 30.0
 NO_SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+_write_new = write_new  # its former name here (tests/python/test_hostile_archives.py imports it)
 
 
 class LandingError(Exception):
@@ -105,43 +108,6 @@ def expand_inputs(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def _free_name(folder: Path, name: str, digest: str, same: callable,
-               taken: Container[Path] = ()) -> tuple[Path, bool]:
-    """Where a file named `name` with this content goes, and whether it is already there.
-
-    The original name is kept; a different file already holding that name (or `taken` by a CSV waiting to be
-    validated) keeps it, and the newcomer gets `<stem>__<sha12><suffix>` (ERCOT's repeated DST hour can publish two
-    files under one name).
-    """
-    target = folder / name
-    if target in taken:
-        return _alternative(folder, name, digest, same)
-    if not target.exists():
-        return target, False
-    if same(target):
-        return target, True
-    return _alternative(folder, name, digest, same)
-
-
-def _alternative(folder: Path, name: str, digest: str, same: callable) -> tuple[Path, bool]:
-    stem, dot, suffix = name.rpartition(".")
-    alt = folder / (f"{stem}__{digest[:12]}.{suffix}" if dot else f"{name}__{digest[:12]}")
-    return alt, alt.exists() and same(alt)
-
-
-def _write_new(target: Path, data: bytes) -> None:
-    """Write `target` through `<target>.part`; a failed write (a full disk) leaves neither behind."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".part")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, target)
-
-
 @dataclass(frozen=True)
 class _Where:
     """The ISO folder's places as plain strings, resolved once per landing: they are asked about for every input
@@ -153,7 +119,7 @@ class _Where:
     metadata: str
 
     @classmethod
-    def of(cls, paths: IsoPaths) -> "_Where":
+    def of(cls, paths: IsoPaths) -> _Where:
         return cls(os.path.join(paths.root, ""), os.path.join(paths.root.resolve(), ""),
                    os.path.join(paths.raw_downloads.resolve(), ""), str(paths.metadata_json))
 
@@ -217,14 +183,6 @@ class _Waiting:
     original: str | None  # the delivered file it came from (Lander._original)
 
 
-def _file_sha(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 class Lander:
     def __init__(self, iso: str, base: Path | None = None):
         self.paths = IsoPaths.of(iso, base or data_dir())
@@ -242,10 +200,9 @@ class Lander:
         if str(path.resolve()).startswith(self._where().real_raw):
             return path  # a downloader already put it there
         digest = sha256(data)
-        target, present = _free_name(raw, path.name, digest, lambda t: t.stat().st_size == len(data)
-                                     and _file_sha(t) == digest)
+        target, present = free_name(raw, path.name, digest, len(data))
         if not present:
-            _write_new(target, data)
+            write_new(target, data)
         return target
 
     # -- quarantine ------------------------------------------------------------------------------------------
@@ -266,9 +223,9 @@ class Lander:
         kept = q / base
         written = data is not None and not kept.exists()  # the name is content-addressed: present means same
         if written:
-            _write_new(kept, data)
+            write_new(kept, data)
         record = {"name": name, "archive_chain": list(chain), "reason": reason,
-                  "quarantined_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+                  "quarantined_at": dt.datetime.now(dt.UTC).isoformat(),
                   **({"original": self._original} if self._original else {}), **(extra or {})}
         reason_file = q / f"{base}.reason.json"
         try:
@@ -312,9 +269,7 @@ class Lander:
             self._batch = PendingBatch(Validator())
         name = member.name if member.name.lower().endswith(".csv") else member.name + ".csv"
         folder = self.paths.csv_files / report.dataset / report.format
-        target, present = _free_name(folder, name, digest,
-                                     lambda t: t.stat().st_size == len(csv.data) and _file_sha(t) == digest,
-                                     self._batch)
+        target, present = free_name(folder, name, digest, len(csv.data), self._batch)
         published = published_at(self.iso, member.chain)
         entry = {
             "iso": self.iso,
@@ -351,7 +306,7 @@ class Lander:
             if invalid is None:
                 staged.commit()
                 entry = staged.item.entry
-                entry["landed_at"] = dt.datetime.now(dt.timezone.utc).isoformat()
+                entry["landed_at"] = dt.datetime.now(dt.UTC).isoformat()
                 self.registry.add(entry)
                 self.summary.landed[entry["dataset"]] += 1
                 self.summary.rows[entry["dataset"]] += entry["rows"]

@@ -107,7 +107,7 @@ def read_holder(base: Path) -> dict | None:
 def _write_holder(base: Path, what: str) -> None:
     _, holder = _paths(base)
     record = {"pid": os.getpid(), "host": socket.gethostname(), "command": current_command(), "what": what,
-              "since": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+              "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     tmp = holder.with_name(f"{holder.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(record), encoding="utf-8")
     os.replace(tmp, holder)
@@ -119,7 +119,7 @@ def describe_holder(record: dict | None) -> str:
         return "another process"
     since = str(record.get("since") or "")
     try:
-        since = dt.datetime.fromisoformat(since).astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        since = dt.datetime.fromisoformat(since).astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     except ValueError:
         pass
     host = record.get("host")
@@ -248,7 +248,7 @@ def _describe_pid(pid: int, program: str) -> str:
     try:
         proc = psutil.Process(pid)
         command = current_command(proc.cmdline()) or program
-        since = dt.datetime.fromtimestamp(proc.create_time(), dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        since = dt.datetime.fromtimestamp(proc.create_time(), dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     except psutil.Error:
         return f"pid {pid} ({program})"
     return f"pid {pid} ({command}, since {since})"

@@ -22,14 +22,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
+
+from .catalog import timezone
 
 #: ERCOT MIS constructed name: report type id, publish date, publish time (HHMMSS, optionally milliseconds).
 CDR_NAME = re.compile(r"^cdr\.(\d{8})\.\d+\.(\d{8})\.(\d{6})(\d{0,3})\.", re.I)
 #: CAISO OASIS answer zip: `<start>_<end>_<QUERY>_<MARKET>_<YYYYMMDD_HH_MM_SS>_v<N>.zip`.
 OASIS_REQUEST = re.compile(r"_(\d{8}_\d{2}_\d{2}_\d{2})_v\d+\.zip$", re.I)
 
-CENTRAL = ZoneInfo("America/Chicago")
+CENTRAL = timezone("ERCOT")
 
 
 def _base(name: str) -> str:
@@ -47,7 +48,7 @@ def ercot_publish_time(name: str) -> dt.datetime | None:
     if m.group(4):
         local = local.replace(microsecond=int(m.group(4).ljust(3, "0")) * 1000)
     fold = 1 if "xhr" in name.lower() else 0
-    return local.replace(tzinfo=CENTRAL, fold=fold).astimezone(dt.timezone.utc)
+    return local.replace(tzinfo=CENTRAL, fold=fold).astimezone(dt.UTC)
 
 
 def oasis_request_time(name: str) -> dt.datetime | None:
@@ -55,7 +56,7 @@ def oasis_request_time(name: str) -> dt.datetime | None:
     if not m:
         return None
     try:
-        return dt.datetime.strptime(m.group(1), "%Y%m%d_%H_%M_%S").replace(tzinfo=dt.timezone.utc)
+        return dt.datetime.strptime(m.group(1), "%Y%m%d_%H_%M_%S").replace(tzinfo=dt.UTC)
     except ValueError:
         return None
 

@@ -43,11 +43,11 @@
 {%- endmacro %}
 
 {% macro project_isos() -%}
-  {#- Every ISO the project has models or sources for (from their `meta.iso`): a new ISO needs no edit here. -#}
+  {#- Every ISO the project has models or sources for (macro node_meta): a new ISO needs no edit here. -#}
   {%- set isos = [] -%}
   {%- for node in (graph.get('sources') or {}).values() | list + (graph.get('nodes') or {}).values() | list -%}
-    {%- set iso = (node.get('meta') or {}).get('iso') or ((node.get('config') or {}).get('meta') or {}).get('iso') -%}
-    {%- if iso and iso | upper not in isos -%}{%- do isos.append(iso | upper) -%}{%- endif -%}
+    {%- set iso = node_meta(node).iso -%}
+    {%- if iso and iso not in isos -%}{%- do isos.append(iso) -%}{%- endif -%}
   {%- endfor -%}
   {{ return(isos | sort) }}
 {%- endmacro %}

@@ -21,7 +21,7 @@ __all__ = ["DownloadError", "DownloadSummary", "run_download"]
 
 def run_download(iso: str, dataset: str, start: dt.date | None, end: dt.date | None, *, base: Path | None = None,
                  progress: bool = True) -> DownloadSummary:
-    """Download `dataset` of `iso` ("ERCOT", "CAISO", "PJM") for operating days `start`..`end` (inclusive, ISO local
+    """Download `dataset` of `iso` (an ISO of the registry, e.g. "ERCOT") for operating days `start`..`end` (inclusive, ISO local
     time) and land it under `base` (default: the data directory).
 
     `start` defaults to the day after the last operating day completely landed by earlier runs, `end` to today.

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from ..config import TIMEZONES, IsoPaths, data_dir
+from ..catalog import timezone
+from ..config import IsoPaths, data_dir
 from ..http import BadContent, describe_bytes
 from ..landing import LandingSummary, land
 from .state import DownloadState, StateError
@@ -176,7 +176,7 @@ class Job:
         self.dataset = dataset
         self.base = self.paths.root.parent
         self.progress = progress
-        self.tz = ZoneInfo(TIMEZONES[self.iso])
+        self.tz = timezone(self.iso)
         self.now = dt.datetime.now(self.tz)
         self.today = self.now.date()
         try:

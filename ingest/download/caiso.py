@@ -27,9 +27,9 @@ import logging
 import re
 import zipfile
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from .. import reports
+from ..catalog import timezone
 from ..http import HttpClient, HttpError, redact_url, with_params
 from .base import DAY, DownloadError, DownloadSummary, Job, base_url, check_zip, days, env, windows
 
@@ -48,7 +48,7 @@ DEFAULT_NODES = ("TH_NP15_GEN-APND", "TH_SP15_GEN-APND", "TH_ZP26_GEN-APND",
                  "DLAP_PGAE-APND", "DLAP_SCE-APND", "DLAP_SDGE-APND", "DLAP_VEA-APND")
 MAX_NODES = 10
 NO_DATA = "1000"
-PACIFIC = ZoneInfo("America/Los_Angeles")
+PACIFIC = timezone("CAISO")
 ERR_CODE = re.compile(r"<(?:\w+:)?ERR_CODE>\s*([^<\s]+)\s*<", re.I)
 ERR_DESC = re.compile(r"<(?:\w+:)?ERR_DESC>\s*([^<]*?)\s*<", re.I)
 
@@ -77,7 +77,7 @@ def selectors(query: str) -> list[dict[str, str]]:
 
 def gmt(day: dt.date) -> str:
     """Pacific midnight starting `day`, as OASIS wants it: `20241021T07:00-0000`."""
-    t = dt.datetime.combine(day, dt.time(0), PACIFIC).astimezone(dt.timezone.utc)
+    t = dt.datetime.combine(day, dt.time(0), PACIFIC).astimezone(dt.UTC)
     return t.strftime("%Y%m%dT%H:%M-0000")
 
 
@@ -183,4 +183,4 @@ def fetch_window(job: Job, client: HttpClient, url: str, query: str, version: in
     entry = {"selector": selector, "first": first.isoformat(), "last": last.isoformat(),
              "days": sorted(d.isoformat() for d in held), "file": got.path.name}
     job.land([got.path], redact_url(with_params(url, params)), [("windows", key, entry, held)],
-             dt.datetime.now(dt.timezone.utc))
+             dt.datetime.now(dt.UTC))

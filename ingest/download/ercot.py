@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import re
 import shutil
 import time
@@ -39,8 +38,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import reports
+from ..files import part_for, place, writing
+from ..http import BadContent, HttpClient, HttpError, json_body, redact_url, safe_name
 from ..published import CDR_NAME
-from ..http import BadContent, HttpClient, HttpError, json_body, place, redact_url, safe_name
 from .base import DAY, DownloadError, DownloadSummary, Job, base_url, check_zip, days, env, require_env, runs
 
 log = logging.getLogger(__name__)
@@ -154,8 +154,8 @@ def mis_listing(client: HttpClient, mis: str, report: reports.Report, rule: str)
     try:
         entries = data["ListDocsByRptTypeRes"].get("DocumentList") or []
     except (KeyError, TypeError, AttributeError):
-        raise DownloadError(f"the ERCOT MIS document list at {url} has an unknown shape "
-                            f"(top-level keys: {', '.join(data) if isinstance(data, dict) else type(data).__name__})")
+        keys = ", ".join(data) if isinstance(data, dict) else type(data).__name__
+        raise DownloadError(f"the ERCOT MIS document list at {url} has an unknown shape (top-level keys: {keys})") from None
     if isinstance(entries, dict):  # a single document comes as an object, not a list
         entries = [entries]
     out = []
@@ -175,7 +175,7 @@ def mis_listing(client: HttpClient, mis: str, report: reports.Report, rule: str)
     return out
 
 
-def api_listing(client: HttpClient, auth: "ErcotAuth", api: str, report: reports.Report, rule: str,
+def api_listing(client: HttpClient, auth: ErcotAuth, api: str, report: reports.Report, rule: str,
                 first: dt.date, last: dt.date) -> list[Doc]:
     """Archive documents delivering `first`..`last` (listed by post time, a day of margin either side)."""
     url = f"{api}/archive/{report.report_id.lower()}"
@@ -384,11 +384,9 @@ def api_fetch(job: Job, client: HttpClient, auth: ErcotAuth, api: str, report: r
                     log.warning("ERCOT API bulk answer holds an unrequested member %s", member)
                     continue
                 name = doc.file_name(member)
-                part = job.raw / f"{name}.part"
-                with zf.open(info) as src, open(part, "wb") as dst:
+                part = part_for(job.raw / name)
+                with zf.open(info) as src, writing(part) as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
-                    dst.flush()
-                    os.fsync(dst.fileno())
                 try:
                     check_document(part)
                 except BadContent as exc:
@@ -433,7 +431,7 @@ def process(job: Job, docs: Iterable[Doc], batch_size: int, label: str, source: 
                 job.succeeded(nbytes)
             records = [("documents", doc.doc_id, {"day": doc.day.isoformat(), "file": path.name, "route": doc.route},
                         [doc.day]) for doc, path, _ in fetched]
-            job.land([path for _, path, _ in fetched], source, records, dt.datetime.now(dt.timezone.utc))
+            job.land([path for _, path, _ in fetched], source, records, dt.datetime.now(dt.UTC))
             bar.update(len(batch))
 
 

@@ -34,7 +34,8 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 
 from .. import reports
-from ..http import BadContent, HttpClient, HttpError, place, redact_url, with_params
+from ..files import part_for, place, writing
+from ..http import BadContent, HttpClient, HttpError, redact_url, with_params
 from .base import DAY, DownloadError, DownloadSummary, Job, base_url, days, env, require_env, windows
 
 log = logging.getLogger(__name__)
@@ -117,12 +118,13 @@ def json_page(resp: requests.Response, body: bytes) -> tuple[dict[str, Any], int
 
 def write_window(client: HttpClient, auth: PjmKey, url: str, params: dict[str, Any], header: tuple[str, ...],
                  part: Path) -> tuple[int, set[dt.date], int]:
-    """Fetch every page of one window into `part`: (rows, EPT days held, bytes received)."""
+    """Fetch every page of one window into `part` (removed again when anything fails): (rows, EPT days held, bytes
+    received)."""
     origin = urlsplit(url)[:2]
     rows = nbytes = pages = 0
     held: set[dt.date] = set()
     next_url, next_params = url, dict(params)
-    with open(part, "w", encoding="utf-8", newline="") as fh:
+    with writing(part, "w", fsync=False, encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")
         writer.writerow(header)
         while True:
@@ -198,16 +200,12 @@ def fetch_window(job: Job, client: HttpClient, auth: PjmKey, url: str, report: r
     params.update(extra)
     name = f"{report.report_id}_{first:%Y%m%d}_{last:%Y%m%d}.csv"
     label = f"{report.report_id} {first}..{last}"
-    part = job.raw / f"{name}.part"
+    part = part_for(job.raw / name)
     try:
         rows, held, nbytes = write_window(client, auth, url, params, report.header, part)
-    except (HttpError, PjmError) as exc:
-        part.unlink(missing_ok=True)
+    except (HttpError, PjmError) as exc:  # the part file is gone (files.writing)
         job.fail(window, label, str(exc))
         return
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
     if rows == 0:
         part.unlink()
         job.summary.bytes += nbytes
@@ -221,4 +219,4 @@ def fetch_window(job: Job, client: HttpClient, auth: PjmKey, url: str, report: r
     entry = {"selector": selector, "first": first.isoformat(), "last": last.isoformat(),
              "days": sorted(d.isoformat() for d in held), "file": path.name, "rows": rows}
     job.land([path], source, [("windows", f"{report.report_id}|{selector}|{first}|{last}", entry, held)],
-             dt.datetime.now(dt.timezone.utc))
+             dt.datetime.now(dt.UTC))

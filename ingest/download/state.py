@@ -38,7 +38,7 @@ class DownloadState:
         self.data: dict[str, Any] = data or {"version": VERSION, "iso": iso, "datasets": {}}
 
     @classmethod
-    def load(cls, paths: IsoPaths) -> "DownloadState":
+    def load(cls, paths: IsoPaths) -> DownloadState:
         path = paths.root / FILE_NAME
         if not path.exists():
             return cls(path, paths.iso)

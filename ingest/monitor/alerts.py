@@ -24,7 +24,8 @@ import duckdb
 import psutil
 
 from .. import reports
-from ..config import TIMEZONES, env_number
+from ..catalog import isos as registered_isos
+from ..config import env_number
 from .cadence import CADENCES, timezone
 from .common import UTC, columns_of, relation_exists
 from .history import failing_nodes, has_history, latest_pipeline_runs
@@ -374,7 +375,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, base: Path, isos: list[str], as_of:
         alerts += no_landed_data(con, None, as_of)
     for iso in isos:
         alerts += no_landed_data(con, iso, as_of)
-        if iso in TIMEZONES:  # operating days need the ISO's time zone
+        if iso in registered_isos():  # operating days need the ISO's time zone
             alerts += missing_files(con, iso, as_of, s["lookback_days"])
             alerts += unusual_prices(con, iso, as_of, s["trailing_days"], s["price_z"])
             alerts += vanished_points(con, iso, as_of, s["trailing_days"])
@@ -397,8 +398,8 @@ def isos_with_data(con: duckdb.DuckDBPyConnection) -> list[str]:
         found |= {r[0] for r in con.execute("select distinct iso from landing.landed_files").fetchall()}
     if relation_exists(con, "landing", "quarantined_files"):
         found |= {r[0] for r in con.execute("select distinct iso from landing.quarantined_files").fetchall()}
-    order = ["ERCOT", "CAISO", "PJM"]
-    return sorted(found, key=lambda i: order.index(i) if i in order else 99)
+    order = list(registered_isos())  # the registry's order, then unregistered ones by name
+    return sorted(found, key=lambda i: (order.index(i) if i in order else len(order), i))
 
 
 # -- `iso-pipeline check` -------------------------------------------------------------------------------------------

@@ -17,9 +17,9 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from ..config import TIMEZONES
+from .. import catalog
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @dataclass(frozen=True)
@@ -55,29 +55,20 @@ class Cadence:
         return dt.datetime.fromtimestamp(key, UTC).astimezone(tz)
 
 
-H = dt.timedelta(hours=1)
-M = dt.timedelta(minutes=1)
+def load_cadences() -> dict[tuple[str, str], Cadence]:
+    """(ISO, report format) -> cadence, from the registry seed seeds/report_cadences.csv. Day-ahead reports are due
+    `due_after_minutes` after the operating day starts (02:00: they are published around 13:00-14:00 the day
+    before); real-time ones that long after the slot ends (the freshness warn thresholds of the sources YAML)."""
+    return {(r["iso"], r["format"]): Cadence(int(r["slot_minutes"]), r["day_ahead"].strip().lower() == "true",
+                                             dt.timedelta(minutes=int(r["due_after_minutes"])), r["label"])
+            for r in catalog.read_seed("report_cadences")}
 
-#: (ISO, report format) -> cadence. Day-ahead reports are due at 02:00 on the operating day (published around
-#: 13:00-14:00 the day before); real-time lags follow the freshness warn thresholds of the sources YAML.
-CADENCES: dict[tuple[str, str], Cadence] = {
-    ("ERCOT", "np4_190_cd"): Cadence(1440, True, 2 * H, "DAM settlement point price files (one per operating day)"),
-    ("ERCOT", "np4_188_cd"): Cadence(1440, True, 2 * H, "DAM ancillary service price files (one per operating day)"),
-    ("ERCOT", "np6_788_cd"): Cadence(5, False, 30 * M, "5-minute SCED intervals (one LMP file per SCED run)"),
-    ("ERCOT", "np6_905_cd"): Cadence(15, False, 1 * H, "15-minute settlement point price files"),
-    ("CAISO", "prc_lmp"): Cadence(60, True, 2 * H, "DAM hourly LMP intervals"),
-    ("CAISO", "prc_as"): Cadence(60, True, 2 * H, "DAM hourly ancillary service intervals"),
-    ("CAISO", "prc_rtpd_lmp"): Cadence(15, False, 1 * H, "15-minute RTPD LMP intervals"),
-    ("CAISO", "prc_intvl_lmp"): Cadence(5, False, 30 * M, "5-minute RTD LMP intervals"),
-    ("PJM", "da_hrl_lmps"): Cadence(60, True, 2 * H, "day-ahead hourly LMP intervals"),
-    ("PJM", "da_reserve_market_results"): Cadence(60, True, 2 * H, "day-ahead reserve market intervals"),
-    ("PJM", "rt_fivemin_hrl_lmps"): Cadence(5, False, 1 * H, "real-time 5-minute LMP intervals"),
-    ("PJM", "rt_hrl_lmps"): Cadence(60, False, 48 * H, "real-time hourly (verified) LMP intervals"),
-}
+
+CADENCES: dict[tuple[str, str], Cadence] = load_cadences()
 
 
 def timezone(iso: str) -> ZoneInfo:
-    return ZoneInfo(TIMEZONES[iso])
+    return catalog.timezone(iso)
 
 
 def expected_per_day(iso: str, fmt: str, day: dt.date) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 NOW_ENV = "ISO_PIPELINE_NOW"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class WarehouseUnavailable(Exception):

@@ -72,20 +72,20 @@ def has_history(con: duckdb.DuckDBPyConnection) -> bool:
                        "and table_name = 'runs'").fetchone()[0] > 0
 
 
-def record_landing(paths: IsoPaths, summary: "LandingSummary", ended_at: dt.datetime | None = None) -> str | None:
+def record_landing(paths: IsoPaths, summary: LandingSummary, ended_at: dt.datetime | None = None) -> str | None:
     """Append one landing to the history: the run, files per dataset, landed CSV and quarantine storage.
 
     Called at the end of `land()`. Monitoring never fails a landing: any problem is logged and ignored.
     Returns the run id (None when nothing could be written).
     """
     try:
-        return _record_landing(paths, summary, ended_at or dt.datetime.now(dt.timezone.utc))
+        return _record_landing(paths, summary, ended_at or dt.datetime.now(dt.UTC))
     except Exception as exc:  # noqa: BLE001 - the landing itself succeeded; history is best effort
         log.warning("could not record the landing in the run history: %s", exc)
         return None
 
 
-def _record_landing(paths: IsoPaths, summary: "LandingSummary", ended_at: dt.datetime) -> str:
+def _record_landing(paths: IsoPaths, summary: LandingSummary, ended_at: dt.datetime) -> str:
     run_id = f"land-{uuid.uuid4()}"
     started_at = ended_at - dt.timedelta(seconds=summary.seconds)
     by_name = {r["name"]: r.get("dataset") for r in quarantine_records(paths)}

@@ -145,7 +145,7 @@ def _storage(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime) -> li
     now = {a: (d, f, b) for a, d, f, b in con.execute(sql, [iso, as_of]).fetchall()}
     before = {a: b for a, _, _, b in con.execute(sql, [iso, as_of - dt.timedelta(days=TREND_DAYS)]).fetchall()}
     if not now:  # as_of before any snapshot (evaluating the past): show the latest
-        latest = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+        latest = dt.datetime.max.replace(tzinfo=dt.UTC)
         now = {a: (d, f, b) for a, d, f, b in con.execute(sql, [iso, latest]).fetchall()}
     order = ["landed_csv", "quarantine", "stage2", "stage3", "stage4"]
     rows = []

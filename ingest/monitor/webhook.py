@@ -38,7 +38,7 @@ def payload(alerts: list[Alert], *, iso: str | None, as_of: dt.datetime, base: P
         "data_dir": str(base),
         "iso": iso,
         "as_of": as_of.isoformat(),
-        "evaluated_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "evaluated_at": dt.datetime.now(dt.UTC).isoformat(),
         "count": len(alerts),
         "alerts": [a.to_json() for a in alerts],
         "text": "\n".join(lines),

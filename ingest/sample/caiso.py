@@ -31,10 +31,11 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-PACIFIC = ZoneInfo("America/Los_Angeles")
-UTC = dt.timezone.utc
+from ..catalog import timezone
+
+PACIFIC = timezone("CAISO")
+UTC = dt.UTC
 
 TRADING_HUBS: tuple[str, ...] = ("TH_NP15_GEN-APND", "TH_SP15_GEN-APND", "TH_ZP26_GEN-APND")
 DLAPS: tuple[str, ...] = ("DLAP_PGAE-APND", "DLAP_SCE-APND", "DLAP_SDGE-APND", "DLAP_VEA-APND")

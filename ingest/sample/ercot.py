@@ -39,10 +39,11 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-CENTRAL = ZoneInfo("America/Chicago")
-UTC = dt.timezone.utc
+from ..catalog import timezone
+
+CENTRAL = timezone("ERCOT")
+UTC = dt.UTC
 
 HUBS: tuple[str, ...] = ("HB_BUSAVG", "HB_HOUSTON", "HB_HUBAVG", "HB_NORTH", "HB_PAN", "HB_SOUTH", "HB_WEST")
 LOAD_ZONES: tuple[str, ...] = (

@@ -30,10 +30,11 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-EASTERN = ZoneInfo("America/New_York")
-UTC = dt.timezone.utc
+from ..catalog import timezone
+
+EASTERN = timezone("PJM")
+UTC = dt.UTC
 
 
 @dataclass(frozen=True)

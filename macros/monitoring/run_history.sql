@@ -11,8 +11,8 @@
   `iso-pipeline land` writes the same tables. Their one definition is Python's (ingest/monitor/history.py `DDL`):
   the project's dbt-duckdb plugin (ingest/dbt_plugin.py) creates them on every dbt connection.
   A run row left at 'running' is a run that never reached on-run-end (killed, crashed): `iso-pipeline check`
-  reports it as a failed run. Stage of a node: meta `stage` (2, 3, 4) or its folder (staging, intermediate,
-  rollup = 2, flattened = 3, combined = 4); a test takes the stage, ISO and dataset of the model it tests.
+  reports it as a failed run. The ISO, stage (folder: staging, intermediate, rollup = Stage 2, flattened = Stage 3,
+  combined = Stage 4) and dataset of a node come from macro node_meta; a test takes those of the node it tests.
 -#}
 
 
@@ -45,49 +45,9 @@
   {{ return(sql) }}
 {% endmacro %}
 
-{% macro node_iso(node) -%}
-  {%- set meta = node.config.meta if node.config is defined and node.config.meta is defined else {} -%}
-  {%- if meta.get('iso') -%}{{ return(meta.get('iso') | upper) }}{%- endif -%}
-  {%- if node.meta is defined and node.meta and node.meta.get('iso') -%}{{ return(node.meta.get('iso') | upper) }}{%- endif -%}
-  {%- for iso in ['ercot', 'caiso', 'pjm'] -%}
-    {%- if iso in (node.tags or []) or ('/' ~ iso ~ '/') in (node.original_file_path or '') -%}{{ return(iso | upper) }}{%- endif -%}
-  {%- endfor -%}
-  {{ return(none) }}
-{%- endmacro %}
-
-{% macro node_stage(node) -%}
-  {#- staging, intermediate, rollup (Stage 2), flattened (Stage 3), combined (Stage 4), or the node's folder. -#}
-  {%- set by_meta = {2: 'rollup', 3: 'flattened', 4: 'combined'} -%}
-  {%- set meta = node.config.meta if node.config is defined and node.config.meta is defined else {} -%}
-  {%- if meta.get('stage') in by_meta -%}{{ return(by_meta[meta.get('stage')]) }}{%- endif -%}
-  {%- if node.resource_type == 'model' and node.fqn | length > 2 -%}{{ return(node.fqn[1]) }}{%- endif -%}
-  {{ return(node.resource_type) }}
-{%- endmacro %}
-
-{% macro node_dataset(node, datasets) -%}
-  {#- meta `dataset`, else the landed dataset named in the model name (int_ercot__da_prices_filled -> DA_prices). -#}
-  {%- set meta = node.config.meta if node.config is defined and node.config.meta is defined else {} -%}
-  {%- if meta.get('dataset') -%}{{ return(meta.get('dataset')) }}{%- endif -%}
-  {%- if node.meta is defined and node.meta and node.meta.get('dataset') -%}{{ return(node.meta.get('dataset')) }}{%- endif -%}
-  {%- set key = (node.name or '').split('__')[-1] | replace('_filled', '') | lower -%}
-  {{ return(datasets.get(key)) }}
-{%- endmacro %}
-
-{% macro tested_node(node) -%}
-  {#- The model (or source) a data test is attached to. -#}
-  {%- set uid = node.attached_node if node.attached_node is defined and node.attached_node else
-               (node.depends_on.nodes[0] if node.depends_on.nodes | length > 0 else none) -%}
-  {%- if uid is none -%}{{ return(none) }}{%- endif -%}
-  {{ return(graph.nodes.get(uid) or graph.sources.get(uid)) }}
-{%- endmacro %}
-
 {% macro record_run_end(results) %}
   {%- set command = monitored_command() -%}
   {%- if not execute or command is none -%}{{ return('') }}{%- endif -%}
-  {%- set datasets = {} -%}
-  {%- for src in graph.sources.values() if src.meta.get('dataset') -%}
-    {%- do datasets.update({src.meta.get('dataset') | lower: src.meta.get('dataset')}) -%}
-  {%- endfor -%}
 
   {#- one row per executed node -#}
   {%- set rows = [] -%}
@@ -96,9 +56,8 @@
   {%- set tally = {'errors': 0, 'failed_tests': 0, 'warnings': 0} -%}
   {%- for res in results -%}
     {%- set node = res.node -%}
-    {%- set owner = tested_node(node) if node.resource_type == 'test' else node -%}
-    {%- set owner = owner if owner is not none else node -%}
-    {%- set iso = node_iso(owner) -%}
+    {%- set meta = node_meta(node) -%}
+    {%- set iso = meta.iso -%}
     {%- if iso and iso not in isos -%}{%- do isos.append(iso) -%}{%- endif -%}
     {%- set span = {'started': none, 'completed': none} -%}
     {%- for t in res.timing -%}
@@ -113,9 +72,9 @@
     {%- if node.resource_type == 'source' and res.max_loaded_at is defined and res.max_loaded_at -%}
       {%- set message = 'max_loaded_at ' ~ res.max_loaded_at.isoformat() ~ ', age ' ~ (res.age | round(0) | int) ~ 's' -%}
     {%- endif -%}
-    {%- set stage = node_stage(owner) -%}
+    {%- set stage = meta.stage -%}
     {%- do rows.append('(' ~ [sql_literal(invocation_id), sql_literal(node.unique_id), sql_literal(node.name),
-          sql_literal(node.resource_type), sql_literal(iso), sql_literal(stage), sql_literal(node_dataset(owner, datasets)),
+          sql_literal(node.resource_type), sql_literal(iso), sql_literal(stage), sql_literal(meta.dataset),
           sql_literal(status), sql_ts(span.started), sql_ts(span.completed), sql_literal(res.execution_time),
           'null', sql_literal(res.failures), sql_literal((message or '') | truncate(500))] | join(', ') ~ ')') -%}
     {%- if node.resource_type == 'model' and status == 'success' and stage in ('intermediate', 'rollup', 'flattened', 'combined') -%}

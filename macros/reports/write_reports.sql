@@ -1,7 +1,7 @@
 {#-
   on-run-end: rollup_files/gaps_report.md and rollup_files/quality_report.md for every ISO this invocation built
-  or tested. Markdown, readable on GitHub. Which models belong to which stage comes from each model's `meta`
-  (iso, stage, dataset; filled models: grain_minutes), so a new ISO's models appear without touching this file.
+  or tested. Markdown, readable on GitHub. Which models belong to which ISO, stage and dataset comes from macro
+  node_meta (folder-level +meta; filled models: grain_minutes), so a new ISO's models appear without touching this file.
 -#}
 
 {% macro md_cell(value) -%}
@@ -20,7 +20,8 @@
 {% macro nodes_of(iso, key, value) -%}
   {%- set out = [] -%}
   {%- for node in graph.nodes.values() | sort(attribute='name') -%}
-    {%- if node.resource_type == 'model' and node.config.meta.get('iso') == iso and node.config.meta.get(key) == value -%}
+    {%- set meta = node_meta(node) -%}
+    {%- if node.resource_type == 'model' and meta.iso == iso and meta.get(key) == value and meta.dataset -%}
       {%- do out.append(node) -%}
     {%- endif -%}
   {%- endfor -%}
@@ -137,7 +138,7 @@
 
   {#- Stage 2 -#}
   {%- set stage2 = [] -%}
-  {%- for node in nodes_of(iso, 'stage', 2) if relation_exists(node) -%}
+  {%- for node in nodes_of(iso, 'stage', 'rollup') if relation_exists(node) -%}
     {%- set m = node.config.meta -%}
     {%- set all_rows = api.Relation.create(database=node.database, schema=node.schema, identifier=m.landed_rows_model) -%}
     {%- set r = run_query("select count(*), count(*) filter (where " ~ m.value_column ~ " is null), count(distinct " ~ m.key_column
@@ -158,7 +159,7 @@
        ~ md_table(['dataset', 'landed rows', 'rows', 'duplicates resolved', 'NULL prices', 'points', 'first (UTC)', 'last (UTC)', 'years'], stage2)) -%}
 
   {#- Stage 3 / 4 -#}
-  {%- for stage, title in [(3, 'Stage 3: wide (flattened)'), (4, 'Stage 4: combined')] -%}
+  {%- for stage, title in [('flattened', 'Stage 3: wide (flattened)'), ('combined', 'Stage 4: combined')] -%}
     {%- set rows = [] -%}
     {%- for node in nodes_of(iso, 'stage', stage) if relation_exists(node) -%}
       {%- set rel = node_relation(node) -%}
@@ -174,7 +175,7 @@
   {#- Tests -#}
   {%- set counts = {} -%}
   {%- set failing = [] -%}
-  {%- for res in results if res.node.resource_type == 'test' and (iso | lower in res.node.tags or ('/' ~ iso | lower ~ '/') in res.node.original_file_path) -%}
+  {%- for res in results if res.node.resource_type == 'test' and node_meta(res.node).iso == iso -%}
     {%- do counts.update({res.status: counts.get(res.status, 0) + 1}) -%}
     {%- if res.status in ('fail', 'warn', 'error') -%}
       {%- do failing.append([res.status, res.node.name, res.failures, (res.message or '') | truncate(160)]) -%}

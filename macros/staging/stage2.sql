@@ -2,7 +2,7 @@
   {#-
     The Stage 2 select shared by every ISO: from an intermediate model holding every landed row (with `version_key`,
     `year`, `_loaded_at`), keep one row per (datetime, key...) - the latest version wins - in the standard columns,
-    only for the local days this run rewrites (changed_partitions). Not sorted: rows arrive in delivery (time)
+    only for the local days being written (days_to_write_filter). Not sorted: rows arrive in delivery (time)
     order, which compresses as well as a sort (measured: same bytes) without holding a month in memory.
     Two rows of one key in one version (one delivery contradicting itself) are never merged or chosen between:
     both stay, and unique_grain reports them.
@@ -11,7 +11,7 @@
     `points_model` adds settlement_type (HUB / ZONE / NODE, default NODE).
   -#}
 with landed_rows as (
-    select * from {{ all_rows }} where {{ changed_partitions() }}
+    select * from {{ all_rows }} where {{ days_to_write_filter() }}
 ),
 
 {#- Fast path: an interval delivered in one version only (one SCED run, one file) needs no deduplication; only the

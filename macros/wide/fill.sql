@@ -1,14 +1,3 @@
-{% macro iso_timezone(iso) -%}
-  {#- The ISO's prevailing local time zone. Another ISO adds its zone with var `iso_timezones` ({ISO: 'Area/City'}),
-      not by editing this macro. -#}
-  {%- set zones = {'ERCOT': 'America/Chicago', 'CAISO': 'America/Los_Angeles', 'PJM': 'America/New_York'} -%}
-  {%- do zones.update(var('iso_timezones', {})) -%}
-  {%- if iso | upper not in zones -%}
-    {{ exceptions.raise_compiler_error("no time zone for ISO " ~ iso ~ ": add it to var iso_timezones") }}
-  {%- endif -%}
-  {{ return(zones[iso | upper]) }}
-{%- endmacro %}
-
 {% macro local_year(ts, iso) -%}
   extract(year from timezone('{{ iso_timezone(iso) }}', {{ ts }}))::integer
 {%- endmacro %}

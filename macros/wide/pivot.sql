@@ -15,7 +15,7 @@
     Long -> wide with DuckDB PIVOT: one DOUBLE column per key, named exactly as the key (HB_NORTH, REG_UP).
     `keys` fixes the columns (and their order); by default they are the distinct keys of the relation, so
     every partition of the output shares the union of columns. Use as the top statement of the model. The
-    relation is read through changed_partitions() on its `datetime_local`, with `_day` (its local date) in the
+    relation is read through days_to_write_filter() on its `datetime_local`, with `_day` (its local date) in the
     group by, so a model written one day at a time (`days_from`) pivots only the days it rewrites and writes each
     month's file from the result (file_unit 'month'; `_day` is not written).
   -#}
@@ -23,7 +23,7 @@
   {%- if keys | length == 0 -%}
     select {% for g in group_by %}{{ 'cast(datetime_local as date) as _day' if g == '_day' else g }}{{ ', ' if not loop.last }}{% endfor %} from {{ relation }} where false
   {%- else -%}
-    pivot (select *, cast(datetime_local as date) as _day from {{ relation }} where {{ changed_partitions('datetime_local') }})
+    pivot (select *, cast(datetime_local as date) as _day from {{ relation }} where {{ days_to_write_filter('datetime_local') }})
     on {{ key_column }} in ({% for k in keys %}{{ sql_string(k) }}{{ ', ' if not loop.last }}{% endfor %})
     using first({{ value_column }})
     group by {{ group_by | join(', ') }}

@@ -28,7 +28,8 @@ select
     settlement_type,
     {{ p }}_lmp as price,
     {%- for component in ['energy', 'congestion', 'loss'] %}
-    {% if (p ~ '_' ~ component) in available %}{{ p }}_{{ component }}{% else %}cast(null as double){% endif %} as {{ component }},
+    {%- set column = p ~ '_' ~ component %}
+    {{ column if column in available else 'cast(null as double)' }} as {{ component }},
     {%- endfor %}
     source_file,
     year

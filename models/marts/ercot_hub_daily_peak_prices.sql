@@ -65,5 +65,5 @@ select
     coalesce(rt_daily.rt_off_peak_intervals, 0) as rt_off_peak_intervals
 from da_daily
 full outer join rt_daily
-    on rt_daily.operating_day = da_daily.operating_day
-    and rt_daily.settlement_point = da_daily.settlement_point
+    on da_daily.operating_day = rt_daily.operating_day
+    and da_daily.settlement_point = rt_daily.settlement_point

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from ingest.config import IsoPaths
+from ingest.config import PROJECT_ROOT, IsoPaths
 from ingest.dbt import run_dbt
 from ingest.landing import land
 from ingest.sample.ercot import generate_ercot
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL = FIXTURES / "real_samples"
+
+
+def project_copy(root: Path, folders: tuple[str, ...] = ("macros", "models", "seeds", "tests/generic", "docs")) -> Path:
+    """A copy of the dbt project under `root`/project (dbt_project.yml, profiles.yml and `folders`), to change."""
+    project = root / "project"
+    project.mkdir()
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(PROJECT_ROOT / name, project / name)
+    for folder in folders:
+        shutil.copytree(PROJECT_ROOT / folder, project / folder)
+    return project
 
 
 def build(base: Path, *args: str) -> dict:

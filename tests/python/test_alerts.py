@@ -89,7 +89,7 @@ def test_missing_files(built, tmp_path):
     da = alerts["DA_prices (np4_190_cd)"]
     assert da.details["days"] == [{"day": "2024-11-07", "missing": 1, "expected": 1,
                                    "first_missing": "2024-11-07T00:00:00-06:00"}]
-    assert da.since == dt.datetime(2024, 11, 7, 6, tzinfo=dt.timezone.utc)
+    assert da.since == dt.datetime(2024, 11, 7, 6, tzinfo=dt.UTC)
     assert da.what.startswith("1 of 13 DAM settlement point price files (one per operating day) expected from "
                               "2024-10-29 to 2024-11-11 are missing: 2024-11-07")
 
@@ -128,7 +128,7 @@ def test_schema_change(tmp_path, ercot_raw, httpserver, monkeypatch):
     (alert,) = alerts_of(base)  # nothing built yet: only the schema change can be judged
     assert alert.kind == "schema_change" and alert.where == "DA_prices (np4_190_cd)"
     assert "SettlementPointType" in alert.what and changed.name in alert.what
-    assert dt.datetime.now(dt.timezone.utc) - alert.since < dt.timedelta(minutes=5)
+    assert dt.datetime.now(dt.UTC) - alert.since < dt.timedelta(minutes=5)
 
     (request, _response), = httpserver.log
     body = json.loads(request.data)

@@ -25,7 +25,7 @@ from ingest.landing import land
 from ingest.sample.caiso import expected_counts, generate_caiso
 
 PT = ZoneInfo("America/Los_Angeles")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 FALL_BACK = dt.date(2024, 11, 3)
 COLUMN_OF = {"LMP": "lmp", "MCE": "energy", "MCC": "congestion", "MCL": "loss", "MGHG": "ghg"}
@@ -126,7 +126,7 @@ def test_every_landed_component_row_is_in_stage2_exactly_once(caiso, dataset):
     columns = [f"{prefix}_{c}" for c in COLUMN_OF.values()]
     got = select(caiso.base, f"select datetime, settlement_point, {', '.join(columns)}, source_file from {parquet(dataset)}")
     assert len(got) == len(expected) == n_rows // 5  # five component rows -> one Stage 2 row
-    for t, point, *values, source_file in got:
+    for t, point, *values, _source_file in got:
         assert dict(zip(columns, values)) == expected[(t.astimezone(UTC), point)], (t, point)
     assert Counter(r[-1] for r in got) == lmp_file_rows  # per LMP file: each of its rows once
 
@@ -170,9 +170,12 @@ def test_pivot_accuracy_wide_cell_equals_long_value(caiso, dataset, key, value):
 
 def test_native_combination_aligns_hourly_da_and_as_with_15_minute_rt(caiso):
     names = [r[0] for r in select(caiso.base, f"describe select * from {parquet('combined/yearly/DA_AS_RT_native')}")]
-    rows = [dict(zip(names, r)) for r in select(caiso.base, f"select * from {parquet('combined/yearly/DA_AS_RT_native')} order by datetime")]
-    da = {t.astimezone(UTC): v for t, v in select(caiso.base, f"select datetime, da_lmp from {parquet('DA_prices')} where settlement_point = ?", [HUB])}
-    rt = {t.astimezone(UTC): v for t, v in select(caiso.base, f"select datetime, rt_lmp from {parquet('RT_prices')} where settlement_point = ?", [HUB])}
+    rows = [dict(zip(names, r))
+            for r in select(caiso.base, f"select * from {parquet('combined/yearly/DA_AS_RT_native')} order by datetime")]
+    da = {t.astimezone(UTC): v for t, v in select(
+        caiso.base, f"select datetime, da_lmp from {parquet('DA_prices')} where settlement_point = ?", [HUB])}
+    rt = {t.astimezone(UTC): v for t, v in select(
+        caiso.base, f"select datetime, rt_lmp from {parquet('RT_prices')} where settlement_point = ?", [HUB])}
     reg_up = {t.astimezone(UTC): v for t, v in select(caiso.base, f"""select datetime, as_price from {parquet('AS_prices')}
         where as_region = 'AS_CAISO_EXP' and as_product = 'REG_UP'""")}
     per_hour = Counter(r["datetime"].astimezone(UTC).replace(minute=0) for r in rows)

@@ -18,7 +18,7 @@ import pytest
 from ingest.sample.caiso import expected_counts, generate_caiso
 
 PT = ZoneInfo("America/Los_Angeles")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 # Exact headers from shared/FORMATS.md (CAISO OASIS table).
@@ -176,7 +176,7 @@ def test_as_rows_complete_unsorted_and_sub_regions_never_below_system(fall):
     stamps = [r["INTERVALSTARTTIME_GMT"] for r in rows]
     assert stamps != sorted(stamps)  # OASIS returns AS rows unsorted
     by = {(r["INTERVALSTARTTIME_GMT"], r["ANC_REGION"], r["ANC_TYPE"]): float(r["MW"]) for r in rows}
-    for (t, region, anc), v in by.items():
+    for (t, _region, anc), v in by.items():
         assert v >= 0
         assert v >= by[(t, "AS_CAISO_EXP", anc)] - 1e-9
     with (SEEDS / "as_products.csv").open(newline="") as fh:

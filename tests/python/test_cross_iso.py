@@ -14,7 +14,7 @@ from conftest import build, query
 from ingest.landing import land
 from ingest.sample import generate_caiso, generate_ercot, generate_pjm
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DAYS = dict(start=dt.date(2024, 11, 2), days=2)
 ZONES = {"ERCOT": "America/Chicago", "CAISO": "America/Los_Angeles", "PJM": "America/New_York"}
 HUBS = {"ERCOT": "HB_NORTH", "CAISO": "TH_SP15_GEN-APND", "PJM": "WESTERN HUB"}
@@ -68,7 +68,8 @@ def test_one_query_compares_the_three_hubs_hour_by_hour(three):
 
 
 def test_grains_local_times_and_components(three):
-    grains = dict(((iso, market), m) for iso, market, m in query(three, "select distinct iso, market, interval_minutes from cross_iso.prices"))
+    grains = dict(((iso, market), m)
+                  for iso, market, m in query(three, "select distinct iso, market, interval_minutes from cross_iso.prices"))
     assert grains == {("ERCOT", "DA"): 60, ("ERCOT", "RT"): 5, ("CAISO", "DA"): 60, ("CAISO", "RT"): 15,
                       ("PJM", "DA"): 60, ("PJM", "RT"): 5}
     for iso, tz in ZONES.items():
@@ -79,5 +80,6 @@ def test_grains_local_times_and_components(three):
     bad = query(three, """select count(*) from cross_iso.prices where iso = 'PJM' and market = 'DA'
         and abs(price - (energy + congestion + loss)) > 2e-6""")
     assert bad == [(0,)]
-    types = Counter(t for (t,) in query(three, "select settlement_type from cross_iso.prices where settlement_point in ('HB_NORTH', 'WESTERN HUB', 'TH_SP15_GEN-APND')"))
+    types = Counter(t for (t,) in query(three, "select settlement_type from cross_iso.prices"
+                                               " where settlement_point in ('HB_NORTH', 'WESTERN HUB', 'TH_SP15_GEN-APND')"))
     assert set(types) == {"HUB"}

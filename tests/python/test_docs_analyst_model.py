@@ -1,4 +1,4 @@
-"""The worked analyst model of README "Add a model" (models/marts/ercot_hub_daily_peak_prices.sql) against an
+"""The worked analyst model of README "Adding a model" (models/marts/ercot_hub_daily_peak_prices.sql) against an
 independent computation: Stage 2 rows, local time from Python zoneinfo, ERCOT 7x16 on-peak (hour ending 7-22)."""
 
 from __future__ import annotations

@@ -10,7 +10,11 @@ import zipfile
 import pytest
 
 from fixtures.download.fakes import (  # noqa: F401  (fast_http is a fixture)
-    FakeOasis, fast_http, landed_state, partial_files, state_of,
+    FakeOasis,
+    fast_http,
+    landed_state,
+    partial_files,
+    state_of,
 )
 from ingest.download import run_download
 

@@ -11,7 +11,15 @@ import pytest
 from click.testing import CliRunner
 
 from fixtures.download.fakes import (  # noqa: F401  (fast_http is a fixture)
-    FakeErcot, all_text, dam_doc, fast_http, landed_state, no_secrets, partial_files, spp_doc, state_of,
+    FakeErcot,
+    all_text,
+    dam_doc,
+    fast_http,
+    landed_state,
+    no_secrets,
+    partial_files,
+    spp_doc,
+    state_of,
 )
 from ingest.cli import cli
 from ingest.download import DownloadError, run_download

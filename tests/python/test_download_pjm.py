@@ -12,7 +12,14 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from fixtures.download.fakes import (  # noqa: F401  (fast_http is a fixture)
-    FakeDataMiner, all_text, fast_http, json_items_from_export, landed_state, no_secrets, partial_files, state_of,
+    FakeDataMiner,
+    all_text,
+    fast_http,
+    json_items_from_export,
+    landed_state,
+    no_secrets,
+    partial_files,
+    state_of,
 )
 from ingest.download import DownloadError, run_download
 from ingest.download import pjm as pjm_module

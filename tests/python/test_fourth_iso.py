@@ -1,11 +1,12 @@
-"""Adding a fourth ISO needs no change to the generic macros or tests.
+"""Adding a fourth ISO is registry rows and a staging folder: `iso-pipeline scaffold` writes the rest.
 
 A copy of the project gets a made-up ISO, FAKE (America/Denver, local times with a repeated-hour flag), from exactly
-what a contributor writes: seed rows, one staging folder (fixtures/fake_iso), the folder tags in dbt_project.yml and
-its time zone in var `iso_timezones`. Its Stage 2-4 models are PJM's with the names replaced by plain text
-substitution - each is a config line and one generic macro call, so there is nothing ISO-specific in them to write.
-The copy's macros/ and tests/generic/ are asserted byte-identical to the project's. Then `dbt build --select tag:fake`
-must pass every data test, and the outputs are checked here against the raw files (zoneinfo for the DST day).
+what a contributor writes: rows appended to the seeds (seeds/isos.csv, seeds/datasets.csv, the report table, the
+settlement point rules, AS products, price bounds) and one staging folder (fixtures/fake_iso). Then
+`iso-pipeline scaffold fake --project-dir <copy>` writes every other model, its tests and the dbt_project.yml lines;
+the copy's macros/ and tests/generic/ are asserted byte-identical to the project's, and nothing else of the copy
+differs from the project except the FAKE files. Then `dbt build --select tag:fake` must pass every data test, and
+the outputs are checked here against the raw files (zoneinfo for the DST day).
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ import math
 import os
 import shutil
 import subprocess
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
-import yaml
 
+from conftest import project_copy
 from ingest.config import PROJECT_ROOT, IsoPaths
 from ingest.dbt import dbt_executable
 from ingest.registry import Registry, write_schema_registry
@@ -33,18 +35,10 @@ from ingest.textfile import normalise
 
 FIXTURE = Path(__file__).parent / "fixtures" / "fake_iso"
 MT = ZoneInfo("America/Denver")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 DAYS = (dt.date(2024, 11, 2), dt.date(2024, 11, 3))  # 2024-11-03: fall-back day in Denver (25 hours)
 POINTS = (("FK_HUB", "HUB"), ("FK_ZONE_N", "LOADZONE"), ("FK_BUS_7", "BUS"))
 REGIONS, PRODUCTS = ("SYSTEM", "NORTH"), ("REGULATION", "SPIN")
-#: PJM's names -> FAKE's, applied to PJM's Stage 2-4 model files (longest first).
-RENAMES = [
-    ("stg_pjm__da_reserve_market_results", "stg_fake__as"), ("stg_pjm__rt_fivemin_hrl_lmps", "stg_fake__rt5"),
-    ("stg_pjm__rt_hrl_lmps", "stg_fake__rth"), ("stg_pjm__da_hrl_lmps", "stg_fake__da"),
-    ("da_reserve_market_results", "fake_as"), ("rt_fivemin_hrl_lmps", "fake_rt5"), ("rt_hrl_lmps", "fake_rth"),
-    ("da_hrl_lmps", "fake_da"), ("pjm", "fake"), ("PJM", "FAKE"),
-]
-STAGES = ("intermediate", "rollup", "flattened", "combined")
 
 
 def digest(folder: Path) -> dict[str, str]:
@@ -52,19 +46,11 @@ def digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def make_project(root: Path) -> Path:
-    """A copy of the project with FAKE added the way a contributor adds an ISO."""
-    project = root / "project"
-    project.mkdir()
-    for name in ("dbt_project.yml", "profiles.yml"):
-        shutil.copy(PROJECT_ROOT / name, project / name)
-    for folder in ("macros", "tests/generic", "seeds", "docs"):
-        shutil.copytree(PROJECT_ROOT / folder, project / folder)
-    # shared definitions the models use: the landing registry source and the column docs
-    for shared in ("models/staging/ercot/_ercot__sources.yml", "models/cross_iso/_cross_iso__docs.md"):
-        (project / shared).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(PROJECT_ROOT / shared, project / shared)
-    # 1. seed rows
+def make_project(root: Path) -> tuple[Path, subprocess.CompletedProcess]:
+    """A copy of the project with FAKE added the way a contributor adds an ISO: registry rows, a staging folder,
+    then `iso-pipeline scaffold`."""
+    project = project_copy(root)
+    # 1. registry rows
     for rows in sorted((FIXTURE / "seeds").glob("*.csv")):
         target = project / "seeds" / rows.name
         header, *body = rows.read_text().splitlines()
@@ -73,22 +59,11 @@ def make_project(root: Path) -> Path:
             fh.write("".join(line + "\n" for line in body))
     # 2. one staging folder
     shutil.copytree(FIXTURE / "staging", project / "models" / "staging" / "fake")
-    # 3. Stage 2-4: PJM's model files, names replaced
-    for stage in STAGES:
-        for src in sorted((PROJECT_ROOT / "models" / stage / "pjm").iterdir()):
-            text, name = src.read_text(), src.name
-            for old, new in RENAMES:
-                text, name = text.replace(old, new), name.replace(old, new)
-            (project / "models" / stage / "fake").mkdir(parents=True, exist_ok=True)
-            (project / "models" / stage / "fake" / name).write_text(text)
-    # 4. folder tags and schema (the seeds too), and the ISO's time zone
-    config = yaml.safe_load((project / "dbt_project.yml").read_text())
-    for stage in ("staging",) + STAGES:
-        config["models"]["iso_pipeline"][stage]["fake"] = {"+tags": ["fake"], "+schema": "fake"}
-    config["seeds"]["iso_pipeline"]["+tags"].append("fake")
-    config.setdefault("vars", {})["iso_timezones"] = {"FAKE": "America/Denver"}
-    (project / "dbt_project.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-    return project
+    # 3. the rest: scaffold
+    proc = subprocess.run([sys.executable, "-m", "ingest.cli", "scaffold", "fake", "--project-dir", str(project)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return project, proc
 
 
 # ------------------------------------------------------------------------------------------------ raw files
@@ -160,7 +135,7 @@ def land_fake(base: Path, raw: dict[str, list[Path]]) -> None:
 @pytest.fixture(scope="module")
 def fake(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fake_iso")
-    project = make_project(tmp)
+    project, scaffolded = make_project(tmp)
     raw = write_raw(tmp / "raw")
     base = tmp / "data"
     land_fake(base, raw)
@@ -169,7 +144,7 @@ def fake(tmp_path_factory):
                            "--profiles-dir", str(project)], cwd=project, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-6000:]
     results = json.loads((tmp / "target" / "run_results.json").read_text())["results"]
-    return {"project": project, "raw": raw, "base": base, "results": results}
+    return {"project": project, "raw": raw, "base": base, "results": results, "scaffold": scaffolded.stdout}
 
 
 def select(base: Path, sql: str) -> list[tuple]:
@@ -182,14 +157,20 @@ def parquet(path: str) -> str:
     return f"read_parquet('{{root}}/{path}/**/*.parquet', hive_partitioning = true)"
 
 
-def test_no_generic_macro_or_test_changed(fake):
-    assert digest(fake["project"] / "macros") == digest(PROJECT_ROOT / "macros")
-    assert digest(fake["project"] / "tests" / "generic") == digest(PROJECT_ROOT / "tests" / "generic")
-    # the only ISO-specific SQL written for FAKE is its staging folder; the rest are one generic call per model
-    models = {p.relative_to(fake["project"] / "models").as_posix() for p in (fake["project"] / "models").rglob("*.sql")}
-    assert {m for m in models if "/fake/" in m and m.startswith("staging/")} == \
-        {f"staging/fake/{p.name}" for p in (FIXTURE / "staging").glob("*.sql")}
-    rollup = (fake["project"] / "models/rollup/fake/fake_da_prices.sql").read_text()
+def test_only_registry_rows_a_staging_folder_and_scaffold_output(fake):
+    project = fake["project"]
+    assert digest(project / "macros") == digest(PROJECT_ROOT / "macros")
+    assert digest(project / "tests" / "generic") == digest(PROJECT_ROOT / "tests" / "generic")
+    # every other model of the project is untouched; FAKE's are its staging folder and what scaffold wrote
+    ours, theirs = digest(PROJECT_ROOT / "models"), digest(project / "models")
+    assert {k: v for k, v in theirs.items() if "/fake/" not in k} == ours
+    written = {line.split()[-1] for line in fake["scaffold"].splitlines() if line.startswith("written")}
+    staging = {f"models/staging/fake/{p.name}" for p in (FIXTURE / "staging").iterdir()}
+    assert {f"models/{k}" for k in theirs if "/fake/" in k} == (written - {"dbt_project.yml"}) | staging
+    assert {"models/rollup/fake/fake_da_prices.sql", "models/intermediate/fake/int_fake__da_prices.sql",
+            "models/combined/fake/fake_all_markets.sql", "dbt_project.yml"} <= written | {"dbt_project.yml"}
+    assert "updated   dbt_project.yml" in fake["scaffold"]
+    rollup = (project / "models/rollup/fake/fake_da_prices.sql").read_text()
     assert "stage2_latest(ref('int_fake__da_prices')" in rollup
 
 

@@ -26,7 +26,6 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import landed_entries, quarantine_reasons
-
 from ingest.cli import cli
 from ingest.config import IsoPaths
 from ingest.landing import Lander, LandingError, _write_new, land

@@ -81,7 +81,7 @@ def history(built, ercot_raw, tmp_path_factory) -> dict:
 
     # stale fixture data: the registry says each format last landed some time ago
     paths = IsoPaths.of("ERCOT", base)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     entries = json.loads(paths.metadata_json.read_text())
     for e in entries:
         if e["format"] in STALE:
@@ -195,9 +195,9 @@ def test_dbt_source_freshness_warns_on_stale_landings(history):
 
 
 def test_every_landed_report_has_the_documented_freshness_thresholds():
-    """README "Monitoring": day-ahead 36 h / 48 h, 5-minute 30 min / 2 h, 15-minute and PJM 5-minute 1 h / 3 h, PJM
-    verified hourly 48 h / 96 h, yearly archives not checked. Every ISO's sources carry them (CAISO and PJM used to
-    have none, so `status` showed their feeds as "not checked")."""
+    """docs/monitoring.md, freshness: day-ahead 36 h / 48 h, 5-minute 30 min / 2 h, 15-minute and PJM 5-minute
+    1 h / 3 h, PJM verified hourly 48 h / 96 h, yearly archives not checked. Every ISO's sources carry them (CAISO and
+    PJM used to have none, so `status` showed their feeds as "not checked")."""
     import yaml
 
     from ingest.config import PROJECT_ROOT

@@ -24,7 +24,7 @@ from ingest.landing import land
 from ingest.sample.pjm import expected_counts, generate_pjm
 
 ET = ZoneInfo("America/New_York")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 FALL_BACK = dt.date(2024, 11, 3)
 HUB = "WESTERN HUB"

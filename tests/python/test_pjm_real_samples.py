@@ -21,7 +21,7 @@ from ingest.landing import land
 from ingest.sample.pjm import generate_pjm
 
 ET = ZoneInfo("America/New_York")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 PJM_REAL = REAL / "pjm"
 DST_FILE = PJM_REAL / "rroyucsd_ECE228_Proj" / "da_hrl_lmps.csv"
 HUBS_DA = PJM_REAL / "zhyg1212_cr-cvar-shp-experiments" / "da_hrl_lmps.csv"

@@ -17,7 +17,7 @@ import pytest
 from ingest.sample.pjm import HUBS, ZONES, expected_counts, generate_pjm
 
 ET = ZoneInfo("America/New_York")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 REAL = Path(__file__).parent / "fixtures" / "real_samples" / "pjm"
 REAL_DA = REAL / "zhyg1212_cr-cvar-shp-experiments" / "da_hrl_lmps.csv"
 REAL_RT = REAL / "zhyg1212_cr-cvar-shp-experiments" / "rt_hrl_lmps.csv"
@@ -148,7 +148,7 @@ def test_reserves_by_locale_and_service(fall):
     keys = Counter((r["datetime_beginning_utc"], r["locale"], r["service"]) for r in rows)
     assert set(keys.values()) == {1}
     by = {(r["datetime_beginning_utc"], r["locale"], r["service"]): float(r["mcp"]) for r in rows}
-    for (t, locale, svc), v in by.items():
+    for (t, _locale, svc), v in by.items():
         assert v >= 0 and v >= by[(t, "PJM RTO Reserve Zone", svc)] - 1e-9  # the subzone clears at or above the RTO
 
 

@@ -27,7 +27,7 @@ from ingest.sample.ercot import (
 )
 
 CENTRAL = ZoneInfo("America/Chicago")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 REAL = Path(__file__).parent / "fixtures" / "real_samples" / "ercot"
 REAL_SCED = next((REAL / "vergeman_ercotcongestion").glob("cdr.00012300.*.csv"))

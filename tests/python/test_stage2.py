@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import json
 import datetime as dt
+import json
 import math
 import zipfile
 from pathlib import Path
@@ -19,7 +19,7 @@ from ingest.landing import land
 from ingest.sample.ercot import expected_counts, generate_ercot
 
 CT = ZoneInfo("America/Chicago")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def reference_utc(day: str, hour_ending: int, repeated: bool, minute: int = 0) -> dt.datetime:
@@ -121,8 +121,8 @@ def test_parquet_layout_types_and_settlement_types(built):
         expected += [f"{d}/year=2024/data_{day}.parquet" for (day,) in days]
     assert files == expected
     con = duckdb.connect()
-    schema = dict(con.execute(f"describe select * from read_parquet('{root}/RT_prices/*/*.parquet', hive_partitioning=true)").fetchall()[i][:2]
-                  for i in range(11))
+    described = con.execute(f"describe select * from read_parquet('{root}/RT_prices/*/*.parquet', hive_partitioning=true)")
+    schema = dict(row[:2] for row in described.fetchall()[:11])
     assert schema["datetime"] == "TIMESTAMP WITH TIME ZONE" and schema["rt_lmp"] == "DOUBLE"
     codec = con.execute(f"select distinct compression from parquet_metadata('{root}/DA_prices/year=2024/*.parquet')").fetchall()
     assert codec == [("ZSTD",)]

@@ -11,7 +11,7 @@ import pytest
 from conftest import compile_inline, query
 from ingest.config import IsoPaths
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def reference_fill(series: dict[dt.datetime, float | None], spine: list[dt.datetime], grain: int, max_gap: int):
@@ -123,7 +123,8 @@ def test_hourly_grain_single_missing_hour_is_not_filled(tmp_path):
     sqls = compile_fill(tmp_path, 60)
     con = duckdb.connect()
     con.execute("create table fixture_rows as select * from (values "
-                "('2024-01-01 00:00+00'::timestamptz, 'HB_X', 1.0), ('2024-01-01 02:00+00'::timestamptz, 'HB_X', 3.0)) t(datetime, key, value)")
+                "('2024-01-01 00:00+00'::timestamptz, 'HB_X', 1.0), ('2024-01-01 02:00+00'::timestamptz, 'HB_X', 3.0))"
+                " t(datetime, key, value)")
     got = dict(run_fill(con, sqls, "hour(datetime), value"))
     assert got == {0: 1.0, 1: None, 2: 3.0}  # a 60-minute gap is not < 60 minutes
 
@@ -145,10 +146,13 @@ def test_pivot_accuracy_on_the_sample(built):
     con = duckdb.connect()
     # one file per local month of the index
     months = sorted(p.name for p in (root / "RT_prices/year=2024").glob("*.parquet"))
-    expected = {f"data_{m}.parquet" for (m,) in query(built, "select distinct strftime(timezone('America/Chicago', datetime), '%Y%m') from ercot.flat_rt_prices")}
+    local_months = "select distinct strftime(timezone('America/Chicago', datetime), '%Y%m') from ercot.flat_rt_prices"
+    expected = {f"data_{m}.parquet" for (m,) in query(built, local_months)}
     assert set(months) == expected and len(months) == 2
     # every file has the same columns (readers that take the first file's schema see every point)
-    schemas = {tuple(r[0] for r in con.execute(f"select * from read_parquet('{root}/RT_prices/year=2024/{m}', hive_partitioning = false) limit 0").description)
+    schemas = {tuple(r[0] for r in con.execute(
+                   f"select * from read_parquet('{root}/RT_prices/year=2024/{m}', hive_partitioning = false) limit 0"
+               ).description)
                for m in months}
     assert len(schemas) == 1 and next(iter(schemas))[0] == "datetime" and "year" not in next(iter(schemas))
 
@@ -194,7 +198,8 @@ def test_incremental_stage3_rewrites_the_neighbouring_day_whose_fill_changes(tmp
     base = tmp_path / "inc"
     land("ERCOT", first, base=base)
     assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
-    west = "select datetime_local, HB_WEST from ercot.flat_rt_spp join ercot.rt_spp using (datetime) where settlement_point = 'HB_NORTH' order by 1"
+    west = ("select datetime_local, HB_WEST from ercot.flat_rt_spp join ercot.rt_spp using (datetime)"
+            " where settlement_point = 'HB_NORTH' order by 1")
     at = lambda rows, t: dict(rows)[dt.datetime.fromisoformat(t)]  # noqa: E731
     before = query(base, west)
     assert at(before, "2024-12-20 23:15") is not None, "a 45-minute trailing gap is forward-filled"

@@ -12,7 +12,7 @@ import duckdb
 from conftest import query
 from ingest.config import IsoPaths
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 CT = ZoneInfo("America/Chicago")
 
 
@@ -23,7 +23,8 @@ def test_native_grain_has_12_rows_per_hour_and_dst_day_counts(built):
     assert all(n == 288 for d, n in per_day.items() if d != dt.date(2024, 11, 3))
     per_hour = {n for (n,) in query(built, "select count(*) from ercot.da_as_rt_native group by date_trunc('hour', datetime)")}
     assert per_hour == {12}
-    assert query(built, "select count(*) from ercot.da_as_rt_native")[0][0] == query(built, "select count(*) from ercot.flat_rt_prices")[0][0]
+    native_rows = query(built, "select count(*) from ercot.da_as_rt_native")[0][0]
+    assert native_rows == query(built, "select count(*) from ercot.flat_rt_prices")[0][0]
 
 
 def test_repeated_hour_gets_its_own_da_and_as(built):

@@ -2,15 +2,18 @@
 
 {#- Every landed ancillary service price row (long), with ERCOT's product codes mapped to ours. -#}
 with landed as (
-    {{ landed_rows('ERCOT', [(ref('stg_ercot__dam_as_mcpc'), 'np4_188_cd'), (ref('stg_ercot__dam_as_mcpc_hist'), 'np4_181_er')], ['iso_as_product', 'as_price']) | indent(4) }}
+    {{ landed_rows('ERCOT',
+                   [(ref('stg_ercot__dam_as_mcpc'), 'np4_188_cd'), (ref('stg_ercot__dam_as_mcpc_hist'), 'np4_181_er')],
+                   ['iso_as_product', 'as_price']) | indent(4) }}
 ),
 
 products as (
-    select * from {{ ref('as_products') }} where iso = 'ERCOT'
+    select * from {{ ref('as_products') }}
+    where iso = 'ERCOT'
 )
 
 select
-    l.* exclude (iso_as_product, as_price, source_file, version_key, year, _loaded_at),
+    l.* exclude (l.iso_as_product, l.as_price, l.source_file, l.version_key, l.year, l._loaded_at),
     coalesce(p.as_product, l.iso_as_product) as as_product,
     l.iso_as_product,
     l.as_price,
@@ -19,4 +22,4 @@ select
     l.year,
     l._loaded_at
 from landed as l
-left join products as p on p.iso_product = l.iso_as_product
+left join products as p on l.iso_as_product = p.iso_product

@@ -4,7 +4,9 @@ with source as (
 
 renamed as (
     select
-        {{ ercot_delivery_interval_times('"Delivery Date"', '"Delivery Hour"', '"Delivery Interval"', '"Repeated Hour Flag"') }},
+        {{ ercot_delivery_interval_times(
+            '"Delivery Date"', '"Delivery Hour"', '"Delivery Interval"', '"Repeated Hour Flag"'
+        ) }},
         'ERCOT' as iso,
         trim("Settlement Point Name") as settlement_point,
         trim("Settlement Point Type") as iso_point_type,

@@ -1,0 +1,146 @@
+{#-
+  The write modes of the parquet_partitions materialization, one macro each (each runs the model's `main`
+  statement), and the file operations they use: statements calling the Python functions of the project's dbt-duckdb
+  plugin (ingest/dbt_plugin.py), as DuckDB has no SQL to make, remove or move a folder. They run inside `main`, in
+  order with the COPYs.
+-#}
+
+{% macro make_folder(path) -%}
+  {#- The statement creating a folder and its parents (COPY needs its target folder to exist). -#}
+  select iso_mkdirs({{ sql_literal(path) }}) as folder_made
+{%- endmacro %}
+
+{% macro remove_folder(path) -%}
+  {#- The statement deleting a folder and everything in it, if it exists (the scratch folder of a day-unit export). -#}
+  select iso_remove_tree({{ sql_literal(path) }}) as folder_removed
+{%- endmacro %}
+
+{% macro publish_day_files(scratch, location, full) -%}
+  {#- The statement moving the day (or month) files written into `scratch` to the same place under `location`, each
+      with an atomic rename, replacing the old file of that day or month; with `full`, `scratch` replaces the whole
+      folder (old and new files never mix). Its result: how many files were published. -#}
+  select iso_publish_day_files({{ sql_literal(scratch) }}, {{ sql_literal(location) }}, {{ 'true' if full else 'false' }}) as files_published
+{%- endmacro %}
+
+{% macro write_day_files(sql, plan, location) -%}
+  {#- What write_by_day and write_by_month share, used as a call block: the `main` statement - the stale scratch
+      folder removed and the year folders made, the model's SQL as a temporary view, the caller's COPYs (given the
+      view's name and the scratch folder), iso_days_to_write reset, then the files published into place (a full
+      export replaces the whole folder). -#}
+  {%- set scratch = location ~ '.writing' -%}
+  {%- set rows = '_rows_of_' ~ this.identifier -%}
+  {%- set years = [] -%}
+  {%- for day in plan.days if day[:4] not in years -%}{%- do years.append(day[:4]) -%}{%- endfor -%}
+  {%- set copies = caller(rows, scratch) -%}
+  {% call statement('main') -%}
+    {{ remove_folder(scratch) }};
+    {%- for year in years %}
+    {{ make_folder(scratch ~ '/year=' ~ year) }};
+    {%- endfor %}
+    create or replace temp view {{ rows }} as
+    {{ sql }}
+    ;
+    {{- copies }}
+    {{ set_days_to_write(none) }};
+    drop view {{ rows }};
+    {{ publish_day_files(scratch, location, plan.full) }}
+  {%- endcall %}
+{%- endmacro %}
+
+{% macro write_by_day(sql, plan, location, partition_by) -%}
+  {#- One file per local day, year=YYYY/data_YYYYMMDD.parquet: one COPY per day of the plan with `iso_days_to_write`
+      set to that day (much faster than one COPY partitioned by day: measured 1.9 s vs 7.3 s for a month of SCED
+      rows), through write_day_files. -#}
+  {% call(rows, scratch) write_day_files(sql, plan, location) -%}
+    {%- for day in plan.days %}
+    {{ set_days_to_write([day]) }};
+    copy (select * exclude ({{ partition_by | join(', ') }}) from {{ rows }})
+      to {{ sql_literal(scratch ~ '/' ~ day_file_names('day', [day])[0]) }} (format parquet, compression zstd);
+    {%- endfor %}
+  {%- endcall %}
+{%- endmacro %}
+
+{% macro write_by_month(sql, plan, location, partition_by, tz) -%}
+  {#- One file per local month, year=YYYY/data_YYYYMM.parquet (Stage 3's wide tables: a wide file has one column
+      chunk per settlement point, so a month in one file costs what a day does), through write_day_files. For each
+      month touched, the SQL runs once for its days to rewrite (`iso_days_to_write`) into a temporary table - memory
+      holds one month of the wide table, however long the history - and the month's file is written from those
+      rows (without the local `_day` the SQL computes) plus, unless this is a full export, the other days' rows of
+      the month's existing file. -#}
+  {%- set batch = '_day_batch_' ~ this.identifier -%}
+  {%- set months = {} -%}
+  {%- for day in plan.days -%}{%- do months.setdefault(day[:7], []).append(day) -%}{%- endfor -%}
+  {% call(rows, scratch) write_day_files(sql, plan, location) -%}
+    {%- for month, days in months | dictsort %}
+    {%- set name = day_file_names('month', days)[0] %}
+    {%- set keep_old = not plan.full and parquet_files_exist(location ~ '/' ~ name, false) %}
+    {{ set_days_to_write(days) }};
+    create or replace temp table {{ batch }} as select * from {{ rows }};
+    copy (
+        select * exclude ({{ (partition_by + ['_day']) | join(', ') }}) from {{ batch }}
+        {%- if keep_old %}
+        union all by name
+        select * from read_parquet({{ sql_literal(location ~ '/' ~ name) }}, hive_partitioning = false)
+        where cast(timezone('{{ tz }}', datetime) as date) not in ({{ sql_date_list(days) }})
+        {%- endif %}
+        order by datetime
+    ) to {{ sql_literal(scratch ~ '/' ~ name) }} (format parquet, compression zstd);
+    drop table {{ batch }};
+    {%- endfor %}
+  {%- endcall %}
+{%- endmacro %}
+
+{% macro write_partitioned(sql, location, partition_by) -%}
+  {#- The whole result, hive-partitioned by `partition_by` under the folder `location`, replacing its files. -#}
+  {% call statement('main') -%}
+    {{ make_folder(location) }};
+    copy ({{ sql }}) to {{ sql_literal(location) }} (
+      format parquet, compression zstd, partition_by ({{ partition_by | join(', ') }}),
+      overwrite, filename_pattern 'data_{i}'
+    )
+  {%- endcall %}
+{%- endmacro %}
+
+{% macro write_single_file(sql, location) -%}
+  {#- The whole result as one parquet file `location` (partition_by: []). -#}
+  {% call statement('main') -%}
+    {{ make_folder(location.rsplit('/', 1)[0]) }};
+    copy ({{ sql }}) to {{ sql_literal(location) }} (format parquet, compression zstd)
+  {%- endcall %}
+{%- endmacro %}
+
+{% macro view_over_files(relation, sql, location, partition_by) -%}
+  {#- The warehouse relation of a parquet model: a view over its files (hive partitions typed INTEGER), or, before
+      any file exists, the model's columns and no rows. -#}
+  {%- set partitioned = partition_by | length > 0 -%}
+  {%- set hive_types = [] -%}
+  {%- for col in partition_by -%}{%- do hive_types.append("'" ~ col ~ "': INTEGER") -%}{%- endfor -%}
+  create or replace view {{ relation }} as
+  {% if parquet_files_exist(location, partitioned) -%}
+    select * from read_parquet({{ sql_literal(parquet_glob(location) if partitioned else location) }}
+      {%- if partitioned %}, hive_partitioning = true, union_by_name = true, hive_types = { {{ hive_types | join(', ') }} }{% endif %})
+  {%- else -%}
+    {#- no file yet: the model's columns, no rows (`_day`, the local day a day-unit model computes, is never written) -#}
+    select columns(lambda c: c <> '_day') from ({{ sql }}) where false
+  {%- endif %}
+{%- endmacro %}
+
+{% macro record_export(model, plan) -%}
+  {#- The statements that record an export of a day-unit model: its row of main._export_state (watermark,
+      full_export_at on a full export, updated_at; verified_at kept) and the days it wrote in main._export_days (a
+      full export starts the log afresh, unverified). -#}
+  insert or replace into main._export_state (model, watermark, full_export_at, updated_at, verified_at)
+  select '{{ model }}', {{ "'" ~ plan.watermark ~ "'::timestamptz" if plan.watermark is not none else 'null' }},
+         {{ "now()" if plan.full else "(select full_export_at from main._export_state where model = '" ~ model ~ "')" }},
+         now(),
+         (select verified_at from main._export_state where model = '{{ model }}');
+  {%- if plan.full %}
+  delete from main._export_days where model = '{{ model }}';
+  update main._export_state set verified_at = null where model = '{{ model }}';
+  {%- endif %}
+  {%- if plan.days | length > 0 %}
+  insert into main._export_days (model, day, exported_at)
+  select '{{ model }}', unnest([{{ sql_date_list(plan.days) }}]), now();
+  {%- endif %}
+  select 1
+{%- endmacro %}

@@ -1,4 +1,0 @@
-{{ config(materialized='view') }}
-
-{#- DA_prices on a complete 60-minute spine with the forward-fill rule applied (long form, feeds the PIVOT). -#}
-{{ filled_long(ref('pjm_da_prices'), ref('int_pjm__da_prices_gaps'), 'settlement_point', 'da_lmp') }}
