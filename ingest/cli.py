@@ -219,13 +219,18 @@ def docs(no_serve: bool, port: int, host: str, select: str | None, target_path: 
 @click.argument("iso", required=False, type=ISO_CHOICE, callback=_iso)
 @click.option("--as-of", callback=_as_of,
               help="Judge as of this time (UTC unless an offset is given; default $ISO_PIPELINE_NOW or now).")
-def status(iso: str | None, as_of: dt.datetime | None) -> None:
-    """One screen: freshness per dataset, last run per stage, error rates, storage and its trend, open alerts."""
+@click.option("-v", "--verbose", is_flag=True,
+              help="Every detail for every ISO (the default when an ISO is named): each report format with its "
+                   "freshness thresholds, the last run per stage, error rates, storage per area, every alert.")
+def status(iso: str | None, as_of: dt.datetime | None, verbose: bool) -> None:
+    """One screen: per ISO the last landing and dbt run, alerts, storage, one row per dataset; `status ISO` or
+    --verbose: every detail. Exit 0 when the warehouse could be read (alerts or not: `check` judges), 2 when not
+    (no warehouse, or in use), as `check`."""
     from .monitor.common import WarehouseUnavailable
     from .monitor.status import render_status
 
     try:
-        click.echo(render_status(iso, as_of))
+        click.echo(render_status(iso, as_of, verbose=True if verbose else None))
     except WarehouseUnavailable as exc:  # the same line and exit code as `check`
         click.echo(f"status: {exc}", err=True)
         sys.exit(2)

@@ -1,5 +1,13 @@
-"""`iso-pipeline status [ISO]`: one screen per ISO - freshness per dataset, last run per stage, error rates,
-storage and its trend, open alerts. Reads the warehouse only (read-only connection)."""
+"""`iso-pipeline status [ISO]`: what state the warehouse is in. Reads the warehouse only (read-only connection).
+
+Two depths:
+    summary  (`status`, the default for all ISOs) one screen: per ISO a short header (last landing, last dbt run,
+             tests, alerts, storage) and one row per dataset (files landed, freshness, data through, last Stage 2
+             write, Stage 2 size, failed tests, quarantined files); the open alerts grouped by kind.
+    detail   (`status ISO`, or `status --verbose`) every feed / format with its thresholds, the last run per stage,
+             error rates per dataset (Stage 3/4 ones too), storage per area and its trend, every open alert.
+Plain text, no colour codes: the output is the same on a terminal and in a pipe.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +21,13 @@ from ..config import data_dir
 from . import freshness
 from .alerts import evaluate, isos_with_data, stage2_relation
 from .common import connect, evaluation_time, fmt_age, fmt_bytes, fmt_time
-from .history import PIPELINE_COMMANDS, has_history
+from .history import PIPELINE_COMMANDS, has_history, latest_pipeline_runs
 
 RECENT_RUNS = 10  # error rates over this many recent runs
 TREND_DAYS = 7  # storage compared with this many days before
+WIDTH = 120  # summary lines (the alert groups) are cut to this many characters
+#: worst first: the freshness of a dataset is that of its worst report format (a format never landed counts as fresh)
+FRESHNESS_ORDER = ("error", "warn", "pass", "never landed", "not checked")
 STAGES = [("staging", "staging"), ("intermediate", "intermediate"), ("rollup", "rollup (2)"),
           ("flattened", "flattened (3)"), ("combined", "combined (4)")]
 
@@ -110,19 +121,7 @@ def _last_runs(con: duckdb.DuckDBPyConnection, iso: str) -> list[str]:
 
 
 def _error_rates(con: duckdb.DuckDBPyConnection, iso: str) -> list[str]:
-    commands = ", ".join(f"'{c}'" for c in PIPELINE_COMMANDS)
-    tests = dict((ds, (n, bad)) for ds, n, bad in con.execute(
-        f"with recent as (select run_id from monitoring.runs where kind = 'dbt' and command in ({commands}) "
-        f"  and list_contains(string_split(coalesce(isos, ''), ','), ?) order by started_at desc limit {RECENT_RUNS}) "
-        "select coalesce(dataset, '(other)'), count(*), count(*) filter (where status in ('fail', 'error')) "
-        "from monitoring.run_nodes where run_id in (select run_id from recent) and iso = ? and resource_type = 'test' "
-        "group by all", [iso, iso]).fetchall())
-    files = dict((ds, (seen, q)) for ds, seen, q in con.execute(
-        f"with recent as (select run_id from monitoring.runs where kind = 'land' and isos = ? "
-        f"  order by started_at desc limit {RECENT_RUNS}) "
-        "select coalesce(dataset, '(unrecognised)'), sum(files_landed + files_skipped + files_quarantined), "
-        "sum(files_quarantined) from monitoring.run_datasets where run_id in (select run_id from recent) and iso = ? "
-        "group by all", [iso, iso]).fetchall())
+    tests, files = _recent_failures(con, iso)
 
     def rate(bad: int, n: int) -> str:
         return f"{100 * bad / n:.1f}%" if n else "-"
@@ -159,28 +158,190 @@ def _storage(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime) -> li
             + _table(["area", "datasets", "files", "size", f"{TREND_DAYS}d ago", "change"], rows))
 
 
-def render_status(iso: str | None = None, as_of: str | dt.datetime | None = None, base: Path | None = None) -> str:
+def _alert_counts(alerts: list) -> str:
+    kinds: dict[str, int] = {}
+    for a in alerts:
+        kinds[a.kind] = kinds.get(a.kind, 0) + 1
+    return f"{len(alerts)}" + (" (" + ", ".join(f"{k} {n}" for k, n in kinds.items()) + ")" if kinds else "")
+
+
+def _storage_total(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime) -> str:
+    sql = ("select sum(bytes) from (select *, row_number() over (partition by area, dataset order by measured_at desc) "
+           "as rn from monitoring.storage where iso = ? and measured_at <= ?) where rn = 1")
+    now = con.execute(sql, [iso, as_of]).fetchone()[0]
+    if now is None:  # as_of before any snapshot (evaluating the past): the latest
+        now = con.execute(sql, [iso, dt.datetime.max.replace(tzinfo=dt.UTC)]).fetchone()[0]
+    before = con.execute(sql, [iso, as_of - dt.timedelta(days=TREND_DAYS)]).fetchone()[0]
+    if now is None:
+        return "-"
+    change = "-" if before is None else f"{'+' if now >= before else '-'}{fmt_bytes(abs(now - before))}"
+    return f"{fmt_bytes(now)} ({TREND_DAYS}d: {change})"
+
+
+def _summary_runs(con: duckdb.DuckDBPyConnection, iso: str) -> list[str]:
+    """Two lines: the last landing and the last dbt build / run / test of the ISO."""
+    out = []
+    land = con.execute(
+        "select r.started_at, r.status, sum(d.files_landed), sum(d.files_skipped), sum(d.files_quarantined) "
+        "from monitoring.runs r left join monitoring.run_datasets d using (run_id) "
+        "where r.kind = 'land' and r.isos = ? group by all order by r.started_at desc limit 1", [iso]).fetchone()
+    if land:
+        start, st, landed, skipped, quarantined = land
+        out.append(f"  landing  {fmt_time(start)}  {st}  {landed or 0:,} landed, {skipped or 0:,} skipped, "
+                   f"{quarantined or 0:,} quarantined")
+    else:
+        out.append("  landing  none recorded yet")
+    runs = latest_pipeline_runs(con, iso, 1)
+    if not runs:
+        out.append("  dbt      none recorded yet (`iso-pipeline dbt build`)")
+        return out
+    run = runs[0]
+    nodes = dict(((t, s), n) for t, s, n in con.execute(
+        "select resource_type, status, count(*) from monitoring.run_nodes where run_id = ? and iso = ? group by all",
+        [run["run_id"], iso]).fetchall())
+    models = sum(n for (t, _), n in nodes.items() if t == "model")
+    tests = {s: n for (t, s), n in nodes.items() if t == "test"}
+    failed_stages = [s for (s,) in con.execute(
+        "select stage from monitoring.run_stages where run_id = ? and iso = ? and errors > 0 order by stage",
+        [run["run_id"], iso]).fetchall()]
+    took = (f", {(run['ended_at'] - run['started_at']).total_seconds():.0f} s"
+            if run["ended_at"] and run["started_at"] else "")
+    line = (f"  dbt      {fmt_time(run['started_at'])}  {run['command']} {run['status']}  {models:,} models, "
+            + (f"{sum(tests.values()):,} tests (" + ", ".join(f"{n:,} {s}" for s, n in sorted(tests.items())) + ")"
+               if tests else "no tests") + took)
+    if failed_stages:
+        line += "  errors in: " + ", ".join(failed_stages)
+    out.append(line)
+    return out
+
+
+def _summary_datasets(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime, history: bool) -> list[str]:
+    """One row per dataset of the ISO: its report formats summed up."""
+    by_ds: dict[str, list[freshness.FeedFreshness]] = {}
+    for f in freshness.evaluate(con, as_of, iso):
+        by_ds.setdefault(f.feed.dataset, []).append(f)
+    written: dict[str, dt.datetime] = {}
+    size: dict[str, int] = {}
+    tests: dict[str, tuple[int, int]] = {}
+    files: dict[str, tuple[int, int]] = {}
+    if history:
+        written = dict(con.execute(
+            "select dataset, max(completed_at) from monitoring.run_nodes where iso = ? and stage = 'rollup' "
+            "and resource_type = 'model' and status = 'success' group by all", [iso]).fetchall())
+        sql = ("select dataset, bytes from (select *, row_number() over (partition by dataset order by "
+               "measured_at desc) as rn from monitoring.storage where iso = ? and area = 'stage2' "
+               "and measured_at <= ?) where rn = 1")
+        size = dict(con.execute(sql, [iso, as_of]).fetchall()) or dict(  # before any snapshot: the latest
+            con.execute(sql, [iso, dt.datetime.max.replace(tzinfo=dt.UTC)]).fetchall())
+        tests, files = _recent_failures(con, iso)
+    for ds in files:  # landed or quarantined but not a source of the project (e.g. "(unrecognised)")
+        by_ds.setdefault(ds, [])
+    rows = []
+    for ds, feeds in by_ds.items():
+        landed = sum(f.files for f in feeds)
+        worst = min(feeds, default=None, key=lambda f: (
+            FRESHNESS_ORDER.index(f.status) if f.status in FRESHNESS_ORDER else 0,
+            -(f.age.total_seconds() if f.age is not None else -1e18)))
+        state = worst.status if worst else "-"
+        age = worst.age if worst else None
+        rel = stage2_relation(con, iso, ds) if feeds else None
+        through = con.execute(f"select max(interval_end) from {rel}").fetchone()[0] if rel else None
+        n, bad = tests.get(ds, (0, 0))
+        seen, q = files.get(ds, (0, 0))
+        rows.append([ds, f"{landed:,}", state,
+                     fmt_age(age) if age is None or age.total_seconds() >= 0 else "after as-of",
+                     fmt_time(through), fmt_time(written.get(ds)), fmt_bytes(size.get(ds)),
+                     f"{bad:,}/{n:,}" if n else "-", f"{q:,}/{seen:,}" if seen else "-"])
+    return _table(["dataset", "files", "freshness", "age", "data through", "stage 2 written", "stage 2 size",
+                   "failed tests", "quarantined"], rows)
+
+
+def _recent_failures(con: duckdb.DuckDBPyConnection, iso: str) -> tuple[dict, dict]:
+    """dataset -> (tests run, failed) over the last RECENT_RUNS dbt runs; dataset -> (files in, quarantined) over the
+    last RECENT_RUNS landings."""
+    commands = ", ".join(f"'{c}'" for c in PIPELINE_COMMANDS)
+    tests = {ds: (n, bad) for ds, n, bad in con.execute(
+        f"with recent as (select run_id from monitoring.runs where kind = 'dbt' and command in ({commands}) "
+        f"  and list_contains(string_split(coalesce(isos, ''), ','), ?) order by started_at desc limit {RECENT_RUNS}) "
+        "select coalesce(dataset, '(other)'), count(*), count(*) filter (where status in ('fail', 'error')) "
+        "from monitoring.run_nodes where run_id in (select run_id from recent) and iso = ? and resource_type = 'test' "
+        "group by all", [iso, iso]).fetchall()}
+    files = {ds: (int(seen or 0), int(q or 0)) for ds, seen, q in con.execute(
+        f"with recent as (select run_id from monitoring.runs where kind = 'land' and isos = ? "
+        f"  order by started_at desc limit {RECENT_RUNS}) "
+        "select coalesce(dataset, '(unrecognised)'), sum(files_landed + files_skipped + files_quarantined), "
+        "sum(files_quarantined) from monitoring.run_datasets where run_id in (select run_id from recent) and iso = ? "
+        "group by all", [iso, iso]).fetchall()}
+    return tests, files
+
+
+def _summary(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime, alerts: list, history: bool) -> list[str]:
+    mine = [a for a in alerts if a.iso == iso]
+    head = f"== {iso}  alerts: {_alert_counts(mine)}"
+    if history:
+        head += f"  storage: {_storage_total(con, iso, as_of)}"
+    lines = ["", head]
+    if history:
+        lines += _summary_runs(con, iso)
+    else:
+        lines.append("  no run history yet (it starts with the next landing or dbt run)")
+    return lines + _summary_datasets(con, iso, as_of, history)
+
+
+def _alert_groups(alerts: list) -> list[str]:
+    """The open alerts, one line per severity, kind and ISO: where (as many as fit) and since when (the earliest)."""
+    groups: dict[tuple, list] = {}
+    for a in alerts:
+        groups.setdefault((a.severity, a.kind, a.iso or "-"), []).append(a)
+    out = []
+    for (severity, kind, iso), group in groups.items():
+        since = min(a.since for a in group)
+        tail = f"  since {since:%Y-%m-%d %H:%M %Z}"
+        where = ", ".join(a.where for a in group)
+        head = f"  {severity:<5} {kind:<15} {iso:<6} {len(group):>3}: "
+        room = WIDTH - len(head) - len(tail)
+        if len(where) > room:
+            where = where[: max(room - 3, 0)].rstrip(", ") + "..."
+        out.append(head + where + tail)
+    return out
+
+
+def render_status(iso: str | None = None, as_of: str | dt.datetime | None = None, base: Path | None = None,
+                  verbose: bool | None = None) -> str:
+    """The status text. `verbose` (default: when an ISO is named) gives every detail instead of the summary."""
     base = base or data_dir()
     when = evaluation_time(as_of)
+    detail = bool(iso) if verbose is None else verbose
     con = connect(base)  # WarehouseUnavailable: the CLI says it in one line and exits 2, as `check` does
     try:
         isos = [iso] if iso else isos_with_data(con)
-        lines = [f"iso-pipeline status{' ' + iso if iso else ''} as of {when:%Y-%m-%d %H:%M UTC}  (data: {base})"]
+        lines = [f"iso-pipeline status{' ' + iso if iso else ''} as of {when:%Y-%m-%d %H:%M UTC}  "
+                 f"({'' if detail else 'times in UTC; '}data: {base})"]
         if not isos:
             lines.append("nothing landed yet: `iso-pipeline land ISO PATH...` or `iso-pipeline demo`")
         history = has_history(con)
+        alerts = evaluate(con, base, isos, when)
         for one in isos:
+            if not detail:
+                lines += _summary(con, one, when, alerts, history)
+                continue
             lines += ["", f"== {one} " + "=" * 60] + _freshness(con, one, when)
             if history:
                 lines += [""] + _last_runs(con, one) + [""] + _error_rates(con, one) + [""] + _storage(con, one, when)
             else:
                 lines += ["", "No run history yet (it starts with the next landing or dbt run)."]
-        alerts = evaluate(con, base, isos, when)
     finally:
         con.close()
     usage = psutil.disk_usage(str(base if base.exists() else base.parent))
     lines += ["", f"Disk: {fmt_bytes(usage.free)} free of {fmt_bytes(usage.total)} ({100 - usage.percent:.0f}% free)"]
-    lines += ["", f"Open alerts ({len(alerts)}; `iso-pipeline check{' ' + iso if iso else ''}` exits non-zero when any)"]
-    lines += [f"  {a.severity:<5} {a.kind:<15} {a.iso or '-':<6} {a.where}  since {a.since:%Y-%m-%d %H:%M %Z}"
-              for a in alerts] or ["  none"]
+    check = f"`iso-pipeline check{' ' + iso if iso else ''}`"
+    if detail:
+        lines += ["", f"Open alerts ({len(alerts)}; {check} exits non-zero when any)"]
+        lines += [f"  {a.severity:<5} {a.kind:<15} {a.iso or '-':<6} {a.where}  since {a.since:%Y-%m-%d %H:%M %Z}"
+                  for a in alerts] or ["  none"]
+    else:
+        lines += [f"Open alerts: {len(alerts)}" + (f" ({check} lists them and exits 1; `status ISO` or --verbose for "
+                                                     "every detail)" if alerts else
+                                                     " (`status ISO` or --verbose for every detail)")]
+        lines += _alert_groups(alerts)
     return "\n".join(lines)

@@ -77,6 +77,8 @@ def history(built, ercot_raw, tmp_path_factory) -> dict:
     with connect(base) as con:
         snap["alerts_after_failure"] = evaluate(con, base, ["ERCOT"], END_OF_SAMPLE)
     snap["status"] = cli(base, "status", "ercot", "--as-of", "2024-11-11T00:00-06:00")
+    snap["status_summary"] = cli(base, "status", "--as-of", "2024-11-11T00:00-06:00")
+    snap["status_verbose"] = cli(base, "status", "--verbose", "--as-of", "2024-11-11T00:00-06:00")
     snap["check"] = cli(base, "check", "ercot", "--as-of", "2024-11-11T00:00-06:00")
 
     # stale fixture data: the registry says each format last landed some time ago
@@ -173,6 +175,76 @@ def test_failed_run_fires_and_shows_in_status(history):
         assert expected in text, (expected, text)
     intermediate = next(line for line in text.splitlines() if line.strip().startswith("intermediate"))
     assert " run " in intermediate and "error" in intermediate
+
+
+DATASETS = ("DA_prices", "RT_prices", "RT_SPP", "AS_prices")  # ERCOT's landed datasets
+
+
+def test_status_is_one_screen_a_block_per_iso(history):
+    """`iso-pipeline status` (issue 19): per ISO a short header and one row per dataset, about 15 lines an ISO on a
+    120-column terminal; plain text in a pipe (no colour codes); the failed run shows in the summary too."""
+    out = history["status_summary"]
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    lines = text.splitlines()
+    isos = [line.split()[1] for line in lines if line.startswith("== ")]
+    assert isos == ["ERCOT"]
+    assert len(lines) <= 15 * len(isos), text
+    assert all(len(line) <= 120 for line in lines[1:]), text  # the title names the data directory
+    assert "\x1b" not in text
+    for ds in DATASETS:  # each dataset once, as a row: files, freshness, data through, last Stage 2 write, ...
+        (row,) = [line for line in lines if line.split()[:1] == [ds]]
+        assert "2024-11-11 06:00" in row, row  # Stage 2 data through the end of the sample
+    header = next(line for line in lines if line.strip().startswith("dataset"))
+    for column in ("files", "freshness", "age", "data through", "stage 2 written", "failed tests", "quarantined"):
+        assert column in header, header
+    assert "alerts: 1 (run_failed 1)" in text
+    dbt_line = next(line for line in lines if line.strip().startswith("dbt "))
+    assert " run error " in dbt_line and "errors in: intermediate" in dbt_line, dbt_line
+    assert next(line for line in lines if line.strip().startswith("landing ")).endswith("0 quarantined")
+    (alert,) = [line for line in lines if "run_failed" in line and "ERCOT" in line and "since" in line]
+    assert history["after_failure"][-1][3] in alert
+    # the detail is behind `status ISO` / --verbose: no report format, no per-stage table here
+    for detail in ("np6_788_cd", "Last run per stage", "Error rates", "combined (4)", "warn / error"):
+        assert detail not in text, detail
+
+
+def test_status_verbose_and_status_iso_show_every_detail(history):
+    """`status --verbose` (every ISO) and `status ERCOT` give the full detail: every feed / format, the run per
+    stage, error rates, storage per area, every alert - for a one-ISO warehouse the same text."""
+    verbose, one = history["status_verbose"], history["status"]
+    assert verbose.returncode == 0 == one.returncode, verbose.stderr + one.stderr
+    for expected in ("Freshness", "np4_190_cd", "np4_180_er", "never landed", "36h / 48h", "Last run per stage",
+                     "rollup (2)", "combined (4)", "Error rates", "monthly/ALL_markets", "Storage", "landed_csv",
+                     "stage4", "Open alerts (1", "run_failed"):
+        assert expected in verbose.stdout, (expected, verbose.stdout)
+
+    def body(text: str) -> list[str]:  # without the title, the disk line (free bytes move) and the check hint
+        return [line for line in text.splitlines()[1:] if not line.startswith(("Disk:", "Open alerts ("))]
+
+    assert body(verbose.stdout) == body(one.stdout)
+    assert len(one.stdout.splitlines()) > len(history["status_summary"].stdout.splitlines())
+
+
+@pytest.mark.parametrize("case", ["no data directory", "no warehouse", "warehouse in use"])
+def test_status_and_check_agree_when_the_warehouse_cannot_be_read(case, tmp_path):
+    """No warehouse (or one another process holds): `status` (any form) and `check` both say so in one line on
+    stderr and exit 2 (docs/monitoring.md)."""
+    base = tmp_path / "data"
+    if case != "no data directory":
+        base.mkdir()
+    holder = duckdb.connect(str(base / "warehouse.duckdb")) if case == "warehouse in use" else None
+    try:
+        procs = {tuple(args): cli(base, *args) for args in (["status"], ["status", "--verbose"], ["status", "ercot"],
+                                                            ["check"], ["check", "ercot"])}
+    finally:
+        if holder is not None:
+            holder.close()
+    for args, proc in procs.items():
+        assert proc.returncode == 2, (args, proc.returncode, proc.stdout, proc.stderr)
+        assert proc.stdout == "" and len(proc.stderr.strip().splitlines()) == 1, (args, proc.stderr)
+        expected = "in use by another process" if case == "warehouse in use" else "no warehouse at"
+        assert proc.stderr.startswith(f"{args[0]}: ") and expected in proc.stderr, (args, proc.stderr)
 
 
 def test_dbt_source_freshness_warns_on_stale_landings(history):
