@@ -18,10 +18,11 @@ def cli_names() -> dict[str, str]:
 
 
 def data_dir() -> Path:
-    """`ISO_DATA_DIR`, default `data/` in the project; always absolute."""
+    """`ISO_DATA_DIR`, default `data/` in the project; always absolute. A relative `ISO_DATA_DIR` is relative to the
+    project directory, not the working directory: the rule profiles.yml applies for dbt (plain `dbt` included), so
+    every command, from any directory, uses the same warehouse."""
     raw = os.environ.get("ISO_DATA_DIR")
-    path = Path(raw) if raw else PROJECT_ROOT / "data"
-    return path.expanduser().resolve()
+    return (PROJECT_ROOT / Path(raw or "data").expanduser()).resolve()
 
 
 def env_number(name: str, default: float, *, unit: str = "", above_zero: bool = False,

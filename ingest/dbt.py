@@ -33,12 +33,18 @@ def run_dbt(args: list[str], *, base: Path | None = None, capture: bool = False,
             env: dict[str, str] | None = None, wait: bool = True) -> subprocess.CompletedProcess:
     """Run `dbt <args>` on the data directory `base`; a writing command runs under its writer lock (lock.Busy when
     it stays taken, see ingest/lock.py)."""
-    base = base or data_dir()
+    base = (base or data_dir()).expanduser().resolve()
     base.mkdir(parents=True, exist_ok=True)
     # the project and profiles as environment variables, not flags, so that every dbt invocation passes through as
     # typed (`dbt --version` takes no --project-dir); a flag the user gives still wins
-    full_env = {**os.environ, "DBT_PROJECT_DIR": str(PROJECT_ROOT), "DBT_PROFILES_DIR": str(PROJECT_ROOT),
-                "ISO_DATA_DIR": str(base), **(env or {})}
+    full_env = {**os.environ, "DBT_PROJECT_DIR": str(PROJECT_ROOT), "DBT_PROFILES_DIR": str(PROJECT_ROOT)}
+    # ISO_DATA_DIR only for another data directory than the environment's: otherwise it passes as the user set it
+    # (or stays unset), so profiles.yml renders byte for byte what plain `dbt` renders in the project directory and
+    # dbt keeps its partial parse when switching between the two (it re-parses everything when the rendered
+    # profile changes: docs/configuration.md)
+    if base != data_dir():
+        full_env["ISO_DATA_DIR"] = str(base)
+    full_env.update(env or {})
     cmd = [dbt_executable(), *args]
     command = dbt_command(args)
     if command not in WRITING_COMMANDS:

@@ -1,5 +1,7 @@
 {% macro data_dir() -%}
-  {{ return(env_var('ISO_DATA_DIR', 'data')) }}
+  {#- The folder of the warehouse: profiles.yml resolves ISO_DATA_DIR there, once, to an absolute path (a relative
+      one against the project directory), so every path a view or a file location holds is absolute. -#}
+  {{ return(target.path.rsplit('/', 1)[0]) }}
 {%- endmacro %}
 
 {% macro iso_root(iso) -%}
