@@ -11,15 +11,19 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import cli_names, normalise_iso
+from .config import checkout_problem, cli_names, normalise_iso
 
-ISO_CHOICE = click.Choice(sorted(cli_names()), case_sensitive=False)
+#: Why this install cannot run (not a checkout: ingest/config.py); the commands then say so instead of running.
+NOT_A_CHECKOUT = checkout_problem()
+ISO_CHOICE = click.Choice(sorted(cli_names()) if NOT_A_CHECKOUT is None else [], case_sensitive=False)
 
 
 def _datasets_help() -> str:
     """Every ISO's datasets, from the report table (seeds/iso_reports.csv): `download --help` lists them all."""
     from .reports import load_reports
 
+    if NOT_A_CHECKOUT:
+        return "The dataset (this install is not in a checkout: run any command to see why)."
     by_iso: dict[str, list[str]] = {}
     for r in load_reports():
         if r.dataset not in by_iso.setdefault(r.iso, []):
@@ -70,6 +74,8 @@ def cli(verbose: bool) -> None:
     """
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    if NOT_A_CHECKOUT:
+        raise _failure(NOT_A_CHECKOUT, 2)
 
 
 @cli.command()
@@ -250,6 +256,33 @@ def check(iso: str | None, as_of: dt.datetime | None, as_json: bool) -> None:
     from .monitor.alerts import run_check
 
     sys.exit(run_check(iso, as_of, as_json=as_json, echo=click.echo, echo_err=lambda m: click.echo(m, err=True)))
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="table: the first 40 rows and a count; csv: every row with a header; json: one object per line.")
+def sql(query: str, fmt: str) -> None:
+    """Run one SQL QUERY on the warehouse (read-only) and print the result.
+
+    \b
+    iso-pipeline sql "select * from marts.ercot_hub_daily_peak_prices limit 5"
+    iso-pipeline sql "select * from read_parquet('data/ERCOT_data/rollup_files/DA_prices/*/*.parquet') limit 5"
+    iso-pipeline sql --format csv "select * from ercot.da_prices" > da.csv
+
+    Times print in UTC. Exit 1 when DuckDB rejects the query, 2 when the warehouse cannot be read (none yet, or a
+    dbt run holds it), as `status`.
+    """
+    from .monitor.common import WarehouseUnavailable
+    from .sql import QueryError, run_query
+
+    try:
+        run_query(query, fmt)
+    except WarehouseUnavailable as exc:
+        click.echo(f"sql: {exc}", err=True)
+        sys.exit(2)
+    except QueryError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.command()

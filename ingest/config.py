@@ -8,6 +8,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: What a checkout of the project has beside the package: the CLI runs dbt on them and reads the registry from seeds/.
+CHECKOUT_FILES = ("dbt_project.yml", "profiles.yml", "seeds", "models", "macros")
+
+
+def checkout_problem(root: Path = PROJECT_ROOT) -> str | None:
+    """None when `root` (where the installed `ingest` package sits) is a checkout of the project; else, in one
+    paragraph, why not and what to do. A non-editable install (`pip install .` or a wheel) copies only the Python
+    package: the dbt project it drives stays in the repository (tests/python/test_packaging.py)."""
+    missing = [name for name in CHECKOUT_FILES if not (root / name).exists()]
+    if not missing:
+        return None
+    return (f"iso-pipeline runs from a checkout of its repository, and the installed package at {root / 'ingest'} "
+            f"is not in one (no {', '.join(missing)} beside it): the dbt models, seeds and profile it runs live in "
+            "the repository, not in the wheel. Clone the repository and run `make setup` in it (an editable install, "
+            "`pip install -e .`), then use that checkout's `.venv/bin/iso-pipeline`.")
 
 
 

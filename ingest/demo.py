@@ -62,6 +62,16 @@ def _test_results(project_target: Path) -> str:
     return "dbt tests: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
 
 
+def closing_commands(base: Path) -> list[str]:
+    """The commands the demo's summary ends with (tests/python/test_documented_commands.py runs each). File paths
+    are relative to the data directory, which `iso-pipeline sql` resolves them against (from any directory)."""
+    stage2 = IsoPaths.of("ERCOT", base).rollup_files.relative_to(base) / "DA_prices"
+    return [
+        "iso-pipeline sql \"select * from ercot.da_prices where settlement_point = 'HB_NORTH' limit 5\"",
+        f"iso-pipeline sql \"select * from read_parquet('{stage2}/*/*.parquet', hive_partitioning=true) limit 5\"",
+    ]
+
+
 def run_demo(build: bool = True, base: Path | None = None) -> int:
     """Generate, land and build the sample under `base`, holding the data directory's writer lock throughout (waiting
     for another writer as ingest/lock.py says; lock.Busy when it stays taken)."""
@@ -94,7 +104,7 @@ def _run_demo(build: bool, base: Path) -> int:
     from .config import PROJECT_ROOT
 
     click.echo(_test_results(Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_ROOT / "target")))
-    click.echo(f"\ndone in {time.monotonic() - started:.0f}s. Query the parquet with DuckDB, e.g.\n"
-               f"  duckdb -c \"select * from read_parquet('{IsoPaths.of('ERCOT', base).rollup_files}/DA_prices/*/*.parquet', "
-               f"hive_partitioning=true) limit 5\"")
+    click.echo(f"\ndone in {time.monotonic() - started:.0f}s. Query it with the DuckDB installed here, e.g.")
+    for command in closing_commands(base):
+        click.echo(f"  {command}")
     return 0
