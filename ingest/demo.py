@@ -16,8 +16,12 @@ from .landing import land
 from .lock import writer_lock
 
 
-def _summary(base: Path, isos: list[str]) -> str:
-    lines: list[str] = []
+def _summary(base: Path, isos: list[str], color: bool | None = None) -> str:
+    """Per ISO a table of its Stage 2 datasets (rows, first and last interval, points) and its output folders, drawn
+    by rich (monitor.common.to_text: plain text off a terminal)."""
+    from .monitor.common import fmt_time, table, to_text
+
+    parts: list = []
     con = duckdb.connect(str(base / "warehouse.duckdb"), read_only=True)
     con.execute("set TimeZone = 'UTC'")
     for iso in isos:
@@ -25,8 +29,7 @@ def _summary(base: Path, isos: list[str]) -> str:
         tables = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_schema = ? order by 1", [schema]
         ).fetchall()]
-        lines.append(f"\n{iso}")
-        lines.append(f"  {'dataset':<16}{'rows':>12}  {'first interval (UTC)':<22}{'last interval (UTC)':<22}{'points':>7}")
+        rows = []
         for name in ("da_prices", "rt_prices", "rt_spp", "rt_5min", "rt_hourly", "as_prices"):
             if name not in tables:
                 continue
@@ -34,20 +37,20 @@ def _summary(base: Path, isos: list[str]) -> str:
             n, lo, hi, k = con.execute(
                 f"select count(*), min(datetime), max(datetime), count(distinct {key}) from {schema}.{name}"
             ).fetchone()
-            fmt = lambda t: t.strftime("%Y-%m-%d %H:%M") if t else "-"  # noqa: E731
-            lines.append(f"  {name:<16}{n:>12,}  {fmt(lo):<22}{fmt(hi):<22}{k:>7}")
+            rows.append([name, f"{n:,}", fmt_time(lo), fmt_time(hi), k])
+        parts += ["", iso, table(["dataset", "rows", "first interval (UTC)", "last interval (UTC)", "points"], rows)]
         paths = IsoPaths.of(iso, base)
-        lines.append(f"  outputs: {paths.rollup_files}")
-        for sub in ("flattened", "combined/yearly", "combined/monthly", "combined/analysis_ready"):
-            folder = paths.rollup_files / sub
-            if folder.exists():
-                kids = sorted(p.name for p in folder.iterdir())
-                lines.append(f"    {sub + '/':<26}{', '.join(kids)}")
-        for report in ("gaps_report.md", "quality_report.md"):
+        parts.append(f"  outputs: {paths.rollup_files}")
+        folders = [[sub + "/", ", ".join(sorted(p.name for p in (paths.rollup_files / sub).iterdir()))]
+                   for sub in ("flattened", "combined/yearly", "combined/monthly", "combined/analysis_ready")
+                   if (paths.rollup_files / sub).exists()]
+        if folders:
+            parts.append(table(["folder", "files"], folders, indent=4, header=False))
+        for report in ("gaps_report.md", "quality_report.md", "quality_report.html"):
             if (paths.rollup_files / report).exists():
-                lines.append(f"    {report}")
+                parts.append(f"    {report}")
     con.close()
-    return "\n".join(lines)
+    return to_text(parts, color)
 
 
 def _test_results(project_target: Path) -> str:

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import duckdb
+import humanize
 
 from . import reports
 from .archives import Budget, Limits, Member, Rejected, iter_members, output_bound
@@ -150,12 +151,6 @@ def _free_bytes(folder: str) -> int:
             if parent == folder:
                 raise
             folder = parent
-
-
-def _size(n: int) -> str:
-    if n >= 1e9:
-        return f"{n / 1e9:,.1f} GB"
-    return f"{n / 1e6:,.1f} MB" if n >= 100_000 else f"{n:,} bytes"
 
 
 def _remove_unrecorded(paths: IsoPaths) -> int:
@@ -385,8 +380,9 @@ class Lander:
         need = raw_copy + output_bound(path.name, data, limits) + registry
         free = _free_bytes(where.root)
         if free < need:
-            self._stop(f"not enough free space to land {path.name} ({_size(len(data))}): it may write up to "
-                       f"{_size(need)} and {_size(free)} are free under {self.paths.root}; free some space, or "
+            size = humanize.naturalsize
+            self._stop(f"not enough free space to land {path.name} ({size(len(data))}): it may write up to "
+                       f"{size(need)} and {size(free)} are free under {self.paths.root}; free some space, or "
                        f"lower ISO_MAX_INPUT_BYTES / ISO_MAX_RATIO, and rerun")
 
     def _stop(self, problem: str) -> NoReturn:

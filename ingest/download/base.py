@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import humanize
+
 from ..catalog import timezone
 from ..config import IsoPaths, data_dir
 from ..http import BadContent, describe_bytes
@@ -104,15 +106,6 @@ def describe_file(path: Path) -> str:
     return describe_bytes(head, path.stat().st_size)
 
 
-def _fmt_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "kB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{n} B"  # pragma: no cover
-
-
 @dataclass
 class DownloadSummary:
     iso: str
@@ -134,7 +127,7 @@ class DownloadSummary:
     def render(self) -> str:
         span = f"{self.start}..{self.end}" if self.start and self.end and self.start <= self.end else "nothing to do"
         lines = [f"{self.iso} {self.dataset} operating days {span}: {self.listed} listed, {self.downloaded} downloaded "
-                 f"({_fmt_bytes(self.bytes)}), {self.skipped} skipped (already downloaded), {self.failed} failed, "
+                 f"({humanize.naturalsize(self.bytes)}), {self.skipped} skipped (already downloaded), {self.failed} failed, "
                  f"{self.empty} without data, in {self.seconds:.1f}s"]
         if self.last_day:
             lines.append(f"  complete through {self.last_day} "

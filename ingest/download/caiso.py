@@ -24,9 +24,9 @@ import csv
 import datetime as dt
 import io
 import logging
-import re
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 from .. import reports
 from ..catalog import timezone
@@ -49,8 +49,7 @@ DEFAULT_NODES = ("TH_NP15_GEN-APND", "TH_SP15_GEN-APND", "TH_ZP26_GEN-APND",
 MAX_NODES = 10
 NO_DATA = "1000"
 PACIFIC = timezone("CAISO")
-ERR_CODE = re.compile(r"<(?:\w+:)?ERR_CODE>\s*([^<\s]+)\s*<", re.I)
-ERR_DESC = re.compile(r"<(?:\w+:)?ERR_DESC>\s*([^<]*?)\s*<", re.I)
+ERROR_XML_MAX = 1 << 20  # an OASIS error message is about 1 kB; a bigger member is not one (nor read whole)
 
 
 class OasisError(Exception):
@@ -82,17 +81,36 @@ def gmt(day: dt.date) -> str:
 
 
 def check_answer(path: Path) -> list[str]:
-    """CSV member names of an OASIS answer; OasisError for an XML error; BadContent for a broken zip."""
+    """CSV member names of an OASIS answer; OasisError for an XML error (or a member that is not one); BadContent for
+    a broken zip."""
     names = check_zip(path)
     csvs = [n for n in names if n.lower().endswith(".csv")]
     if csvs:
         return csvs
     with zipfile.ZipFile(path) as zf:
-        text = zf.read(names[0])[:20000].decode("utf-8", "replace")
-    code, desc = ERR_CODE.search(text), ERR_DESC.search(text)
-    if code:
-        raise OasisError(code.group(1), desc.group(1) if desc else "")
-    raise OasisError("?", f"the zip holds no CSV and no OASIS error ({', '.join(names[:3])})")
+        size = zf.getinfo(names[0]).file_size
+        body = zf.read(names[0]) if size <= ERROR_XML_MAX else b""
+    if not body:
+        raise OasisError("?", f"the zip holds no CSV, only {', '.join(names[:3])} ({size:,} bytes: not an OASIS error)")
+    code, desc = oasis_error(body)
+    if code is None:
+        raise OasisError("?", f"the zip holds no CSV and no OASIS error ({', '.join(names[:3])}: {desc})")
+    raise OasisError(code, desc)
+
+
+def oasis_error(body: bytes) -> tuple[str | None, str]:
+    """(ERR_CODE, ERR_DESC) of an OASIS XML error message (any namespace prefix), or (None, why not).
+
+    ElementTree over expat: entities are never fetched (an external one is an "undefined entity" error) and expat
+    2.4+ stops entity expansion bombs ("limit on input amplification factor"), so a hostile body is a ParseError."""
+    try:
+        root = ElementTree.fromstring(body)
+    except (ElementTree.ParseError, LookupError, ValueError) as exc:  # LookupError: an unknown declared encoding
+        return None, f"not readable XML: {exc}"
+    code = (root.findtext(".//{*}ERR_CODE") or "").strip()
+    if not code:
+        return None, f"XML <{root.tag.rpartition('}')[2]}> without ERR_CODE"
+    return code, " ".join((root.findtext(".//{*}ERR_DESC") or "").split())
 
 
 def days_held(path: Path) -> set[dt.date]:

@@ -6,12 +6,14 @@
 
 - Datasets: every PJM row of seeds/iso_reports.csv, the feed being its report id (DA_prices da_hrl_lmps,
   RT_prices rt_fivemin_hrl_lmps, RT_hourly rt_hrl_lmps, ...). Columns are written in the order of that row's
-  header; a page whose items lack one of them fails (the feed changed: nothing is landed).
+  header; a page whose items are not objects holding all of them with plain values (times in ISO 8601) fails (the
+  feed changed: nothing is landed).
 - Paging: `startRow`/`rowCount`, following the answer's `links` `next` (only to the same host, so the key never
   goes elsewhere), until `totalRows` rows are in; a window is landed only when all of them are.
-- CSV: CRLF, times as the CSV export writes them (`5/1/2025 4:00:00 AM`, from the API's ISO 8601), booleans
-  `True`/`False`, named `<feed>_<first YYYYMMDD>_<last YYYYMMDD>.csv` (landing recognises the feed in the name).
-  It is streamed to `raw_downloads/<name>.part` page by page and renamed once complete.
+- CSV: written by the csv module, CRLF, times as the CSV export writes them (`5/1/2025 4:00:00 AM`, from the API's
+  ISO 8601), booleans `True`/`False`, numbers as JSON gives them (never in exponent form), named
+  `<feed>_<first YYYYMMDD>_<last YYYYMMDD>.csv` (landing recognises the feed in the name). It is streamed to
+  `raw_downloads/<name>.part` page by page and renamed once complete.
 - Windows: EPT operating days; hourly feeds a calendar week (Monday to Sunday) per query, five-minute feeds a day.
   Real-time days are asked for once over (yesterday, after 01:00 Eastern). Rows are filtered only by
   `PJM_API_FILTER` if set (extra query parameters, e.g. `type=HUB` or `pnode_id=51217;51288`; archived data,
@@ -24,8 +26,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import logging
-import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -46,7 +48,6 @@ ROW_COUNT = 50000  # Data Miner's maximum rows per page
 REALTIME = {"rt_fivemin_hrl_lmps", "rt_hrl_lmps", "reserve_market_results"}
 #: Feeds asked for one day per query (five-minute grain); the others one week.
 DAILY = {"rt_fivemin_hrl_lmps", "reserve_market_results"}
-ISO_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?$")
 
 
 class PjmError(Exception):
@@ -73,21 +74,27 @@ def report_for(dataset: str) -> reports.Report:
     return rows[0]
 
 
-def export_time(value: str) -> str:
-    """`2025-05-01T04:00:00(.000)` -> `5/1/2025 4:00:00 AM`, as Data Miner's CSV export writes it."""
-    m = ISO_TIME.match(value.strip())
-    if not m:
-        return value
-    y, mo, d, h, mi, s = (int(g or 0) for g in m.groups())
-    return f"{mo}/{d}/{y} {h % 12 or 12}:{mi:02d}:{s:02d} {'AM' if h < 12 else 'PM'}"
+def local_time(column: str, value: str) -> dt.datetime:
+    """An ISO 8601 local time of the API (`2025-05-01T04:00:00`, `.000` or not); PjmError for anything else."""
+    try:
+        t = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        t = None
+    if t is None or t.tzinfo is not None:
+        raise PjmError(f"{column} {value[:40]!r} is not an ISO 8601 local time (the feed changed?)")
+    return t
 
 
-def ept_day(value: Any) -> dt.date | None:
-    m = ISO_TIME.match(str(value or "").strip())
-    return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+def export_time(t: dt.datetime) -> str:
+    """`5/1/2025 4:00:00 AM`, as Data Miner's CSV export writes a time (no strftime: %-m and %p depend on the
+    platform and the locale)."""
+    return f"{t.month}/{t.day}/{t.year} {t.hour % 12 or 12}:{t:%M:%S} {'AM' if t.hour < 12 else 'PM'}"
 
 
 def cell(column: str, value: Any) -> str:
+    """One CSV cell as the export writes it. By hand, measured against DuckDB `read_json` + `COPY ... TO csv` on a
+    Data Miner item: DuckDB writes `true` (the export: `True`), `1e-05` (the export: `0.00001`) and
+    `2025-05-01T04:00:00.000` (the export: `5/1/2025 4:00:00 AM`), 3 of 7 cells wrong."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -97,13 +104,29 @@ def cell(column: str, value: Any) -> str:
     if isinstance(value, float):
         text = repr(value)
         return format(Decimal(text), "f") if "e" in text.lower() else text
-    text = str(value)
-    return export_time(text) if column.startswith("datetime_") else text
+    if not isinstance(value, str):
+        raise PjmError(f"{column} holds a JSON {type(value).__name__}, not a value (the feed changed?)")
+    return export_time(local_time(column, value)) if column.startswith("datetime_") else value
+
+
+def page_rows(data: dict[str, Any], header: tuple[str, ...]) -> tuple[list[dict[str, str]], set[dt.date]]:
+    """The CSV rows of one page (every column of `header`, in its order) and the EPT days they hold; PjmError when
+    `items` is not a list of objects holding every column."""
+    items = data.get("items")
+    if items is None:
+        items = []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise PjmError("the JSON `items` are not a list of objects (the feed changed?)")
+    missing = [c for c in header if any(c not in item for item in items)]
+    if missing:
+        raise PjmError(f"the JSON items lack {', '.join(missing)} (the feed changed?)")
+    rows = [{c: cell(c, item[c]) for c in header} for item in items]
+    days = {local_time("datetime_beginning_ept", item["datetime_beginning_ept"]).date() for item in items
+            if isinstance(item.get("datetime_beginning_ept"), str)}
+    return rows, days
 
 
 def json_page(resp: requests.Response, body: bytes) -> tuple[dict[str, Any], int]:
-    import json
-
     try:
         data = json.loads(body)
     except ValueError:
@@ -125,23 +148,16 @@ def write_window(client: HttpClient, auth: PjmKey, url: str, params: dict[str, A
     held: set[dt.date] = set()
     next_url, next_params = url, dict(params)
     with writing(part, "w", fsync=False, encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, lineterminator="\r\n")
-        writer.writerow(header)
+        writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\r\n")
+        writer.writeheader()
         while True:
             data, size = client.fetch("GET", next_url, params=next_params, auth=auth, check=json_page)
             nbytes += size
             pages += 1
-            items = data.get("items") or []
+            items, days = page_rows(data, header)
+            writer.writerows(items)
+            held |= days
             total = data.get("totalRows")
-            if items:
-                missing = [c for c in header if c not in items[0]]
-                if missing:
-                    raise PjmError(f"the JSON items lack {', '.join(missing)} (the feed changed?)")
-            for item in items:
-                writer.writerow([cell(c, item.get(c)) for c in header])
-                day = ept_day(item.get("datetime_beginning_ept"))
-                if day:
-                    held.add(day)
             rows += len(items)
             if not items or (isinstance(total, int) and rows >= total):
                 break

@@ -27,7 +27,7 @@ from .. import reports
 from ..catalog import isos as registered_isos
 from ..config import env_number
 from .cadence import CADENCES, timezone
-from .common import UTC, columns_of, relation_exists
+from .common import UTC, columns_of, fmt_bytes, relation_exists
 from .history import failing_nodes, has_history, latest_pipeline_runs
 
 
@@ -342,11 +342,10 @@ def low_disk(base: Path, min_free_gb: float) -> list[Alert]:
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     usage = psutil.disk_usage(str(probe))
-    free_gb = usage.free / 1e9
-    if free_gb >= min_free_gb:
+    if usage.free / 1e9 >= min_free_gb:
         return []
     return [Alert("low_disk", None,
-                  f"{free_gb:,.2f} GB free of {usage.total / 1e9:,.1f} GB ({100 - usage.percent:.1f}% free), under "
+                  f"{fmt_bytes(usage.free)} free of {fmt_bytes(usage.total)} ({100 - usage.percent:.1f}% free), under "
                   f"ALERT_MIN_FREE_DISK_GB={min_free_gb:g}",
                   str(base), dt.datetime.now(UTC),
                   details={"free_bytes": usage.free, "total_bytes": usage.total, "threshold_gb": min_free_gb})]

@@ -1,12 +1,21 @@
-"""The evaluation clock and read-only warehouse connections."""
+"""The evaluation clock, read-only warehouse connections, and how the monitor's text is drawn (rich, humanize)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
+import shutil
+import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import duckdb
+import humanize
+from rich.console import Console, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
 
 NOW_ENV = "ISO_PIPELINE_NOW"
 UTC = dt.UTC
@@ -68,24 +77,59 @@ def fmt_time(value: dt.datetime | None, tz: dt.tzinfo | None = None) -> str:
 
 
 def fmt_age(delta: dt.timedelta | None) -> str:
-    if delta is None:
-        return "-"
-    seconds = delta.total_seconds()
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    if seconds < 3600:
-        return f"{sign}{seconds / 60:.0f}m"
-    if seconds < 3 * 86400:
-        return f"{sign}{seconds / 3600:.1f}".removesuffix(".0") + "h"
-    return f"{sign}{seconds / 86400:.0f}d"
+    """An age as people say it: `40 minutes`, `2 hours`, `3 days` (humanize.naturaldelta)."""
+    return "-" if delta is None else humanize.naturaldelta(delta)
+
+
+def fmt_duration(delta: dt.timedelta | None) -> str:
+    """A setting, exactly and in hours or less: `30 minutes`, `36 hours` (humanize.precisedelta; naturaldelta would
+    say `a day` for 36 hours)."""
+    return "-" if delta is None else humanize.precisedelta(delta, suppress=("days",), format="%0.0f")
 
 
 def fmt_bytes(n: int | float | None) -> str:
-    if n is None:
-        return "-"
-    n = float(n)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(n) < 1024 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} TB"  # pragma: no cover
+    """`1.2 kB`, `3.4 GB` (humanize.naturalsize, SI units as disks and ISOs count)."""
+    return "-" if n is None else humanize.naturalsize(n)
+
+
+# -- drawing --------------------------------------------------------------------------------------------------------
+STYLES = {"error": "bold red", "fail": "bold red", "warn": "yellow", "pass": "green", "success": "green"}
+NO_WRAP = 10_000  # the console width off a terminal: lines are never wrapped, so one row stays one line
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, cut: dict[str, int] | None = None,
+          indent: int = 2, header: bool = True) -> RenderableType:
+    """A plain table: no borders, two spaces between columns, numeric columns right-aligned, None shown as `-`,
+    status words (error, warn, pass, ...) coloured on a terminal. `cut`: column -> most characters (then `…`)."""
+    if not rows:
+        return Text(" " * indent + "none recorded yet")
+    cells = [["-" if c is None else str(c) for c in r] for r in rows]
+    out = Table(box=None, show_edge=False, pad_edge=False, padding=(0, 1), header_style="bold", show_header=header)
+    for i, name in enumerate(headers):
+        numeric = i > 0 and all(_numeric(r[i]) for r in cells if r[i] not in ("-", ""))
+        width = (cut or {}).get(name)
+        out.add_column(name, justify="right" if numeric else "left", max_width=width, no_wrap=width is not None,
+                       overflow="ellipsis" if width else "fold")
+    for r in cells:
+        out.add_row(*(Text(c, style=STYLES.get(c, "")) for c in r))
+    return Padding(out, (0, 0, 0, indent), expand=False)
+
+
+def _numeric(text: str) -> bool:
+    return text.replace(",", "").replace(".", "").replace("%", "").replace("-", "").replace("/", "").strip().isdigit()
+
+
+def to_text(parts: Iterable[str | RenderableType], color: bool | None = None) -> str:
+    """Lines and tables as text. On a terminal (`color` None: when stdout is one) in colour and fitted to its width;
+    anywhere else plain text: no ANSI codes, never wrapped, no trailing spaces, the same every time."""
+    terminal = sys.stdout.isatty() if color is None else color
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=terminal, color_system="auto" if terminal else None,
+                      width=shutil.get_terminal_size().columns if terminal else NO_WRAP,
+                      highlight=False, markup=False, emoji=False)
+    for part in parts:
+        if isinstance(part, str):
+            console.print(part, soft_wrap=True)
+        else:
+            console.print(part)
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines())

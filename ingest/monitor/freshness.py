@@ -34,9 +34,9 @@ class Thresholds:
         return "pass"
 
     def render(self) -> str:
-        from .common import fmt_age
+        from .common import fmt_duration
 
-        return f"{fmt_age(self.warn)} / {fmt_age(self.error)}"
+        return f"{fmt_duration(self.warn)} / {fmt_duration(self.error)}"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,9 @@ Two depths:
              write, Stage 2 size, failed tests, quarantined files); the open alerts grouped by kind.
     detail   (`status ISO`, or `status --verbose`) every feed / format with its thresholds, the last run per stage,
              error rates per dataset (Stage 3/4 ones too), storage per area and its trend, every open alert.
-Plain text, no colour codes: the output is the same on a terminal and in a pipe.
+Drawn with rich (ingest/monitor/common.py `table`, `to_text`): on a terminal in colour and fitted to its width; in a
+pipe or a file plain text, no ANSI codes, one line per row, the same every time. Sizes and ages by humanize.
+Each ISO's quality report (`rollup_files/quality_report.html`, and `.md` in the detail) is named when it exists.
 """
 
 from __future__ import annotations
@@ -16,39 +18,28 @@ from pathlib import Path
 
 import duckdb
 import psutil
+from rich.console import RenderableType
+from rich.text import Text
 
-from ..config import data_dir
+from ..config import IsoPaths, data_dir
 from . import freshness
 from .alerts import evaluate, isos_with_data, stage2_relation
-from .common import connect, evaluation_time, fmt_age, fmt_bytes, fmt_time
+from .common import connect, evaluation_time, fmt_age, fmt_bytes, fmt_time, table, to_text
 from .history import PIPELINE_COMMANDS, has_history, latest_pipeline_runs
 
 RECENT_RUNS = 10  # error rates over this many recent runs
 TREND_DAYS = 7  # storage compared with this many days before
-WIDTH = 120  # summary lines (the alert groups) are cut to this many characters
+WHERE_WIDTH = 56  # characters of an alert group's "where" (then `…`): an alert line stays within 120 columns
 #: worst first: the freshness of a dataset is that of its worst report format (a format never landed counts as fresh)
 FRESHNESS_ORDER = ("error", "warn", "pass", "never landed", "not checked")
 STAGES = [("staging", "staging"), ("intermediate", "intermediate"), ("rollup", "rollup (2)"),
           ("flattened", "flattened (3)"), ("combined", "combined (4)")]
 
 
-def _table(headers: list[str], rows: list[list], indent: str = "  ") -> list[str]:
-    if not rows:
-        return [indent + "none recorded yet"]
-    cells = [[str(c) for c in headers]] + [["-" if c is None else str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    out = []
-    for r in cells:
-        out.append(indent + "  ".join(c.ljust(w) if i == 0 or not _numeric(c) else c.rjust(w)
-                                      for i, (c, w) in enumerate(zip(r, widths))).rstrip())
-    return out
+Parts = list[str | RenderableType]
 
 
-def _numeric(text: str) -> bool:
-    return text.replace(",", "").replace(".", "").replace("%", "").replace("-", "").strip().isdigit()
-
-
-def _freshness(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime) -> list[str]:
+def _freshness(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime) -> Parts:
     through: dict[str, dt.datetime | None] = {}
     rows = []
     for f in freshness.evaluate(con, as_of, iso):
@@ -62,11 +53,11 @@ def _freshness(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime) -> 
                      fmt_time(through[ds])])
     return (["Freshness (newest landed file per format vs the `dbt source freshness` thresholds; data through = "
              "last interval end in Stage 2)"]
-            + _table(["dataset", "format", "files", "last landed (UTC)", "age", "warn / error", "status",
-                      "data through (UTC)"], rows))
+            + [table(["dataset", "format", "files", "last landed (UTC)", "age", "warn / error", "status",
+                      "data through (UTC)"], rows)])
 
 
-def _last_runs(con: duckdb.DuckDBPyConnection, iso: str) -> list[str]:
+def _last_runs(con: duckdb.DuckDBPyConnection, iso: str) -> Parts:
     rows = []
     land = con.execute(
         "select r.run_id, r.started_at, r.ended_at, r.status, sum(d.files_landed), sum(d.files_skipped), "
@@ -116,11 +107,11 @@ def _last_runs(con: duckdb.DuckDBPyConnection, iso: str) -> list[str]:
     if fresh:
         rows.append(["source freshness", fmt_time(fresh[0]), "freshness", fresh[1], "", "", "",
                      f"{fresh[2] or 0} warn, {fresh[3] or 0} error"])
-    return ["Last run per stage (run history: monitoring.runs, monitoring.run_stages)"] + _table(
-        ["stage", "last run (UTC)", "command", "status", "nodes", "seconds", "rows after", "note"], rows)
+    return ["Last run per stage (run history: monitoring.runs, monitoring.run_stages)", table(
+        ["stage", "last run (UTC)", "command", "status", "nodes", "seconds", "rows after", "note"], rows)]
 
 
-def _error_rates(con: duckdb.DuckDBPyConnection, iso: str) -> list[str]:
+def _error_rates(con: duckdb.DuckDBPyConnection, iso: str) -> Parts:
     tests, files = _recent_failures(con, iso)
 
     def rate(bad: int, n: int) -> str:
@@ -133,10 +124,10 @@ def _error_rates(con: duckdb.DuckDBPyConnection, iso: str) -> list[str]:
         rows.append([ds, f"{n:,}", f"{bad:,}", rate(bad, n), f"{int(seen):,}", f"{int(q):,}", rate(q, seen)])
     return ([f"Error rates (failed tests over the last {RECENT_RUNS} dbt runs; quarantined files over the last "
              f"{RECENT_RUNS} landings)"]
-            + _table(["dataset", "tests run", "failed", "rate", "files in", "quarantined", "rate"], rows))
+            + [table(["dataset", "tests run", "failed", "rate", "files in", "quarantined", "rate"], rows)])
 
 
-def _storage(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime) -> list[str]:
+def _storage(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime) -> Parts:
     # latest snapshot per (area, dataset), now and TREND_DAYS before as_of
     sql = ("select area, count(distinct dataset), sum(files), sum(bytes) from ("
            "  select *, row_number() over (partition by area, dataset order by measured_at desc) as rn "
@@ -155,7 +146,7 @@ def _storage(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime) -> li
         rows.append([area, datasets, f"{int(files or 0):,}", fmt_bytes(size), fmt_bytes(old), change])
     total = sum(v[2] or 0 for v in now.values())
     return ([f"Storage (latest measurement per area; {TREND_DAYS} days earlier for the trend) - total {fmt_bytes(total)}"]
-            + _table(["area", "datasets", "files", "size", f"{TREND_DAYS}d ago", "change"], rows))
+            + [table(["area", "datasets", "files", "size", f"{TREND_DAYS}d ago", "change"], rows)])
 
 
 def _alert_counts(alerts: list) -> str:
@@ -215,7 +206,7 @@ def _summary_runs(con: duckdb.DuckDBPyConnection, iso: str) -> list[str]:
     return out
 
 
-def _summary_datasets(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime, history: bool) -> list[str]:
+def _summary_datasets(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime, history: bool) -> RenderableType:
     """One row per dataset of the ISO: its report formats summed up."""
     by_ds: dict[str, list[freshness.FeedFreshness]] = {}
     for f in freshness.evaluate(con, as_of, iso):
@@ -252,8 +243,8 @@ def _summary_datasets(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.dateti
                      fmt_age(age) if age is None or age.total_seconds() >= 0 else "after as-of",
                      fmt_time(through), fmt_time(written.get(ds)), fmt_bytes(size.get(ds)),
                      f"{bad:,}/{n:,}" if n else "-", f"{q:,}/{seen:,}" if seen else "-"])
-    return _table(["dataset", "files", "freshness", "age", "data through", "stage 2 written", "stage 2 size",
-                   "failed tests", "quarantined"], rows)
+    return table(["dataset", "files", "freshness", "age", "data through", "stage 2 written", "stage 2 size",
+                  "failed tests", "quarantined"], rows)
 
 
 def _recent_failures(con: duckdb.DuckDBPyConnection, iso: str) -> tuple[dict, dict]:
@@ -275,61 +266,67 @@ def _recent_failures(con: duckdb.DuckDBPyConnection, iso: str) -> tuple[dict, di
     return tests, files
 
 
-def _summary(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime, alerts: list, history: bool) -> list[str]:
+def _summary(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime, alerts: list, history: bool,
+             base: Path) -> Parts:
     mine = [a for a in alerts if a.iso == iso]
     head = f"== {iso}  alerts: {_alert_counts(mine)}"
     if history:
         head += f"  storage: {_storage_total(con, iso, as_of)}"
-    lines = ["", head]
+    lines: Parts = ["", Text(head, style="bold")]
     if history:
         lines += _summary_runs(con, iso)
     else:
         lines.append("  no run history yet (it starts with the next landing or dbt run)")
-    return lines + _summary_datasets(con, iso, as_of, history)
+    return lines + [_summary_datasets(con, iso, as_of, history)] + _quality_reports(iso, base, detail=False)
 
 
-def _alert_groups(alerts: list) -> list[str]:
-    """The open alerts, one line per severity, kind and ISO: where (as many as fit) and since when (the earliest)."""
+def _quality_reports(iso: str, base: Path, detail: bool) -> list[str]:
+    """The ISO's quality reports that exist (dbt build writes them next to its outputs): in the detail the HTML page
+    and the Markdown, a line each; in the summary one line, the HTML page (else the Markdown)."""
+    folder = IsoPaths.of(iso, base).rollup_files
+    found = [folder / name for name in ("quality_report.html", "quality_report.md") if (folder / name).is_file()]
+    return [f"  quality report: {path}" for path in (found if detail else found[:1])]
+
+
+def _alert_rows(alerts: list, grouped: bool) -> list[list]:
+    """One row per alert, or per severity, kind and ISO (`grouped`: where as many as fit, since the earliest)."""
+    if not grouped:
+        return [[a.severity, a.kind, a.iso or "-", a.where, f"since {a.since:%Y-%m-%d %H:%M %Z}"] for a in alerts]
     groups: dict[tuple, list] = {}
     for a in alerts:
         groups.setdefault((a.severity, a.kind, a.iso or "-"), []).append(a)
-    out = []
-    for (severity, kind, iso), group in groups.items():
-        since = min(a.since for a in group)
-        tail = f"  since {since:%Y-%m-%d %H:%M %Z}"
-        where = ", ".join(a.where for a in group)
-        head = f"  {severity:<5} {kind:<15} {iso:<6} {len(group):>3}: "
-        room = WIDTH - len(head) - len(tail)
-        if len(where) > room:
-            where = where[: max(room - 3, 0)].rstrip(", ") + "..."
-        out.append(head + where + tail)
-    return out
+    return [[severity, kind, iso, f"{len(group)}", ", ".join(a.where for a in group),
+             f"since {min(a.since for a in group):%Y-%m-%d %H:%M %Z}"]
+            for (severity, kind, iso), group in groups.items()]
 
 
 def render_status(iso: str | None = None, as_of: str | dt.datetime | None = None, base: Path | None = None,
-                  verbose: bool | None = None) -> str:
-    """The status text. `verbose` (default: when an ISO is named) gives every detail instead of the summary."""
+                  verbose: bool | None = None, color: bool | None = None) -> str:
+    """The status text. `verbose` (default: when an ISO is named) gives every detail instead of the summary;
+    `color` (default: when stdout is a terminal) draws it for a terminal, else plain text (common.to_text)."""
     base = base or data_dir()
     when = evaluation_time(as_of)
     detail = bool(iso) if verbose is None else verbose
     con = connect(base)  # WarehouseUnavailable: the CLI says it in one line and exits 2, as `check` does
     try:
         isos = [iso] if iso else isos_with_data(con)
-        lines = [f"iso-pipeline status{' ' + iso if iso else ''} as of {when:%Y-%m-%d %H:%M UTC}  "
-                 f"({'' if detail else 'times in UTC; '}data: {base})"]
+        lines: Parts = [f"iso-pipeline status{' ' + iso if iso else ''} as of {when:%Y-%m-%d %H:%M UTC}  "
+                        f"({'' if detail else 'times in UTC; '}data: {base})"]
         if not isos:
             lines.append("nothing landed yet: `iso-pipeline land ISO PATH...` or `iso-pipeline demo`")
         history = has_history(con)
         alerts = evaluate(con, base, isos, when)
         for one in isos:
             if not detail:
-                lines += _summary(con, one, when, alerts, history)
+                lines += _summary(con, one, when, alerts, history, base)
                 continue
-            lines += ["", f"== {one} " + "=" * 60] + _freshness(con, one, when)
+            lines += ["", Text(f"== {one} " + "=" * 60, style="bold")] + _freshness(con, one, when)
             if history:
                 lines += [""] + _last_runs(con, one) + [""] + _error_rates(con, one) + [""] + _storage(con, one, when)
             else:
                 lines += ["", "No run history yet (it starts with the next landing or dbt run)."]
+            reports = _quality_reports(one, base, detail=True)
+            lines += [""] + reports if reports else []
     finally:
         con.close()
     usage = psutil.disk_usage(str(base if base.exists() else base.parent))
@@ -337,11 +334,13 @@ def render_status(iso: str | None = None, as_of: str | dt.datetime | None = None
     check = f"`iso-pipeline check{' ' + iso if iso else ''}`"
     if detail:
         lines += ["", f"Open alerts ({len(alerts)}; {check} exits non-zero when any)"]
-        lines += [f"  {a.severity:<5} {a.kind:<15} {a.iso or '-':<6} {a.where}  since {a.since:%Y-%m-%d %H:%M %Z}"
-                  for a in alerts] or ["  none"]
+        lines.append(table(["severity", "kind", "iso", "where", "since"], _alert_rows(alerts, grouped=False))
+                     if alerts else "  none")
     else:
         lines += [f"Open alerts: {len(alerts)}" + (f" ({check} lists them and exits 1; `status ISO` or --verbose for "
                                                      "every detail)" if alerts else
                                                      " (`status ISO` or --verbose for every detail)")]
-        lines += _alert_groups(alerts)
-    return "\n".join(lines)
+        if alerts:
+            lines.append(table(["severity", "kind", "iso", "count", "where", "since"],
+                               _alert_rows(alerts, grouped=True), cut={"where": WHERE_WIDTH}, header=False))
+    return to_text(lines, color)

@@ -92,3 +92,26 @@ def test_download_help_lists_every_dataset_of_every_iso():
     rows = list(csv.DictReader((PROJECT_ROOT / "seeds" / "iso_reports.csv").open()))
     assert rows and all(r["dataset"] in text and f"{r['iso']}:" in text for r in rows)
     assert "RT_5min" in text and "RT_hourly" in text
+
+
+def test_demo_summary_is_a_plain_table_off_a_terminal(built):
+    """The demo's closing summary (rich, through monitor.common.to_text): per ISO a row per Stage 2 dataset with its
+    rows, first and last interval and points, then the output folders; plain text in a pipe, bold headers on a
+    terminal."""
+    from conftest import query
+    from ingest.demo import _summary
+    from ingest.monitor.common import fmt_time
+
+    lines = _summary(built, ["ERCOT"], color=False).splitlines()
+    assert lines[:2] == ["", "ERCOT"]
+    assert lines[2].split() == ["dataset", "rows", "first", "interval", "(UTC)", "last", "interval", "(UTC)", "points"]
+    for name, key in (("da_prices", "settlement_point"), ("rt_prices", "settlement_point"),
+                      ("rt_spp", "settlement_point"), ("as_prices", "as_product")):
+        ((n, lo, hi, k),) = query(built, f"select count(*), min(datetime), max(datetime), count(distinct {key}) "
+                                         f"from ercot.{name}")
+        (row,) = [line for line in lines if line.split()[:1] == [name]]
+        assert row.split() == [name, f"{n:,}", *fmt_time(lo).split(), *fmt_time(hi).split(), str(k)], row
+    assert any(line.startswith("  outputs: ") and line.endswith("ERCOT_data/rollup_files") for line in lines)
+    assert any(line.split()[:1] == ["combined/analysis_ready/"] and "FULL_DATASET.parquet" in line for line in lines)
+    assert "\x1b" not in "\n".join(lines) and all(line == line.rstrip() for line in lines)
+    assert "\x1b[1mdataset" in _summary(built, ["ERCOT"], color=True)

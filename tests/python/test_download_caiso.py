@@ -9,12 +9,14 @@ import zipfile
 
 import pytest
 
+from fixtures.download import fakes
 from fixtures.download.fakes import (  # noqa: F401  (fast_http is a fixture)
     FakeOasis,
     fast_http,
     landed_state,
     partial_files,
     state_of,
+    zip_bytes,
 )
 from ingest.download import run_download
 
@@ -137,3 +139,42 @@ def test_a_dead_service_stops_the_run_and_the_next_run_resumes(httpserver, monke
     fake.faults.plan.clear()
     again = run_download("CAISO", "RT_prices", D(2024, 10, 21), D(2024, 10, 28), base=tmp_path, progress=False)
     assert (again.downloaded, again.failed, again.last_day) == (8, 0, D(2024, 10, 28))
+
+
+BOMB = ('<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaaaa">'
+        + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 10}">' for p, c in zip("abcdefgh", "bcdefghi"))
+        + ']><m:ERROR xmlns:m="x"><m:ERR_CODE>&i;</m:ERR_CODE></m:ERROR>').encode()
+
+
+@pytest.mark.parametrize(("member", "reason"), [
+    (BOMB, "not readable XML: limit on input amplification factor"),  # billion laughs: stopped by expat
+    (b'<!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]><m><ERR_CODE>&x;</ERR_CODE></m>',
+     "not readable XML: undefined entity"),  # an external entity is never fetched
+    (b"<?xml version='1.0' encoding='x-bogus'?><m/>", "not readable XML: unknown encoding: x-bogus"),
+    (b"<html><body>Service Unavailable", "not readable XML: no element found"),
+    (b"<OASISReport><RTO><name>CAISO</name></RTO></OASISReport>", "XML <OASISReport> without ERR_CODE"),
+    (b"", "(0 bytes: not an OASIS error)"),
+])
+def test_a_hostile_or_unknown_xml_answer_is_a_failure_with_a_reason(httpserver, monkeypatch, tmp_path, member, reason):
+    """The XML of an answer without CSVs is read by ElementTree, safely: whatever it holds, the window fails with
+    a one-line reason (no traceback, nothing fetched from elsewhere, nothing landed) and is asked for again next run."""
+    httpserver.expect_request("/oasisapi/SingleZip").respond_with_data(
+        zip_bytes({"answer.xml": member}), content_type="application/x-zip-compressed",
+        headers={"Content-Disposition": "inline; filename=answer.zip"})
+    monkeypatch.setenv("CAISO_OASIS_BASE_URL", httpserver.url_for("/oasisapi"))
+    monkeypatch.setenv("CAISO_OASIS_NODES", HUBS)
+    s = run_download("CAISO", "DA_prices", D(2024, 10, 21), D(2024, 10, 21), base=tmp_path, progress=False)
+    assert (s.downloaded, s.empty, s.failed) == (0, 0, 1), s.render()
+    ((_, why),) = s.failures
+    assert why.startswith("OASIS error ?: the zip holds no CSV") and reason in why and "\n" not in why, why
+    assert len(httpserver.log) == 1 and not any((tmp_path / "CAISO_data/raw_downloads").iterdir())
+    assert partial_files(tmp_path) == []
+
+
+def test_oasis_errors_are_read_in_any_namespace():
+    from ingest.download.caiso import oasis_error
+
+    real = fakes.oasis_error("1004", "Data can be requested for period of 31 days only")
+    assert oasis_error(real) == ("1004", "Data can be requested for period of 31 days only")
+    assert oasis_error(b"<a><b><ERR_CODE> 1000 </ERR_CODE><ERR_DESC>No data\n  returned</ERR_DESC></b></a>") == (
+        "1000", "No data returned")

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from fixtures.download.fakes import fast_http, misbehave, partial_files, zip_bytes  # noqa: F401  (fixture)
 from ingest.download import DownloadError, run_download
 from ingest.download.base import check_zip
-from ingest.http import HttpClient, HttpError, Policy, RateLimiter, place, redact_url
+from ingest.http import HttpClient, HttpError, Policy, RateLimiter, filename_from_headers, place, redact_url
 
 pytestmark = pytest.mark.usefixtures("fast_http")
 
@@ -162,3 +162,65 @@ def test_a_bad_setting_is_a_clear_error(monkeypatch, tmp_path):
     with pytest.raises(DownloadError, match="ISO_DOWNLOAD_MIN_INTERVAL_CAISO='fast' is not a number"):
         run_download("CAISO", "DA_prices", dt.date(2024, 10, 21), dt.date(2024, 10, 21), base=tmp_path,
                      progress=False)
+
+
+def test_one_retry_budget_for_statuses_and_broken_bodies(httpserver, make_client, tmp_path):
+    """urllib3's Retry is the one retry mechanism: 503s it retries itself and bodies that break off afterwards draw
+    on the same budget, so a call sends at most 1 + ISO_DOWNLOAD_RETRIES (3) requests, whatever the mix (a loop
+    around urllib3's retries used to multiply them: up to 4 x 4)."""
+    for _ in range(2):
+        httpserver.expect_ordered_request("/mix").respond_with_response(misbehave("503", b"", ""))
+        httpserver.expect_ordered_request("/mix").respond_with_response(misbehave("drop", BODY, "application/zip"))
+    with pytest.raises(HttpError, match="transfer broken") as err:
+        make_client("ERCOT_MIS").download(httpserver.url_for("/mix"), tmp_path, name="mix.zip", validate=check_zip)
+    assert err.value.kind == "network"
+    assert len(httpserver.log) == 4 and partial_files(tmp_path) == []
+
+    httpserver.clear()
+    httpserver.expect_ordered_request("/ok").respond_with_response(misbehave("html", b"", ""))
+    httpserver.expect_ordered_request("/ok").respond_with_response(misbehave("503", b"", ""))
+    httpserver.expect_ordered_request("/ok").respond_with_response(ok_json({"ok": True}))
+    assert make_client("PJM").get_json(httpserver.url_for("/ok")) == {"ok": True}
+    assert len(httpserver.log) == 3
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ('attachment; filename="cdr.00012331.0000000000000000.20241020.123005.DAMSPNP4190_csv.zip"',
+     "cdr.00012331.0000000000000000.20241020.123005.DAMSPNP4190_csv.zip"),  # ERCOT
+    ("inline; filename=20241021_20241022_PRC_LMP_DAM_v12.zip", "20241021_20241022_PRC_LMP_DAM_v12.zip"),  # OASIS
+    ("attachment; filename*=UTF-8''prices%20Oct%C3%A9.zip", "prices_Oct_.zip"),  # RFC 5987, unsafe characters
+    ("attachment; filename=\"plain.zip\"; filename*=UTF-8''extended.zip", "extended.zip"),  # RFC 6266: * wins
+    ("attachment; filename*=UTF-8''extended.zip; filename=\"plain.zip\"", "extended.zip"),
+    ('attachment; filename="a;b.zip"', "a_b.zip"),  # a quoted separator
+    ('attachment; FILENAME="../../etc/passwd"', "passwd"),  # never leaves its folder
+    ('attachment; filename="..\\\\x.zip"', "x.zip"),
+    ("attachment; filename=", None), ("attachment", None), ("", None), (";;=;", None),
+])
+def test_content_disposition_names(header, expected):
+    assert filename_from_headers({"Content-Disposition": header} if header else {}) == expected
+
+
+def test_a_download_takes_the_rfc5987_name_the_server_suggests(httpserver, tmp_path, make_client):
+    httpserver.expect_request("/doc").respond_with_data(
+        BODY, content_type="application/zip",
+        headers={"Content-Disposition": "attachment; filename=\"fallback.zip\"; filename*=UTF-8''real%20name.zip"})
+    got = make_client("ERCOT_MIS").download(httpserver.url_for("/doc"), tmp_path, validate=check_zip)
+    assert got.path == tmp_path / "real_name.zip" and got.server_name == "real_name.zip"
+    assert got.path.read_bytes() == BODY
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (b'{"error": "invalid_grant", "error_description": "AADB2C90225: The username or password are invalid."}',
+     "BAD REQUEST: invalid_grant: AADB2C90225: The username or password are invalid."),
+    (b'{"statusCode": 400, "message": "Bad\\nrequest \\"x\\""}', 'BAD REQUEST: Bad request "x"'),  # JSON escapes
+    (b'{"error": {"code": 7}}', "BAD REQUEST"),  # not a string: only the status
+    (b"<html>broken</html>", "BAD REQUEST"),
+    (b'{"error": "cut off', "BAD REQUEST"),
+    (b"[" * 100_000, "BAD REQUEST"),  # hostile nesting: no RecursionError
+])
+def test_error_reasons_come_from_the_json_body(httpserver, make_client, body, reason):
+    """The JSON error fields (parsed by the json module), else the status text (werkzeug's is upper case)."""
+    httpserver.expect_request("/e").respond_with_data(body, status=400, content_type="application/json")
+    with pytest.raises(HttpError) as err:
+        make_client("PJM").get_json(httpserver.url_for("/e"))
+    assert err.value.status == 400 and err.value.reason == reason

@@ -151,3 +151,44 @@ def test_a_window_without_rows_is_no_data(dataminer, tmp_path):
     assert (s.downloaded, s.empty, s.failed) == (0, 1, 0)
     assert not any((tmp_path / "PJM_data/raw_downloads").iterdir())
     assert s.last_day is None
+
+
+def test_cells_are_written_as_the_export_writes_them():
+    cell = pjm_module.cell
+    assert [cell("total_lmp_da", v) for v in (-0.34286, 1e-05, 12.0, 2.5e16, 51217, None, True, False, "PJM-RTO")] == [
+        "-0.34286", "0.00001", "12.0", "25000000000000000", "51217", "", "True", "False", "PJM-RTO"]
+    assert cell("datetime_beginning_utc", "2025-05-01T04:00:00") == "5/1/2025 4:00:00 AM"
+    assert cell("datetime_beginning_ept", "2025-11-02T13:05:09.000") == "11/2/2025 1:05:09 PM"
+    assert cell("datetime_beginning_ept", "2025-05-01 00:00") == "5/1/2025 12:00:00 AM"
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    (lambda items: items[30].pop("total_lmp_da"), "the JSON items lack total_lmp_da"),  # a later item, not the first
+    (lambda items: items[5].update(congestion_price_da={"value": 1}), "congestion_price_da holds a JSON dict"),
+    (lambda items: items[45].update(datetime_beginning_utc="yesterday"), "'yesterday' is not an ISO 8601 local time"),
+    (lambda items: items[2].update(datetime_beginning_utc="2025-05-01T04:00:00Z"),
+     "'2025-05-01T04:00:00Z' is not an ISO 8601 local time"),
+])
+def test_an_unexpected_shape_fails_the_window_and_lands_nothing(dataminer, tmp_path, change, reason):
+    """Strict about shapes: one odd item anywhere in any page fails the window (the feed changed) with a one-line
+    reason; nothing is written, landed or recorded, and the next run asks again."""
+    items = [dict(item) for item in dataminer.feeds["da_hrl_lmps"][:48]]
+    change(items)
+    dataminer.feeds["da_hrl_lmps"] = items
+    s = run_download("PJM", "DA_prices", D(2025, 5, 1), D(2025, 5, 1), base=tmp_path, progress=False)
+    assert (s.downloaded, s.failed) == (0, 1), s.render()
+    ((_, why),) = s.failures
+    assert reason in why and "\n" not in why, why
+    assert partial_files(tmp_path) == [] and not any((tmp_path / "PJM_data/raw_downloads").iterdir())
+    assert state_of(tmp_path, "PJM")["datasets"]["DA_prices"]["windows"] == {}
+
+
+def test_items_must_be_a_list_of_objects():
+    header = ("datetime_beginning_ept", "total_lmp_da")
+    good = {"datetime_beginning_ept": "2025-05-01T00:00:00", "total_lmp_da": 1.5, "extra": "ignored"}
+    assert pjm_module.page_rows({"items": [good]}, header) == (
+        [{"datetime_beginning_ept": "5/1/2025 12:00:00 AM", "total_lmp_da": "1.5"}], {D(2025, 5, 1)})
+    assert pjm_module.page_rows({"totalRows": 0}, header) == ([], set())
+    for items in ({"0": good}, [good, ["not", "an", "object"]], "rows"):
+        with pytest.raises(pjm_module.PjmError, match="the JSON `items` are not a list of objects"):
+            pjm_module.page_rows({"items": items}, header)

@@ -182,7 +182,8 @@ DATASETS = ("DA_prices", "RT_prices", "RT_SPP", "AS_prices")  # ERCOT's landed d
 
 def test_status_is_one_screen_a_block_per_iso(history):
     """`iso-pipeline status` (issue 19): per ISO a short header and one row per dataset, about 15 lines an ISO on a
-    120-column terminal; plain text in a pipe (no colour codes); the failed run shows in the summary too."""
+    120-column terminal; plain text in a pipe (no colour codes, no trailing spaces); the failed run shows in the
+    summary too."""
     out = history["status_summary"]
     assert out.returncode == 0, out.stderr
     text = out.stdout
@@ -190,8 +191,9 @@ def test_status_is_one_screen_a_block_per_iso(history):
     isos = [line.split()[1] for line in lines if line.startswith("== ")]
     assert isos == ["ERCOT"]
     assert len(lines) <= 15 * len(isos), text
-    assert all(len(line) <= 120 for line in lines[1:]), text  # the title names the data directory
-    assert "\x1b" not in text
+    # the title and the quality report line name the data directory: any length
+    assert all(len(line) <= 120 for line in lines[1:] if str(history["base"]) not in line), text
+    assert "\x1b" not in text and all(line == line.rstrip() for line in lines)
     for ds in DATASETS:  # each dataset once, as a row: files, freshness, data through, last Stage 2 write, ...
         (row,) = [line for line in lines if line.split()[:1] == [ds]]
         assert "2024-11-11 06:00" in row, row  # Stage 2 data through the end of the sample
@@ -214,7 +216,7 @@ def test_status_verbose_and_status_iso_show_every_detail(history):
     stage, error rates, storage per area, every alert - for a one-ISO warehouse the same text."""
     verbose, one = history["status_verbose"], history["status"]
     assert verbose.returncode == 0 == one.returncode, verbose.stderr + one.stderr
-    for expected in ("Freshness", "np4_190_cd", "np4_180_er", "never landed", "36h / 48h", "Last run per stage",
+    for expected in ("Freshness", "np4_190_cd", "np4_180_er", "never landed", "36 hours / 48 hours", "Last run per stage",
                      "rollup (2)", "combined (4)", "Error rates", "monthly/ALL_markets", "Storage", "landed_csv",
                      "stage4", "Open alerts (1", "run_failed"):
         assert expected in verbose.stdout, (expected, verbose.stdout)
@@ -293,3 +295,98 @@ def test_every_landed_report_has_the_documented_freshness_thresholds():
                     "missing" if f == "missing" else
                     tuple(f[k]["count"] * hours[f[k]["period"]] for k in ("warn_after", "error_after")))
     assert got == expected
+
+
+def test_status_names_the_quality_reports_that_exist(history):
+    """Issue 20: `status` names each ISO's HTML quality report (`rollup_files/quality_report.html`, else the Markdown)
+    on one line; `status ISO` gives both paths; no line when there is none."""
+    folder = IsoPaths.of("ERCOT", history["base"]).rollup_files
+    html, md = folder / "quality_report.html", folder / "quality_report.md"
+    kept = {p: p.read_bytes() for p in (html, md) if p.exists()}  # the fixture's dbt runs wrote them
+
+    def status(*args: str) -> list[str]:
+        proc = cli(history["base"], "status", *args, "--as-of", "2024-11-11T00:00-06:00")
+        assert proc.returncode == 0, proc.stderr
+        return [line for line in proc.stdout.splitlines() if "quality report" in line]
+
+    try:
+        for p in (html, md):
+            p.unlink(missing_ok=True)
+        assert status() == [] and status("ercot") == []
+        md.write_text("# quality\n")
+        assert status() == [f"  quality report: {md}"]
+        html.write_text("<html></html>")
+        assert status() == [f"  quality report: {html}"]
+        assert status("ercot") == [f"  quality report: {html}", f"  quality report: {md}"]
+    finally:
+        for p in (html, md):
+            p.unlink(missing_ok=True)
+        for p, data in kept.items():
+            p.write_bytes(data)
+
+
+def test_status_on_a_terminal_is_drawn_in_colour(history):
+    """On a terminal (a real pseudo-terminal here) rich draws the same summary with colours: status words coloured,
+    headers bold, fitted to the terminal's 150 columns."""
+    import fcntl
+    import pty
+    import re
+    import struct
+    import termios
+
+    primary, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 150, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR")}
+    env.update(ISO_DATA_DIR=str(history["base"]), ALERT_MIN_FREE_DISK_GB="0", TERM="xterm-256color")
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("iso-pipeline")), "status", "--as-of",
+                             "2024-11-11T00:00-06:00"], stdout=secondary, stderr=secondary, env=env)
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # EIO: the terminal's other end closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    assert proc.wait(timeout=60) == 0
+    drawn = b"".join(chunks).decode()
+    assert "\x1b[1m== ERCOT" in drawn and "\x1b[32mpass" in drawn  # bold header, green "pass"
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", drawn).replace("\r\n", "\n")
+
+    def body(lines: list[str]) -> list[str]:  # without the title and the disk line (free bytes move)
+        return [line.rstrip() for line in lines[1:] if not line.startswith("Disk:")]
+
+    assert body(plain.splitlines()) == body(history["status_summary"].stdout.splitlines())
+
+
+def test_tables_off_a_terminal_are_plain_and_never_wrapped():
+    from ingest.monitor.common import table, to_text
+
+    long = "x" * 300
+    rows = [["DA_prices", "1,234", "error", long, "alpha beta gamma delta"], ["RT_SPP", "56", "pass", "-", "z"]]
+    text = to_text(["title", table(["dataset", "files", "status", "note", "where"], rows, cut={"where": 10})],
+                   color=False)
+    assert text.splitlines() == [
+        "title",
+        "  dataset    files  status  note" + " " * 298 + "where",
+        f"  DA_prices  1,234  error   {long}  alpha bet…",
+        "  RT_SPP        56  pass    -" + " " * 301 + "z",
+    ]
+    coloured = to_text([table(["status"], [["error"], ["warn"]])], color=True)
+    assert "\x1b[1;31merror" in coloured and "\x1b[33mwarn" in coloured
+    assert to_text([table(["a"], [])], color=False) == "  none recorded yet"
+
+
+def test_sizes_ages_and_settings_read_as_people_say_them():
+    from ingest.monitor.common import fmt_age, fmt_bytes, fmt_duration
+
+    assert [fmt_bytes(n) for n in (None, 0, 999, 1234, 14_000_000, 83.5e9)] == [
+        "-", "0 Bytes", "999 Bytes", "1.2 kB", "14.0 MB", "83.5 GB"]
+    hours = dt.timedelta(hours=1)
+    assert [fmt_age(d) for d in (None, dt.timedelta(minutes=8), 2 * hours, 3 * 24 * hours)] == [
+        "-", "8 minutes", "2 hours", "3 days"]
+    assert [fmt_duration(d) for d in (None, hours / 2, hours, 36 * hours, 96 * hours)] == [
+        "-", "30 minutes", "1 hour", "36 hours", "96 hours"]
