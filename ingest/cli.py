@@ -171,7 +171,7 @@ def dbt(dbt_args: tuple[str, ...]) -> None:
     """Run dbt in the project with the data directory set (e.g. `iso-pipeline dbt build --select tag:ercot`).
 
     Everything after `dbt` goes to dbt as typed (`--select`, `--version`, `build --help`); only a bare
-    `iso-pipeline dbt --help` shows this text."""
+    `iso-pipeline dbt --help` shows this text. dbt's colours are on only on a terminal (or as DBT_USE_COLORS says)."""
     from .dbt import run_dbt
     from .lock import LockError
 
@@ -190,17 +190,19 @@ def dbt(dbt_args: tuple[str, ...]) -> None:
               help="Compile and catalog only these nodes, e.g. tag:ercot when only ERCOT was built (the site lists all).")
 @click.option("--target-path", type=click.Path(file_okay=False, path_type=Path),
               help="dbt target folder to write the site to (default: $DBT_TARGET_PATH or target/).")
-def docs(no_serve: bool, port: int, host: str, select: str | None, target_path: Path | None) -> None:
+@click.option("--no-progress", is_flag=True, help="No progress (default: a live line on a terminal, else a line per step).")
+def docs(no_serve: bool, port: int, host: str, select: str | None, target_path: Path | None, no_progress: bool) -> None:
     """Generate the dbt docs site (lineage, models, columns, tests, macros) and serve it offline.
 
     Writes index.html (served here) and static_index.html (one file that opens from disk without a server).
-    Build first (`iso-pipeline demo` or `dbt build`) for compiled SQL and the columns of every table.
+    Build first (`iso-pipeline demo` or `dbt build`) for compiled SQL and the columns of every table. dbt's steps
+    show on stderr while it works; the site's paths and URL print on stdout.
     """
-    from .docs import DocsError, generate, serve, url_of
+    from .docs import DocsError, Progress, generate, serve, url_of
 
-    click.echo("generating the docs site (dbt docs generate --static) ...")
     try:
-        site = generate(target=target_path, select=select)
+        with Progress("off" if no_progress else "auto") as progress:
+            site = generate(target=target_path, select=select, progress=progress)
     except DocsError as exc:
         raise click.ClickException(str(exc)) from exc
     if site.fallback_reason:
@@ -315,6 +317,44 @@ def scaffold(iso: str, check: bool, project_dir: Path | None) -> None:
                + (f", {len(stale)} to (re)generate: run `iso-pipeline scaffold {iso}`" if stale else ""))
     if stale:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("iso", type=ISO_CHOICE, callback=_iso)
+@click.argument("dataset")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--map", "maps", multiple=True, metavar="OLD=NEW",
+              help="Call their column OLD by our name NEW (datetime, datetime_local, settlement_point, da_lmp, ...); "
+                   "repeatable.")
+@click.option("--timezone", "timezone", metavar="ZONE",
+              help="Zone of naive local times in their files (default: the ISO's, seeds/isos.csv; UTC for UTC).")
+@click.option("--tolerance", type=float, default=0.005, show_default=True,
+              help="Largest absolute difference that still counts as equal.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for reconcile.md, reconcile.html, summary.json (default: <ISO>_data/reconcile/... under "
+                   "the data directory).")
+@click.option("--only-their-points", is_flag=True, help="Compare only the points (or products) their data has.")
+@click.option("--all-days", is_flag=True, help="Compare every day of both sides (default: the days theirs spans).")
+def reconcile(iso: str, dataset: str, path: Path, maps: tuple[str, ...], timezone: str | None, tolerance: float,
+              out: Path | None, only_their_points: bool, all_days: bool) -> None:
+    """Compare our Stage 2 of ISO DATASET with the data at PATH (CSV or parquet, a file or a folder).
+
+    Reads gridstatus output, this project's Stage 2 / Stage 3 files and the ISOs' own CSV exports without options
+    (the layout is detected from the columns and printed), anything else with --map. Matches on UTC interval start
+    and point; writes a Markdown and an HTML report and summary.json. Exit 0 when they match, 1 when they differ,
+    2 on bad input. See docs/reconcile.md.
+    """
+    from .reconcile import ReconcileError
+    from .reconcile import reconcile as run_reconcile
+
+    try:
+        outcome = run_reconcile(iso, dataset, path, maps=maps, timezone=timezone, tolerance=tolerance, out=out,
+                                only_their_points=only_their_points, all_days=all_days)
+    except ReconcileError as exc:
+        raise _failure(str(exc), 2) from None
+    for line in outcome.lines:
+        click.echo(line)
+    sys.exit(outcome.exit_code)
 
 
 def main() -> None:

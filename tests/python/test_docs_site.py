@@ -8,11 +8,9 @@ and skip otherwise.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
-import select
 import shutil
 import subprocess
 import sys
@@ -20,12 +18,15 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import browser as chromium_fixture
 import pytest
+from browser import Chromium, need
 
 from ingest.config import PROJECT_ROOT
-from ingest.docs import serve_background, url_of
+from ingest.docs import graph_views, serve_background, url_of
 
 pytestmark = pytest.mark.e2e
+browser = chromium_fixture.browser  # the fixture: a running headless Chromium (or why there is none)
 
 PACKAGE = "iso_pipeline"
 STAGE4_MODEL = "ercot_da_as_rt_hourly"
@@ -65,6 +66,7 @@ def site(built: Path, tmp_path_factory) -> dict:
     return {
         "target": target,
         "stdout": proc.stdout,
+        "stderr": proc.stderr,
         "manifest": json.loads((target / "manifest.json").read_text()),
         "catalog": json.loads((target / "catalog.json").read_text()),
     }
@@ -81,6 +83,20 @@ def test_docs_command_writes_both_forms(site):
     assert "note:" not in site["stdout"]  # compiled: the models' compiled SQL is in the site
     compiled = site["manifest"]["nodes"][f"model.{PACKAGE}.ercot_flat_da_prices"].get("compiled_code") or ""
     assert "pivot" in compiled.lower() and "HB_NORTH" in compiled
+
+
+def test_docs_command_progress_is_one_plain_line_per_step_when_piped(site):
+    """Piped (as in the site fixture), dbt's steps come as plain lines on stderr, none per node and no terminal codes;
+    stdout keeps only the results (the site's paths)."""
+    steps = [line for line in site["stderr"].splitlines() if line.startswith("docs: ")]
+    names = [re.sub(r" \([\d.]+s\)$", "", line.removeprefix("docs: ")) for line in steps]
+    assert names[:2] == ["starting dbt", "parsing the project"], site["stderr"][-3000:]
+    compiling = [n for n in names if n.startswith("compiling ")]
+    assert len(compiling) == 1 and re.fullmatch(r"compiling \d{3,} nodes", compiling[0]), names
+    assert names[-2:] == ["building the catalog (column types from the warehouse)", "adding the lineage graph's views"]
+    assert len(steps) == len(site["stderr"].splitlines()) <= 8, site["stderr"][-3000:]  # nothing else: no dbt log
+    assert "\x1b" not in site["stderr"] + site["stdout"]
+    assert "docs:" not in site["stdout"]
 
 
 def test_docs_command_before_any_build(tmp_path):
@@ -256,149 +272,7 @@ def test_overview_explains_the_project(site):
 
 
 # ------------------------------------------------------------------------------------------------------------------
-# headless Chromium over the DevTools protocol (--remote-debugging-pipe: fd 3 in, fd 4 out, NUL-separated JSON)
-
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
-    "--hide-scrollbars", "--mute-audio",
-]
-# puts the two pipe ends on fds 3 and 4 of the browser, then execs it (no preexec_fn in a threaded process)
-_LAUNCHER = ("import fcntl, os, sys\n"
-             "r, w = (fcntl.fcntl(int(a), fcntl.F_DUPFD_CLOEXEC, 10) for a in sys.argv[1:3])\n"
-             "os.dup2(r, 3)\n"
-             "os.dup2(w, 4)\n"
-             "os.execv(sys.argv[3], sys.argv[3:])\n")
-
-
-class Chromium:
-    """A headless Chromium driven over the DevTools protocol with one page (stdlib only)."""
-
-    def __init__(self, executable: str, workdir: Path, width: int = 1400, height: int = 900):
-        workdir.mkdir(parents=True, exist_ok=True)
-        self.log = workdir / "chromium.log"
-        to_browser_r, self._to_browser = os.pipe()
-        self._from_browser, from_browser_w = os.pipe()
-        with self.log.open("wb") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-c", _LAUNCHER, str(to_browser_r), str(from_browser_w), executable,
-                 *CHROMIUM_FLAGS, f"--user-data-dir={workdir / 'profile'}", "--remote-debugging-pipe", "about:blank"],
-                pass_fds=(to_browser_r, from_browser_w), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
-        os.close(to_browser_r)
-        os.close(from_browser_w)
-        self._buffer = b""
-        self._id = 0
-        self.last_error = ""
-        self.version = self.call("Browser.getVersion")["product"]
-        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        self.call("Emulation.setDeviceMetricsOverride",
-                  {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}, page=True)
-
-    def call(self, method: str, params: dict | None = None, page: bool = False, timeout: float = 30) -> dict:
-        self._id += 1
-        message = {"id": self._id, "method": method, "params": params or {}}
-        if page:
-            message["sessionId"] = self.session
-        data = json.dumps(message).encode() + b"\0"
-        while data:
-            data = data[os.write(self._to_browser, data):]
-        deadline = time.monotonic() + timeout
-        while True:
-            reply = self._next(deadline, method)
-            if reply.get("id") == self._id:  # anything else is an event: not needed here
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-
-    def _next(self, deadline: float, method: str) -> dict:
-        while b"\0" not in self._buffer:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"no reply from Chromium to {method}")
-            if select.select([self._from_browser], [], [], left)[0]:
-                chunk = os.read(self._from_browser, 1 << 20)
-                if not chunk:
-                    raise RuntimeError("Chromium exited:\n" + self.log.read_text(errors="replace")[-3000:])
-                self._buffer += chunk
-        raw, _, self._buffer = self._buffer.partition(b"\0")
-        return json.loads(raw)
-
-    def goto(self, url: str) -> None:
-        """Load `url` as a new document (a hash change alone would keep the previous page state, e.g. an open graph)."""
-        self.call("Page.navigate", {"url": "about:blank"}, page=True)
-        result = self.call("Page.navigate", {"url": url}, page=True)
-        assert not result.get("errorText"), f"{url}: {result['errorText']}"
-
-    def evaluate(self, expression: str):
-        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True},
-                           page=True)
-        if "exceptionDetails" in result:
-            details = result["exceptionDetails"]
-            raise RuntimeError(details.get("exception", {}).get("description") or details.get("text"))
-        return result["result"].get("value")
-
-    def wait_for(self, expression: str, timeout: float = 30):
-        """Evaluate until the value is truthy; returns it (or the last value after the timeout)."""
-        deadline = time.monotonic() + timeout
-        value = None
-        while time.monotonic() < deadline:
-            try:
-                value = self.evaluate(expression)
-            except RuntimeError as exc:  # e.g. the page is still loading: evaluate again
-                value = None
-                self.last_error = str(exc)
-            if value:
-                return value
-            time.sleep(0.2)
-        return value
-
-    def screenshot(self, path: Path) -> Path:
-        path.write_bytes(base64.b64decode(self.call("Page.captureScreenshot", {"format": "png"}, page=True)["data"]))
-        return path
-
-    def close(self) -> None:
-        try:
-            self.call("Browser.close", timeout=5)
-        except (RuntimeError, TimeoutError, OSError):
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        os.close(self._to_browser)
-        os.close(self._from_browser)
-
-
-def chromium_executable() -> str | None:
-    """$CHROMIUM if set (only it), else Debian's chromium."""
-    if os.environ.get("CHROMIUM"):
-        return os.environ["CHROMIUM"] if Path(os.environ["CHROMIUM"]).exists() else None
-    for candidate in (shutil.which("chromium"), "/usr/bin/chromium"):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    """A running headless Chromium, or the reason there is none (the tests fail on it in CI, skip locally)."""
-    executable = chromium_executable()
-    if executable is None:
-        yield "Chromium not found: install Debian's package (apt-get install -y chromium; .ci/run does it)"
-        return
-    chromium = Chromium(executable, tmp_path_factory.mktemp("chromium"))
-    yield chromium
-    chromium.close()
-
-
-def _need(browser) -> Chromium:
-    if isinstance(browser, str):
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(browser)
-        pytest.skip(browser)
-    return browser
+# in a real browser: headless Chromium (tests/python/browser.py)
 
 
 @pytest.fixture(scope="module")
@@ -435,7 +309,7 @@ _GRAPH_JS = """(() => {
 
 
 def test_lineage_graph_of_a_stage4_model_renders_its_upstream_chain(site, served, browser, tmp_path):
-    chromium = _need(browser)
+    chromium = need(browser)
     manifest = site["manifest"]
     uid = _model_uid(STAGE4_MODEL)
     selector = f"+{STAGE4_MODEL}+"
@@ -462,6 +336,118 @@ def test_lineage_graph_of_a_stage4_model_renders_its_upstream_chain(site, served
     assert not ancestors - visible, f"ancestors missing from the graph: {sorted(ancestors - visible)}"
     # and downstream it ends in what users consume: the exposures
     assert {f"exposure.{PACKAGE}.ercot_combined", f"exposure.{PACKAGE}.ercot_analysis_ready"} <= visible
+
+
+# the graph opens readable: one ISO and stage at a time (ingest/docs.py add_graph_views), the full graph one click away
+
+_VIEW_JS = """(() => {
+  const el = document.querySelector('#cy');
+  const cy = el && el._cyreg && el._cyreg.cy;
+  const bar = document.querySelector('#iso-graph-views');
+  if (!cy || !bar || !el.closest('.launcher[data-launcher="fullscreen"]')) return null;
+  const w = el.clientWidth, h = el.clientHeight;
+  const nodes = cy.nodes(':visible').map(n => {
+    const b = n.renderedBoundingBox();
+    return {id: n.id(), font: parseFloat(n.renderedStyle('font-size')),
+            inside: b.x1 >= -1 && b.y1 >= -1 && b.x2 <= w + 1 && b.y2 <= h + 1};
+  });
+  if (!nodes.length || !nodes.every(n => n.inside)) return null;  // not laid out and fitted yet
+  const inputs = Array.from(document.querySelectorAll('.launcher-footer input[type=text]')).map(i => i.value);
+  const active = Array.from(bar.querySelectorAll('button.active')).map(b => b.textContent);
+  return {ids: nodes.map(n => n.id).sort(), font: Math.min(...nodes.map(n => n.font)), include: inputs[0],
+          exclude: inputs[1], active: active};
+})()"""
+
+
+def _graph_view(chromium: Chromium, include: str, timeout: float = 45) -> dict | None:
+    """The graph on screen once it shows selection `include`, laid out, fitted and unchanged for half a second."""
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        try:
+            view = chromium.evaluate(_VIEW_JS)
+        except RuntimeError:
+            view = None
+        if view and view["include"] == include and view == last:
+            return view
+        last = view
+        time.sleep(0.5)
+    return None
+
+
+def _click(chromium: Chromium, selector: str) -> None:
+    assert chromium.evaluate(f"(() => {{ const b = document.querySelector({json.dumps(selector)});"
+                             " if (b) b.click(); return !!b; })()"), f"nothing to click at {selector}"
+
+
+def _in_graph(manifest: dict) -> set[str]:
+    """Every model, seed, source and exposure: what the full graph draws."""
+    return {uid for group in ("nodes", "sources", "exposures") for uid, n in manifest[group].items()
+            if n["resource_type"] in ("model", "seed", "source", "exposure")}
+
+
+READABLE_NODES, READABLE_FONT_PX = 60, 9.5  # at 1400 x 900: the full graph draws ~150 labels at under 2 px
+
+
+def test_lineage_graph_opens_readable_with_the_full_graph_one_click_away(site, served, browser, tmp_path):
+    chromium = need(browser)
+    manifest = site["manifest"]
+    views = graph_views(manifest)
+    first = views["views"][f"{views['isos'][0]['key']}/{views['stages'][0]['key']}"]
+    chromium.goto(f"{served}#!/overview")
+    assert chromium.wait_for("document.body.innerText.includes('The four stages')")
+    _click(chromium, ".launcher-btn a")  # the round button, on the overview: dbt-docs would draw every node
+    graph = _graph_view(chromium, first["include"])
+    shot = chromium.screenshot(tmp_path / "lineage_default.png")
+    print(f"default lineage view: {shot}")
+    assert graph, f"the lineage graph did not open on {first} (screenshot {shot}, log {chromium.log})"
+    assert graph["exclude"] == first["exclude"] and graph["active"] == ["ERCOT", "Stage 2: long"], graph
+    ids = set(graph["ids"])
+    assert 10 <= len(ids) <= READABLE_NODES, f"{len(ids)} nodes (screenshot {shot})"
+    assert graph["font"] >= READABLE_FONT_PX, f"labels drawn at {graph['font']:.1f} px (screenshot {shot})"
+    # ERCOT's landed reports to its Stage 2 tables: every node is ERCOT's (or the landing registry they all read)
+    assert {_model_uid("ercot_da_prices"), f"source.{PACKAGE}.ercot_landed.np4_190_cd"} <= ids
+    assert all("ercot" in uid or uid == f"source.{PACKAGE}.landing.landed_files" for uid in ids), sorted(ids)
+
+    _click(chromium, "#iso-graph-views [data-view=full]")  # one click: the full graph
+    full = _graph_view(chromium, "")
+    full_shot = chromium.screenshot(tmp_path / "lineage_full.png")
+    assert full, f"the full graph did not open (screenshot {full_shot})"
+    assert not _in_graph(manifest) - set(full["ids"]), sorted(_in_graph(manifest) - set(full["ids"]))[:20]
+    assert full["active"] == ["Full graph"] and full["font"] < READABLE_FONT_PX  # why it is not the default
+
+
+def test_every_lineage_view_is_readable(site, served, browser, tmp_path):
+    """Each ISO and stage, chosen with the bar at the top of the graph: a readable subset, all of that ISO."""
+    chromium = need(browser)
+    views = graph_views(site["manifest"])
+    isos = {p.name for p in (PROJECT_ROOT / "models" / "rollup").iterdir() if p.is_dir()}
+    assert {i["key"] for i in views["isos"]} == isos and views["isos"][0]["label"] == "ERCOT", views["isos"]
+    chromium.goto(f"{served}#!/overview")
+    assert chromium.wait_for("document.body.innerText.includes('The four stages')")
+    _click(chromium, ".launcher-btn a")
+    problems, seen = [], {}
+    for iso in views["isos"]:
+        _click(chromium, f"#iso-graph-views [data-iso={iso['key']}]")
+        for stage in views["stages"]:
+            _click(chromium, f"#iso-graph-views [data-stage='{stage['key']}']")
+            view = views["views"][f"{iso['key']}/{stage['key']}"]
+            graph = _graph_view(chromium, view["include"])
+            name = f"{iso['label']} {stage['label']}"
+            if not graph:
+                problems.append(f"{name}: not shown (screenshot {chromium.screenshot(tmp_path / 'view.png')})")
+                continue
+            shot = chromium.screenshot(tmp_path / f"lineage_{iso['key']}_{stage['key']}.png")
+            ids = graph["ids"]
+            seen[name] = len(ids)
+            foreign = [uid for uid in ids if iso["key"] not in uid and not uid.endswith(".landing.landed_files")]
+            if not 2 <= len(ids) <= READABLE_NODES or graph["font"] < READABLE_FONT_PX or foreign:
+                problems.append(f"{name}: {len(ids)} nodes, labels {graph['font']:.1f} px, not {iso['label']}'s: "
+                                f"{foreign[:5]} (screenshot {shot})")
+            if graph["active"] != [iso["label"], stage["label"]]:
+                problems.append(f"{name}: the bar highlights {graph['active']}")
+    assert not problems, "\n".join(problems)
+    # together the views cover each ISO's lineage from its landed reports to its published outputs
+    assert len(seen) == 3 * len(isos) and sum(seen.values()) > 100, seen
 
 
 def _column_expectations(manifest: dict, name: str) -> dict[str, str]:
@@ -502,7 +488,7 @@ def _missing_descriptions(chromium: Chromium, expected: list[str], timeout: floa
 
 @pytest.mark.parametrize("model", ["ercot_da_prices", "ercot_hub_daily_peak_prices", STAGE4_MODEL])
 def test_model_page_shows_column_descriptions(site, served, browser, tmp_path, model):
-    chromium = _need(browser)
+    chromium = need(browser)
     expected = _column_expectations(site["manifest"], model)
     chromium.goto(f"{served}#!/model/{_model_uid(model)}")
     missing = _missing_descriptions(chromium, [model, *expected.values()])
@@ -516,7 +502,7 @@ def test_model_page_shows_column_descriptions(site, served, browser, tmp_path, m
 
 
 def test_static_single_file_site_opens_from_disk(site, browser, tmp_path):
-    chromium = _need(browser)
+    chromium = need(browser)
     expected = _column_expectations(site["manifest"], "ercot_da_prices")
     chromium.goto(f"{(site['target'] / 'static_index.html').as_uri()}#!/model/{_model_uid('ercot_da_prices')}")
     missing = _missing_descriptions(chromium, list(expected.values()))
@@ -527,3 +513,9 @@ def test_static_single_file_site_opens_from_disk(site, browser, tmp_path):
     assert chromium.wait_for("document.body.innerText.includes('The four stages')"), \
         f"overview not shown (screenshot {chromium.screenshot(tmp_path / 'overview.png')})"
     assert "The four stages" in overview_text
+    # the graph views are in this form too
+    views = graph_views(site["manifest"])
+    _click(chromium, ".launcher-btn a")
+    graph = _graph_view(chromium, views["views"][f"{views['isos'][0]['key']}/{views['stages'][0]['key']}"]["include"])
+    assert graph and len(graph["ids"]) <= READABLE_NODES, \
+        f"static_index.html: no graph view (screenshot {chromium.screenshot(tmp_path / 'static_graph.png')})"
