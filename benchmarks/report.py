@@ -20,6 +20,7 @@ TARGET_PANDAS = 3.0
 TARGET_MEM_BYTES = 2 * GB
 TARGET_INCREMENTAL = 0.10
 TARGET_PARQUET = 0.10
+TARGET_QUALITY_HTML = 0.10
 
 
 def _f(x: float | None, nd: int = 2) -> str:
@@ -356,12 +357,47 @@ def render_mode(r: dict) -> list[str]:
     return out
 
 
+def quality_report_lines(r: dict) -> list[str]:
+    """What quality_report.html adds to the demo's `dbt build` (benchmarks/quality_report.py)."""
+    with_, without = r["steps"]["with_report"], r["steps"]["without_report"]
+    m = r["machine"]
+    hooks = r.get("hook_seconds", [])
+    # per build with the report: the report's own seconds against the rest of that same build (same machine load)
+    shares = [h / (w - h) for h, w in zip(hooks, with_.get("repeats", [])) if w > h]
+    ab = (with_["wall"] - without["wall"]) / without["wall"] if without["wall"] else None
+    kb = ", ".join(f"{iso} {v:,} KB" for iso, v in r.get("report_kb", {}).items())
+    verdict = "n/a" if not shares else ("**met**" if max(shares) < TARGET_QUALITY_HTML else "**missed**")
+    return [
+        "### quality_report.html on the demo (issue 20)", "",
+        f"- Date: {r['date']}; commit `{m['commit']}`{' (working tree with uncommitted changes)' if m['dirty'] else ''}; "
+        f"{m['logical_cpus']} logical CPUs, {m['memory_bytes'] / GB:.1f} GiB RAM, {m['cpu_model'] or 'unknown CPU'}; "
+        f"1-min load average {r['load_at_start'][0]:.1f} at the start.",
+        f"- The demo's first `dbt build` ({', '.join(r.get('report_kb', {})) or 'every ISO'}, three weeks, "
+        f"{r['rows']:,} landed rows, a fresh target: full parse), {r['repeat']} rounds with and without the report, "
+        "alternating; fastest of each.", "",
+        "| build | wall s (fastest) | all runs | CPU s | peak RSS MB |", "|---|---:|---|---:|---:|",
+        *[f"| {name}{_ok(st)} | {_f(st['wall'])} | {', '.join(_f(w, 1) for w in st.get('repeats', []))} "
+          f"| {_f(st['cpu'])} | {_mb(st['peak_rss'])} |"
+          for name, st in (("with the report", with_), ("without (ISO_QUALITY_HTML=0)", without))],
+        "",
+        "| target | measured | verdict |", "|---|---|---|",
+        f"| the report adds < 10% to the demo's `dbt build` | the report's function: {', '.join(_f(h) for h in hooks)} s "
+        f"for all pages (imports included) = {', '.join(_f(100 * x, 1) for x in shares)}% of the rest of the same "
+        f"build (max {_f(100 * max(shares) if shares else None, 1)}%); A/B of the fastest builds: "
+        f"{_f(100 * ab if ab is not None else None, 1)}% (machine drift larger than the effect) | {verdict} |",
+        "", f"Page sizes: {kb}.", "",
+    ]
+
+
 def render_report(md: Path, results_dir: Path) -> None:
     parts: list[str] = []
     for mode in ("full", "quick"):
         f = results_dir / f"{mode}.json"
         if f.exists():
             parts += render_mode(json.loads(f.read_text()))
+    quality = results_dir / "quality_report.json"
+    if quality.exists():
+        parts += quality_report_lines(json.loads(quality.read_text()))
     generated = "\n".join([BEGIN, "", *parts, END])
     if md.exists() and BEGIN in md.read_text():
         text = md.read_text()

@@ -19,6 +19,7 @@ step's process tree (wait4) and as the sampled sum of the tree's RSS at 20 Hz):
    build again with nothing new (the floor any build of these nodes pays), and `dbt build --full-refresh` of
    Stages 2-4 over the same files (the full rebuild).
 4. Landing rate of 10,000 small ERCOT zips (the bundled sample's size, 24 points).
+5. What quality_report.html adds to the demo's `dbt build` (benchmarks/quality_report.py; its own results file).
 
 Results go to benchmarks/results/<mode>.json and into BENCHMARKS.md between the generated-section markers
 (the rest of BENCHMARKS.md - the reading of the numbers - is kept). DUCKDB_MEMORY_LIMIT / DUCKDB_THREADS from the
@@ -375,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--memory-limit", help="DUCKDB_MEMORY_LIMIT, e.g. 4GB")
     ap.add_argument("--capped-memory", default="1GB", help="DUCKDB_MEMORY_LIMIT of the extra capped Stage 2 "
                     "rebuild on the largest size (default 1GB; '' to skip)")
-    ap.add_argument("--skip", default="", help="comma-separated: limit,pandas,polars,incremental,small")
+    ap.add_argument("--skip", default="", help="comma-separated: limit,pandas,polars,incremental,small,quality")
     ap.add_argument("--repeat", type=int, help="runs of each compared step (Stage 2, Stages 2 + 3, the limit, "
                     "pandas, Polars, and the incremental steps), in turn; the fastest counts (default: 2 full, 1 quick)")
     ap.add_argument("--no-report", action="store_true", help="do not rewrite BENCHMARKS.md")
@@ -424,6 +425,13 @@ def main(argv: list[str] | None = None) -> int:
         results["capped"] = run_capped(mode, max(sizes), args.capped_memory, env)
     if "small" not in skip and args.small_zips:
         results["small_landing"] = run_small_landing(args.small_zips, env)
+    if "quality" not in skip:  # what quality_report.html adds to the demo's build: its own results file
+        from benchmarks import quality_report
+
+        quality = {"machine": results["machine"], "load_at_start": os.getloadavg(),
+                   **quality_report.run(env, max(2, args.repeat))}
+        (RESULTS / "quality_report.json").parent.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "quality_report.json").write_text(json.dumps(quality, indent=1, default=str))
     results["total_seconds"] = time.perf_counter() - t_all
     results["pipeline_hash_at_end"] = pipeline_hash()
     if results["pipeline_hash_at_end"] != results["machine"]["pipeline_hash"]:

@@ -3,6 +3,9 @@
 - `iso_mkdirs(path)`: create a folder and its parents (COPY needs its target folder to exist).
 - `iso_write_text(path, text)`: write a UTF-8 text file atomically (the Markdown reports).
 - `iso_remove_tree(path)`: delete a scratch folder (and everything in it) if it exists.
+- `iso_quality_html(iso, path, run_json)`: draw the ISO's quality_report.html (ingest/quality_html.py) from this
+  warehouse, read through a cursor of the connection the function is registered on; returns a status line ('...
+  KB in ... s', 'skipped ...', or 'error: ...' with an error page written: a report never fails the build).
 - `iso_publish_day_files(scratch, location, full)`: move the day (or month) files written into `scratch`
   (`year=YYYY/data_YYYYMMDD.parquet`, `data_YYYYMM.parquet`) to the same place under `location`, replacing the old
   files of those days, each with an atomic rename, so a reader sees a day's old file or its new one, never a
@@ -24,11 +27,14 @@ stderr and sleep (10 minutes) at the first point of that step whose subject matc
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import re
 import shutil
 import threading
 import time
+import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +89,29 @@ def iso_write_text(path: str, text: str) -> int:
 def iso_remove_tree(path: str) -> bool:
     shutil.rmtree(path, ignore_errors=True)
     return True
+
+
+def quality_html_function(conn: DuckDBPyConnection) -> Callable[[str, str, str], str]:
+    """`iso_quality_html` bound to `conn` (weakly: the function lives in the connection it refers to)."""
+    ref = weakref.ref(conn)
+
+    def iso_quality_html(iso: str, path: str, run_json: str) -> str:
+        started = time.perf_counter()  # the whole cost, imports (matplotlib on the first call) included
+        from . import quality_html
+
+        if not quality_html.enabled():
+            Path(path).unlink(missing_ok=True)  # no stale page from an earlier build
+            return f"skipped ({quality_html.SWITCH}={os.environ.get(quality_html.SWITCH)})"
+        cursor = ref().cursor()  # its own session inside dbt's database: reads what the build committed
+        try:
+            cursor.execute("set TimeZone = 'UTC'")
+            page, error = quality_html.render_or_error(cursor, iso, json.loads(run_json or "{}"))
+        finally:
+            cursor.close()
+        size = iso_write_text(path, page)
+        return f"error: {error}" if error else f"{size / 1024:,.0f} KB in {time.perf_counter() - started:.2f} s"
+
+    return iso_quality_html
 
 
 _DAY_FILE = re.compile(r"^year=\d{4}/data_(\d{8}|\d{6})\.parquet$")  # a day's or a month's file
@@ -173,6 +202,7 @@ class Plugin(BasePlugin):
             ("iso_write_text", iso_write_text, [VARCHAR, VARCHAR], BIGINT),
             ("iso_remove_tree", iso_remove_tree, [VARCHAR], BOOLEAN),
             ("iso_publish_day_files", iso_publish_day_files, [VARCHAR, VARCHAR, BOOLEAN], BIGINT),
+            ("iso_quality_html", quality_html_function(conn), [VARCHAR, VARCHAR, VARCHAR], VARCHAR),
         ):
             try:
                 conn.create_function(name, fn, args, ret, side_effects=True)

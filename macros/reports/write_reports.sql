@@ -2,6 +2,9 @@
   on-run-end: rollup_files/gaps_report.md and rollup_files/quality_report.md for every ISO this invocation built
   or tested. Markdown, readable on GitHub. Which models belong to which ISO, stage and dataset comes from macro
   node_meta (folder-level +meta; filled models: grain_minutes), so a new ISO's models appear without touching this file.
+  Beside them quality_report.html, the checks drawn (coverage heatmaps, the fill rule's gaps, hub prices, stage
+  timings), rendered in Python by the plugin function iso_quality_html (ingest/dbt_plugin.py -> ingest/quality_html.py),
+  which reads the warehouse itself.
 -#}
 
 {% macro md_cell(value) -%}
@@ -50,12 +53,33 @@
   {%- for iso in built_isos -%}
     {%- do write_gaps_report(iso) -%}
     {%- do write_quality_report(iso, results) -%}
+    {%- do write_quality_html(iso, results) -%}
   {%- endfor -%}
   {{ return('') }}
 {% endmacro %}
 
 {% macro write_markdown(iso, name, text) -%}
   {%- do run_query("select iso_write_text(" ~ sql_literal(rollup_location(iso, name)) ~ ", " ~ sql_literal(text) ~ ")") -%}
+{%- endmacro %}
+
+{% macro write_quality_html(iso, results) -%}
+  {#- quality_report.html, drawn by the plugin function (one call per ISO). The run history records this run only
+      after the reports (record_run_end), so its stage timings are passed from `results`: node seconds per stage,
+      tests apart, as monitoring.run_stages sums them. A drawing error is a warning and a page saying so. -#}
+  {%- set stages = {} -%}
+  {%- for res in results if node_meta(res.node).iso == iso -%}
+    {%- set label = 'tests' if res.node.resource_type == 'test' else (node_meta(res.node).stage or res.node.resource_type) -%}
+    {%- do stages.update({label: stages.get(label, 0) + (res.execution_time or 0)}) -%}
+  {%- endfor -%}
+  {%- set run = {'invocation_id': invocation_id, 'command': flags.WHICH, 'stages': stages,
+                 'written_at': run_started_at.strftime('%Y-%m-%d %H:%M UTC')} -%}
+  {%- set status = run_query("select iso_quality_html(" ~ sql_literal(iso) ~ ", "
+        ~ sql_literal(rollup_location(iso, 'quality_report.html')) ~ ", " ~ sql_literal(tojson(run)) ~ ")").rows[0][0] -%}
+  {%- if status.startswith('error') -%}
+    {%- do exceptions.warn(iso ~ ' quality_report.html could not be drawn (' ~ status ~ '); the build is unaffected') -%}
+  {%- else -%}
+    {%- do log(iso ~ ' quality_report.html: ' ~ status) -%}
+  {%- endif -%}
 {%- endmacro %}
 
 {% macro no_data_notice(iso) -%}
