@@ -20,6 +20,7 @@ readable: per ISO and stage instead of all ~150 nodes at once (see GRAPH_VIEWS_J
 from __future__ import annotations
 
 import functools
+import html
 import json
 import logging
 import os
@@ -224,7 +225,41 @@ def generate(base: Path | None = None, target: Path | None = None, select: str |
         raise DocsError(f"dbt docs generate did not write {', '.join(missing)} in {target}")
     progress.step("adding the lineage graph's views")
     add_graph_views(site)
+    add_report_links(site, base)
     return site
+
+
+#: The site's folder of report links (the overview links REPORTS_DIR/index.html: served and single-file sites alike).
+REPORTS_DIR = "reports"
+REPORT_FILES = ("quality_report.html", "quality_report.md", "gaps_report.md")
+
+
+def add_report_links(site: DocsSite, base: Path) -> Path:
+    """target/reports/: per registered ISO a link to each report the builds wrote (`<ISO>/quality_report.html`, ...,
+    symbolic links into the data directory, so a later build shows at once) and an index.html listing them. The
+    docs server serves them with the site; the single file reaches them from disk beside it."""
+    from .catalog import isos
+    from .config import IsoPaths
+
+    folder = site.target / REPORTS_DIR
+    rows = []
+    for iso in sorted(isos()):
+        own = folder / iso
+        own.mkdir(parents=True, exist_ok=True)
+        links = []
+        for name in REPORT_FILES:
+            report, link = IsoPaths.of(iso, base).rollup_files / name, own / name
+            link.unlink(missing_ok=True)
+            if report.exists():
+                link.symlink_to(report)
+                links.append(f'<a href="{iso}/{name}">{name}</a>')
+        rows.append(f"<li><b>{iso}</b>: {', '.join(links) if links else 'not built yet'}</li>")
+    folder.joinpath("index.html").write_text(
+        "<!doctype html><meta charset='utf-8'><title>iso-pipeline reports</title>"
+        "<body style='font-family: sans-serif; margin: 2em'><h1>Reports of the last build</h1>"
+        f"<p>Data directory: <code>{html.escape(str(base))}</code></p><ul>{''.join(rows)}</ul>"
+        "<p><a href='../index.html'>back to the docs</a></p></body>\n", encoding="utf-8")
+    return folder
 
 
 # ------------------------------------------------------------------------------------------------------------------

@@ -519,3 +519,20 @@ def test_static_single_file_site_opens_from_disk(site, browser, tmp_path):
     graph = _graph_view(chromium, views["views"][f"{views['isos'][0]['key']}/{views['stages'][0]['key']}"]["include"])
     assert graph and len(graph["ids"]) <= READABLE_NODES, \
         f"static_index.html: no graph view (screenshot {chromium.screenshot(tmp_path / 'static_graph.png')})"
+
+
+def test_served_site_reaches_the_reports_of_the_build(site, served, built):
+    """The overview's `reports/index.html` link works on the served site: each listed report is the build's file."""
+    import urllib.request
+
+    from ingest.config import IsoPaths
+
+    with urllib.request.urlopen(served + "reports/index.html", timeout=30) as response:
+        index = response.read().decode()
+    hrefs = re.findall(r'href="([A-Z]+/[^"]+)"', index)
+    assert "ERCOT/quality_report.html" in hrefs, index
+    for href in hrefs:
+        with urllib.request.urlopen(served + "reports/" + href, timeout=30) as response:
+            served_bytes = response.read()
+        iso, name = href.split("/")
+        assert served_bytes == (IsoPaths.of(iso, built).rollup_files / name).read_bytes(), href

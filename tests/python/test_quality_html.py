@@ -309,12 +309,21 @@ def test_a_drawing_error_is_a_page_and_a_status_not_a_failed_build(tmp_path):
     assert status.startswith("error: ") and "could not be drawn" in target.read_text()
 
 
-def test_the_docs_site_links_every_isos_report():
-    """The overview's links, followed from the site's single file (target/static_index.html), reach each ISO's page
-    in the default data directory."""
+def test_the_docs_site_links_every_isos_report(gap_build, tmp_path):
+    """The overview links the site's reports page; iso-pipeline docs writes it (ingest.docs.add_report_links) with,
+    per registered ISO, links that reach the reports the build wrote (served or opened from disk)."""
+    from ingest.docs import REPORTS_DIR, DocsSite, add_report_links
+
     overview = (PROJECT_ROOT / "docs/dbt/overview.md").read_text()
-    links = dict(re.findall(r"\[(\w+)\]\((\.\./[^)\s]+quality_report\.html)\)", overview))
-    assert ISO in links and set(links) <= set(catalog.isos()), links
-    for iso, href in links.items():
-        reached = (PROJECT_ROOT / "target" / href).resolve()
-        assert reached == IsoPaths.of(iso, PROJECT_ROOT / "data").rollup_files / quality_html.REPORT_NAME
+    assert f"]({REPORTS_DIR}/index.html)" in overview
+    folder = add_report_links(DocsSite(tmp_path / "target"), gap_build)
+    index = (folder / "index.html").read_text()
+    hrefs = re.findall(r'href="([^"]+)"', index)
+    assert f"{ISO}/{quality_html.REPORT_NAME}" in hrefs
+    for href in hrefs:
+        iso = href.split("/")[0]
+        assert iso in catalog.isos(), href
+        reached = (folder / href).resolve()
+        assert reached == (IsoPaths.of(iso, gap_build).rollup_files / href.split("/")[1]).resolve() and reached.exists()
+    for iso in catalog.isos():  # every registered ISO is listed, built or not
+        assert f"<b>{iso}</b>" in index
