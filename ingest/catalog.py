@@ -10,6 +10,7 @@ zones: the CLI, the downloaders, monitoring and alerts ask here, dbt macros ask 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,8 +22,10 @@ from .config import PROJECT_ROOT
 SEEDS = PROJECT_ROOT / "seeds"
 
 #: The ISO's local times: `local_flag` (local wall clock plus a repeated-hour flag), `utc_column` (the files carry a
-#: UTC/GMT time; local columns are derived). A new convention is a new time macro and a new value here.
-TIME_CONVENTIONS = ("local_flag", "utc_column")
+#: UTC/GMT time; local columns are derived), `fixed_offset` (a wall clock at a fixed UTC offset all year, no DST: the
+#: registry's time zone is then a fixed-offset zone such as `Etc/GMT+5` = UTC-5, MISO's Eastern Standard Time; every
+#: local day has 24 hours). A new convention is a new time macro and a new value here.
+TIME_CONVENTIONS = ("local_flag", "utc_column", "fixed_offset")
 #: A dataset's place in the Stage 4 tables: the DA, AS and RT columns, an `extra` hourly series (ALL_markets), or none.
 COMBINED_ROLES = ("da", "as", "rt", "extra", "")
 
@@ -43,6 +46,12 @@ class Iso:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def fixed_offset(self) -> dt.timedelta | None:
+        """The zone's UTC offset when it is the same all year (a fixed-offset zone, no DST), else None."""
+        offsets = {dt.datetime(2024, month, 15, 12, tzinfo=self.zone).utcoffset() for month in range(1, 13)}
+        return offsets.pop() if len(offsets) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,9 @@ def load_isos(seeds: Path = SEEDS) -> dict[str, Iso]:
             raise ValueError(f"seeds/isos.csv: {iso.iso} time_convention {iso.time_convention!r} is not one of "
                              f"{', '.join(TIME_CONVENTIONS)}")
         iso.zone  # noqa: B018 - an unknown time zone fails here, naming it
+        if iso.time_convention == "fixed_offset" and iso.fixed_offset is None:
+            raise ValueError(f"seeds/isos.csv: {iso.iso} time_convention fixed_offset needs a time zone without DST "
+                             f"(e.g. Etc/GMT+5 for UTC-5), not {iso.timezone}")
         out[iso.iso] = iso
     return out
 

@@ -2,7 +2,7 @@
 
     run_download("ERCOT", "DA_prices", date(2024, 10, 21), date(2024, 10, 23)) -> DownloadSummary
 
-One module per ISO (`ercot`, `caiso`, `pjm`), one HTTP client for all (`ingest.http`), the download record in
+One module per ISO (`ercot`, `caiso`, `pjm`, `miso`: MODULES), one HTTP client for all (`ingest.http`), the download record in
 `<ISO>_data/download_state.json` (`state`). Every file is streamed to `raw_downloads/<name>.part`, checked, renamed
 to its original name, then landed with `ingest.landing.land` batch by batch; a batch is recorded as done only after
 it landed, so an interrupted run loses at most one batch and the rerun fetches only what is missing.
@@ -11,10 +11,14 @@ it landed, so an interrupted run loses at most one batch and the rerun fetches o
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from pathlib import Path
 
 from ..http import ConfigError
 from .base import DownloadError, DownloadSummary, Job
+
+#: ISO -> its downloader module in this package (each has `report_for(dataset)` and `run(job)`).
+MODULES = {"ERCOT": "ercot", "CAISO": "caiso", "PJM": "pjm", "MISO": "miso"}
 
 __all__ = ["DownloadError", "DownloadSummary", "run_download"]
 
@@ -36,12 +40,9 @@ def run_download(iso: str, dataset: str, start: dt.date | None, end: dt.date | N
         raise DownloadError(str(exc)) from exc
     if start and end and start > end:
         raise DownloadError(f"--start {start} is after --end {end}")
-    if iso == "ERCOT":
-        from . import ercot as module
-    elif iso == "CAISO":
-        from . import caiso as module
-    else:
-        from . import pjm as module
+    if iso not in MODULES:
+        raise DownloadError(f"{iso} has no downloader (downloaders: {', '.join(MODULES)})")
+    module = importlib.import_module(f".{MODULES[iso]}", __name__)
     module.report_for(dataset)  # an unknown dataset fails before anything is touched
     job = Job(iso, dataset, start, end, base, progress)
     try:

@@ -17,6 +17,7 @@ from typing import Any
 
 import humanize
 
+from .. import reports
 from ..catalog import timezone
 from ..config import IsoPaths, data_dir
 from ..http import BadContent, describe_bytes
@@ -33,6 +34,15 @@ DAY = dt.timedelta(days=1)
 class DownloadError(Exception):
     """A download that cannot go on: bad arguments, a missing credential (the message names the variable), a
     rejected credential, or an answer of a shape the downloader does not know."""
+
+
+def report_of(iso: str, dataset: str) -> reports.Report:
+    """The first row of seeds/iso_reports.csv for this ISO and dataset; DownloadError naming the ones there are."""
+    rows = [r for r in reports.reports_for(iso) if r.dataset == dataset]
+    if not rows:
+        known = sorted({r.dataset for r in reports.reports_for(iso)})
+        raise DownloadError(f"{iso} has no downloadable dataset {dataset!r}: choose one of {', '.join(known)}")
+    return rows[0]
 
 
 def env(name: str, default: str | None = None) -> str | None:

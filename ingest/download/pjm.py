@@ -38,7 +38,7 @@ import requests
 from .. import reports
 from ..files import part_for, place, writing
 from ..http import BadContent, HttpClient, HttpError, redact_url, with_params
-from .base import DAY, DownloadError, DownloadSummary, Job, base_url, days, env, require_env, windows
+from .base import DAY, DownloadError, DownloadSummary, Job, base_url, days, env, report_of, require_env, windows
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +67,7 @@ class PjmKey:
 
 
 def report_for(dataset: str) -> reports.Report:
-    rows = [r for r in reports.reports_for("PJM") if r.dataset == dataset]
-    if not rows:
-        known = sorted({r.dataset for r in reports.reports_for("PJM")})
-        raise DownloadError(f"PJM has no downloadable dataset {dataset!r}: choose one of {', '.join(known)}")
-    return rows[0]
+    return report_of("PJM", dataset)
 
 
 def local_time(column: str, value: str) -> dt.datetime:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from .caiso import generate_caiso
 from .ercot import expected_counts, generate_ercot
+from .miso import generate_miso
 from .pjm import generate_pjm
 
 # ISO -> generator(out_dir) -> files written. The demo lands every entry.
@@ -12,6 +13,7 @@ GENERATORS: dict[str, Callable[[Path], list[Path]]] = {
     "ERCOT": generate_ercot,
     "CAISO": generate_caiso,
     "PJM": generate_pjm,
+    "MISO": generate_miso,
 }
 
-__all__ = ["GENERATORS", "expected_counts", "generate_caiso", "generate_ercot", "generate_pjm"]
+__all__ = ["GENERATORS", "expected_counts", "generate_caiso", "generate_ercot", "generate_miso", "generate_pjm"]

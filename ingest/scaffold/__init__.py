@@ -195,8 +195,10 @@ def render(iso_name: str, project: Path = PROJECT_ROOT) -> tuple[dict[Path, str]
     return out, iso
 
 
-def project_config(text: str, iso: Iso) -> str:
-    """dbt_project.yml with the ISO's folder line in every stage and its tag on the seeds (unchanged when present)."""
+def project_config(text: str, iso: Iso, stages: tuple[str, ...] = STAGE_FOLDERS) -> str:
+    """dbt_project.yml with the ISO's folder line in each of `stages` (every stage it has models in) and its tag on
+    the seeds (unchanged when present). An ISO without Stage 4 (no dataset in the rt role yet, as MISO) gets no
+    `combined` line: dbt warns about a configuration path that applies to nothing."""
     x, tag = iso.cli_name, iso.dbt_tag
     lines = text.split("\n")
     section = None
@@ -208,7 +210,7 @@ def project_config(text: str, iso: Iso) -> str:
         elif section in STAGE_FOLDERS and re.match(r"^      \w+: [&*]\w+", line):
             last[section] = i
     anchor = f"      {x}: &{x} {{+tags: [{tag}], +schema: {tag}, +meta: {{iso: {iso.iso}}}}}"
-    for stage in reversed(STAGE_FOLDERS):  # bottom up: inserting keeps the earlier indices valid
+    for stage in reversed(stages):  # bottom up: inserting keeps the earlier indices valid
         if stage not in last:
             raise ScaffoldError(f"dbt_project.yml: no ISO folder line (`      <iso>: &<iso> {{...}}` / `*<iso>`) under {stage}:")
         present = any(re.match(rf"^      {x}:", ln) for ln in _section(lines, stage))
@@ -219,7 +221,7 @@ def project_config(text: str, iso: Iso) -> str:
     if seeds and tag not in [t.strip() for t in seeds.group(1).split(",")]:
         text = text[:seeds.end(1)] + f", {tag}" + text[seeds.end(1):]
     config = yaml.safe_load(text)  # still valid YAML, and the ISO's folders are configured
-    for stage in STAGE_FOLDERS:
+    for stage in stages:
         if (config["models"][next(iter(config["models"]))][stage].get(x) or {}).get("+meta", {}).get("iso") != iso.iso:
             raise ScaffoldError(f"dbt_project.yml: {stage}.{x} did not get the ISO's configuration")
     return text
@@ -239,7 +241,9 @@ def scaffold(iso_name: str, project: Path = PROJECT_ROOT, *, check: bool = False
     """Write (or with `check`, compare) the ISO's generated files; returns what happened to each."""
     files, iso = render(iso_name, project)
     project_yml = project / "dbt_project.yml"
-    files[Path("dbt_project.yml")] = project_config(project_yml.read_text(), iso)
+    stages = STAGE_FOLDERS if any(p.parts[:2] == ("models", "combined") for p in files) else \
+        tuple(s for s in STAGE_FOLDERS if s != "combined")
+    files[Path("dbt_project.yml")] = project_config(project_yml.read_text(), iso, stages)
     changes = []
     for rel, content in sorted(files.items()):
         path = project / rel

@@ -206,7 +206,13 @@ def test_quoted_fields_without_line_breaks_land_byte_for_byte_as_before(sample_m
     quoted = [quote_fourth_field(m.data) for m in sample_members[::25] if m.name.endswith(".csv")]
     assert len(quoted) > 300 and all(b'"' in q for q in quoted)
     for q in quoted:
-        old, new = old_normalise(q), normalise(q)
+        try:
+            old = old_normalise(q)
+        except NotCsv:  # a file whose header comes after a preamble (MISO): landed through ingest/preambles.py
+            with pytest.raises(NotCsv):
+                normalise(q)
+            continue
+        new = normalise(q)
         assert (new.data, new.rows) == (old.data, old.rows)
 
 
@@ -549,7 +555,7 @@ def row_count_tests_missing(models_yml: list[dict], sql_by_model: dict[str, str]
 
 def test_every_intermediate_model_of_landed_csvs_checks_rows_against_the_registry():
     folder = PROJECT_ROOT / "models" / "intermediate"
-    docs = [yaml.safe_load(p.read_text()) for p in sorted(folder.glob("*/_*__models.yml"))]
+    docs = [yaml.safe_load(p.read_text()) for p in sorted(folder.glob("*/_*__*.yml"))]  # scaffold: _<iso>__landed.yml
     sql = {p.stem: p.read_text() for p in folder.glob("*/*.sql")}
     assert sum("landed_rows(" in s for s in sql.values()) >= 12
     assert row_count_tests_missing(docs, sql) == set()

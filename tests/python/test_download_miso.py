@@ -1,0 +1,112 @@
+"""MISO market report downloads against a fake docs.misoenergy.org/marketreports on 127.0.0.1: one CSV per market
+day and report (the generated sample's files, in MISO's real layout), 404 for a day not published, 429 and an HTML
+page with status 200 now and then; each file landed as it arrives, nothing asked for twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from werkzeug.wrappers import Request, Response
+
+from fixtures.download.fakes import Faults, fast_http, misbehave, state_of  # noqa: F401  (fast_http is a fixture)
+from ingest.download import DownloadError, run_download
+from ingest.sample.miso import generate_miso
+
+pytestmark = pytest.mark.usefixtures("fast_http")
+D = dt.date
+
+
+class FakeMiso:
+    """`GET /marketreports/<YYYYMMDD>_<report>.csv`: the file when that day is published, else 404 (as MISO)."""
+
+    def __init__(self, httpserver, folder, published: set[dt.date]):
+        self.server = httpserver
+        self.folder = folder
+        self.published = published
+        self.faults = Faults()
+        self.requests: list[tuple[str, str]] = []  # (file name, User-Agent)
+        httpserver.expect_request(path_matches_marketreports()).respond_with_handler(self.report)
+
+    def env(self, monkeypatch) -> None:
+        monkeypatch.setenv("MISO_REPORTS_BASE_URL", self.server.url_for("/marketreports"))
+
+    def report(self, request: Request) -> Response:
+        name = request.path.rsplit("/", 1)[-1]
+        self.requests.append((name, request.headers.get("User-Agent", "")))
+        path = self.folder / name
+        day = dt.datetime.strptime(name[:8], "%Y%m%d").date()
+        if day not in self.published or not path.exists():
+            return Response("<html><body><h1>404 Not Found</h1></body></html>", status=404, content_type="text/html")
+        body = path.read_bytes()
+        fault = self.faults.take(name)
+        if fault:
+            return misbehave(fault, body, "text/csv")
+        return Response(body, status=200, content_type="text/csv")
+
+    def asked(self) -> list[str]:
+        return [name for name, _ in self.requests]
+
+
+def path_matches_marketreports() -> re.Pattern:
+    return re.compile(r"^/marketreports/\d{8}_[a-z_]+\.csv$")
+
+
+@pytest.fixture()
+def sample(tmp_path):
+    folder = tmp_path / "published"
+    generate_miso(folder, start=D(2024, 11, 1), days=5)
+    return folder
+
+
+def test_one_file_per_market_day_landed_with_404_as_not_published(httpserver, monkeypatch, tmp_path, sample):
+    fake = FakeMiso(httpserver, sample, published={D(2024, 11, 1), D(2024, 11, 2), D(2024, 11, 3)})
+    fake.env(monkeypatch)
+    fake.faults.set("20241102_da_expost_lmp.csv", "429", "html")  # retried: Retry-After, then an HTML page
+    base = tmp_path / "data"
+    s = run_download("MISO", "DA_prices", D(2024, 11, 2), D(2024, 11, 4), base=base, progress=False)
+    assert (s.listed, s.downloaded, s.empty, s.failed) == (3, 2, 1, 0), s.render()
+    assert fake.asked() == ["20241102_da_expost_lmp.csv"] * 3 + ["20241103_da_expost_lmp.csv",
+                                                                "20241104_da_expost_lmp.csv"]
+    assert all(agent.startswith("iso-pipeline/") for _, agent in fake.requests)  # identifies itself
+    assert s.landing is not None and s.landing.landed["DA_prices"] == 2 and not s.landing.quarantined
+    landed = sorted(p.name for p in (base / "MISO_data/csv_files/DA_prices/da_expost_lmp").glob("*.csv"))
+    assert landed == ["20241102_da_expost_lmp.csv", "20241103_da_expost_lmp.csv"]
+    assert (base / "MISO_data/raw_downloads/20241102_da_expost_lmp.csv").read_bytes() == \
+        (sample / "20241102_da_expost_lmp.csv").read_bytes()  # kept as received, preamble and all
+    assert s.last_day == D(2024, 11, 3) and state_of(base, "MISO")["datasets"]["DA_prices"]["last_day"] == "2024-11-03"
+
+    # published later: the next run without --start asks for the 4th only, then the 5th
+    fake.published |= {D(2024, 11, 4), D(2024, 11, 5)}
+    fake.requests.clear()
+    s = run_download("MISO", "DA_prices", None, D(2024, 11, 5), base=base, progress=False)
+    assert fake.asked() == ["20241104_da_expost_lmp.csv", "20241105_da_expost_lmp.csv"]
+    assert (s.downloaded, s.empty, s.last_day) == (2, 0, D(2024, 11, 5))
+    # and a rerun over days already held asks for nothing
+    fake.requests.clear()
+    s = run_download("MISO", "DA_prices", D(2024, 11, 2), D(2024, 11, 5), base=base, progress=False)
+    assert fake.asked() == [] and s.skipped == 4
+
+
+def test_each_report_has_its_file_and_a_hole_holds_the_next_start(httpserver, monkeypatch, tmp_path, sample):
+    fake = FakeMiso(httpserver, sample, published={D(2024, 11, 1), D(2024, 11, 3)})  # the 2nd missing
+    fake.env(monkeypatch)
+    base = tmp_path / "data"
+    s = run_download("MISO", "RT_hourly", D(2024, 11, 1), D(2024, 11, 3), base=base, progress=False)
+    assert fake.asked() == [f"2024110{d}_rt_lmp_final.csv" for d in (1, 2, 3)]
+    assert (s.downloaded, s.empty) == (2, 1) and s.last_day == D(2024, 11, 1)  # the 2nd is asked for again
+    s = run_download("MISO", "AS_prices", D(2024, 11, 3), D(2024, 11, 3), base=base, progress=False)
+    assert fake.asked()[-1] == "20241103_asm_expost_damcp.csv" and s.landing.landed["AS_prices"] == 1
+
+
+def test_a_service_error_fails_the_day_and_an_unknown_dataset_fails_at_once(httpserver, monkeypatch, tmp_path, sample):
+    fake = FakeMiso(httpserver, sample, published={D(2024, 11, 1), D(2024, 11, 2)})
+    fake.env(monkeypatch)
+    fake.faults.always("20241101_da_expost_lmp.csv", "503")
+    base = tmp_path / "data"
+    s = run_download("MISO", "DA_prices", D(2024, 11, 1), D(2024, 11, 2), base=base, progress=False)
+    assert (s.downloaded, s.failed) == (1, 1) and "HTTP 503" in s.failures[0][1]
+    assert s.last_day is None  # nothing complete before the failed day
+    with pytest.raises(DownloadError, match="MISO has no downloadable dataset 'RT_prices'"):
+        run_download("MISO", "RT_prices", D(2024, 11, 1), D(2024, 11, 2), base=base, progress=False)

@@ -1,0 +1,308 @@
+"""MISO through every stage: the real Day-Ahead ExPost LMP excerpt (fixtures/real_samples/miso) and the generated sample
+(DA, RT final and AS reports) on both DST days of 2024 and 2025 are landed (the preamble checked and dropped, the AS report's
+two tables folded into one CSV), built with `dbt build --select tag:miso`, and Stage 2 and Stage 3 are compared with
+the raw files, read here with Python's csv: market times are Eastern Standard Time all year (UTC-5), so HE h of day d
+starts at d + (h-1) h + 5 h UTC and every local day has 24 hours, DST days included. The landing tests show what the
+strict preamble and layout checks quarantine, and why."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import REAL, build, landed_entries, quarantine_reasons, query
+from ingest.landing import land
+from ingest.sample.miso import generate_miso
+
+UTC = dt.UTC
+EST = dt.timezone(dt.timedelta(hours=-5))
+MISO_REAL = REAL / "miso"
+REAL_FILE = MISO_REAL / "ewyluda_macrogauge" / "20260714_da_expost_lmp__EXCERPT.csv"
+# around the DST days of 2024 and 2025 (New York: spring forward 2024-03-10, 2025-03-09; fall back 2024-11-03,
+# 2025-11-02), where MISO's EST clock changes nothing
+DST_WINDOWS = ((dt.date(2024, 3, 9), 3), (dt.date(2024, 11, 2), 3), (dt.date(2025, 3, 8), 3), (dt.date(2025, 11, 1), 3))
+
+
+def read_report(path: Path) -> tuple[dt.date, list[dict[str, str]]]:
+    """(market day from the preamble's second line, the rows after the 4-line preamble) of a MISO report."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    day = dt.datetime.strptime(lines[1].split(",")[0], "%m/%d/%Y").date()
+    return day, list(csv.DictReader(io.StringIO("\n".join(lines[4:]))))
+
+
+def hour_start(day: dt.date, he: int) -> dt.datetime:
+    """UTC start of hour ending `he` of market day `day` on MISO's EST clock."""
+    return (dt.datetime.combine(day, dt.time(0), EST) + dt.timedelta(hours=he - 1)).astimezone(UTC)
+
+
+def expected_as(path: Path) -> dict[tuple[dt.datetime, str, str], float]:
+    """(UTC interval start, region, MCP type) -> price from a raw AS report: table 1 (MISO Wide) and table 2 (zones),
+    read with the csv module after the 4-line preamble."""
+    lines = path.read_text().splitlines()
+    day = dt.datetime.strptime(lines[2].split(",")[0], "%m/%d/%Y").date()
+    out = {}
+    for cells in csv.reader(line for line in lines[5:] if line and not line.startswith("Zone,")):
+        region = "MISO" if cells[0] == "MISO Wide" else f"ZONE{int(cells[0])}"
+        for h in range(1, 25):
+            out[(hour_start(day, h), region, cells[2])] = float(cells[2 + h])
+    return out
+
+
+def expected_prices(path: Path) -> dict[tuple[dt.datetime, str], dict[str, float]]:
+    """(UTC interval start, node) -> {lmp, congestion, loss} from the raw file: HE h starts at day + (h-1) h EST."""
+    day, rows = read_report(path)
+    out: dict[tuple[dt.datetime, str], dict[str, float]] = {}
+    for row in rows:
+        for h in range(1, 25):
+            start = dt.datetime.combine(day, dt.time(0), EST) + dt.timedelta(hours=h - 1)
+            key = {"LMP": "lmp", "MCC": "congestion", "MLC": "loss"}[row["Value"]]
+            out.setdefault((start.astimezone(UTC), row["Node"]), {})[key] = float(row[f"HE {h}"])
+    return out
+
+
+@pytest.fixture(scope="module")
+def miso(tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("miso")
+    base = tmp / "data"
+    generated = []
+    for start, days in DST_WINDOWS:
+        generated += generate_miso(tmp / "sample", start=start, days=days)  # DA, RT final and AS reports
+    summary = land("MISO", [MISO_REAL, tmp / "sample"], base=base)
+    assert not summary.quarantined and summary.n_landed == 1 + len(generated), summary.render()
+    days = sum(n for _, n in DST_WINDOWS)
+    assert summary.landed["DA_prices"] == summary.landed["RT_hourly"] + 1 == summary.landed["AS_prices"] + 1 == days + 1
+    # the landing registry too: the row-count tests (rows_match_registry) read it, so they run only with it selected
+    statuses = build(base, "--select", "tag:miso", "source:landing")
+    assert statuses["__returncode__"] == 0, statuses["__log__"][-5000:]
+    ran = [name for name, status in statuses.items() if "rows_match_registry_int_miso" in name and status == "pass"]
+    assert len(ran) == 3, ran
+    results = json.loads((base / "dbt_target" / "run_results.json").read_text())["results"]
+    errors = {r["unique_id"]: r["status"] for r in results if r["status"] in ("error", "fail")}
+    assert not errors, errors  # the gap between the real day and the sample days is a warning, never an error
+    return {"base": base, "generated": generated}
+
+
+def test_the_real_excerpt_reaches_stage_2_with_the_files_prices_at_est_hours(miso):
+    expected = expected_prices(REAL_FILE)
+    assert len(expected) == 3 * 24
+    got = query(miso["base"], """select datetime, settlement_point, datetime_local, hour_ending, da_lmp, da_congestion,
+        da_loss, da_energy, settlement_type, source_file from miso.da_prices
+        where timezone('UTC', datetime)::date between date '2026-07-14' and date '2026-07-15' order by all""")
+    assert {(r[0], r[1]) for r in got} == set(expected)
+    for utc, node, local, he, lmp, mcc, mlc, energy, kind, source in got:
+        want = expected[(utc, node)]
+        assert (lmp, mcc, mlc) == (want["lmp"], want["congestion"], want["loss"])
+        assert energy == pytest.approx(want["lmp"] - want["congestion"] - want["loss"], abs=1e-6)
+        assert local == utc.astimezone(EST).replace(tzinfo=None) and he == local.hour + 1
+        assert kind == "HUB" and source.endswith("/20260714_da_expost_lmp__EXCERPT.csv")
+    # the card's example, derived from the file: ILLINOIS.HUB HE 1 is 2026-07-14 05:00 UTC
+    first = next(r for r in read_report(REAL_FILE)[1] if r["Node"] == "ILLINOIS.HUB" and r["Value"] == "LMP")
+    illinois = {r[0]: r[4] for r in got if r[1] == "ILLINOIS.HUB"}
+    assert illinois[dt.datetime(2026, 7, 14, 5, tzinfo=UTC)] == float(first["HE 1"])
+    assert illinois[dt.datetime(2026, 7, 15, 4, tzinfo=UTC)] == float(first["HE 24"])
+
+
+def test_numbers_without_a_leading_zero_are_read_as_written(miso):
+    raw = REAL_FILE.read_text()
+    assert ",.92," in raw and ",-.03," in raw  # the quirk is in the file
+    got = query(miso["base"], """select da_congestion, da_loss from miso.da_prices
+        where settlement_point = 'ILLINOIS.HUB' and datetime = timestamptz '2026-07-14 06:00:00+00'""")
+    assert got == [(0.92, -0.03)]  # HE 2: MCC .92, MLC -.03
+
+
+def test_stage_3_wide_holds_the_real_lmps(miso):
+    expected = expected_prices(REAL_FILE)
+    day = {utc for utc, _ in expected}
+    got = query(miso["base"], """select datetime, "ILLINOIS.HUB", "INDIANA.HUB", "MICHIGAN.HUB" from miso.flat_da_prices
+        where datetime between ? and ? order by datetime""", [min(day), max(day)])
+    assert [r[0] for r in got] == sorted(day)  # the market day on the wide table's complete hourly index
+    for utc, *hubs in got:
+        assert hubs == [expected[(utc, n)]["lmp"] for n in ("ILLINOIS.HUB", "INDIANA.HUB", "MICHIGAN.HUB")]
+
+
+@pytest.mark.parametrize("start,days", DST_WINDOWS)
+def test_dst_days_have_24_est_hours_and_a_continuous_utc_series(miso, start, days):
+    files = [f for f in miso["generated"] if start <= dt.datetime.strptime(f.name[:8], "%Y%m%d").date()
+             < start + dt.timedelta(days=days) and f.name.endswith("_da_expost_lmp.csv")]
+    expected: dict = {}
+    for f in files:
+        expected.update(expected_prices(f))
+    first = dt.datetime.combine(start, dt.time(0), EST).astimezone(UTC)
+    for node in ("ILLINOIS.HUB", "AECI.ALTW", "CONS.CAMPBELL3"):
+        got = query(miso["base"], """select datetime, datetime_local, hour_ending, da_lmp from miso.da_prices
+            where settlement_point = ? and datetime >= ? and datetime < ? order by datetime""",
+                    [node, first, first + dt.timedelta(days=days)])
+        times = [r[0] for r in got]
+        assert times == [first + dt.timedelta(hours=i) for i in range(24 * days)]  # continuous, no duplicate
+        per_day: dict[dt.date, int] = {}
+        for utc, local, he, lmp in got:
+            per_day[local.date()] = per_day.get(local.date(), 0) + 1
+            assert local == utc.astimezone(EST).replace(tzinfo=None) and he == local.hour + 1
+            assert lmp == expected[(utc, node)]["lmp"]
+        assert per_day == {start + dt.timedelta(days=i): 24 for i in range(days)}  # the DST day too
+    # EST, not New York time: on spring-forward day HE 3 (02:00 EST, a time New York skips) is 07:00 UTC; on
+    # fall-back day HE 2 (01:00 EST, a time New York has twice) is 06:00 UTC only
+    day = start + dt.timedelta(days=1)
+    he, utc_hour = (3, 7) if start.month == 3 else (2, 6)
+    got = query(miso["base"], """select datetime from miso.da_prices where settlement_point = 'ILLINOIS.HUB'
+        and datetime_local::date = ? and hour_ending = ?""", [day, he])
+    assert got == [(dt.datetime.combine(day, dt.time(utc_hour), UTC),)]
+
+
+@pytest.mark.parametrize("start,days", DST_WINDOWS)
+def test_rt_final_and_as_prices_match_the_raw_files_on_the_dst_days(miso, start, days):
+    first = hour_start(start, 1)
+    window = [first, first + dt.timedelta(days=days)]
+    rt: dict = {}
+    for f in miso["generated"]:
+        if f.name.endswith("_rt_lmp_final.csv") and start <= dt.datetime.strptime(f.name[:8], "%Y%m%d").date():
+            rt.update(expected_prices(f))
+    got = query(miso["base"], """select datetime, settlement_point, rt_lmp, rt_congestion, rt_loss, rt_energy
+        from miso.rt_hourly where datetime >= ? and datetime < ? order by all""", window)
+    assert len(got) == len({(t, n) for t, n in rt if window[0] <= t < window[1]}) == 24 * days * 14
+    for utc, node, lmp, mcc, mlc, energy in got:
+        want = rt[(utc, node)]
+        assert (lmp, mcc, mlc) == (want["lmp"], want["congestion"], want["loss"])
+        assert energy == pytest.approx(lmp - mcc - mlc, abs=1e-6)
+    as_raw: dict = {}
+    for f in miso["generated"]:
+        if f.name.endswith("_asm_expost_damcp.csv"):
+            as_raw.update(expected_as(f))
+    products = dict(query(miso["base"], "select iso_product, as_product from seeds.as_products where iso = 'MISO'"))
+    got = query(miso["base"], """select datetime, as_region, as_product, as_price, datetime_local from miso.as_prices
+        where datetime >= ? and datetime < ? order by all""", window)
+    want = {(t, r, products[p]): v for (t, r, p), v in as_raw.items() if window[0] <= t < window[1]}
+    assert {(t, r, p): v for t, r, p, v, _ in got} == want
+    assert len(want) == 24 * days * 7 * 5  # 7 MCP types, MISO-wide and 4 zones, 24 hours every day
+    per_day: dict = {}
+    for *_, local in got:
+        per_day[local.date()] = per_day.get(local.date(), 0) + 1
+    assert set(per_day.values()) == {24 * 7 * 5}
+    # Stage 3: one column per product and region
+    wide = query(miso["base"], """select datetime, "SPIN_ZONE4", "SPIN_MISO" from miso.flat_as_prices
+        where datetime >= ? and datetime < ? order by datetime""", window)
+    assert [r[0] for r in wide] == [first + dt.timedelta(hours=i) for i in range(24 * days)]
+    assert all(r[1] == want[(r[0], "ZONE4", "SPIN")] and r[2] == want[(r[0], "MISO", "SPIN")] for r in wide)
+
+
+def test_the_generated_sample_keeps_the_real_files_layout(tmp_path):
+    (path,) = generate_miso(tmp_path, start=dt.date(2024, 11, 3), days=1, datasets=("DA_prices",))
+    real_lines, lines = REAL_FILE.read_text().splitlines(), path.read_text().splitlines()
+    assert path.name == "20241103_da_expost_lmp.csv"
+    assert lines[0] == real_lines[0] and lines[2] == real_lines[2] == "" and lines[3] == real_lines[3]
+    assert lines[1] == "11/03/2024" and lines[4] == real_lines[4]  # date line, then the same header (24 HE columns)
+    values = [line.split(",")[2] for line in lines[5:]]
+    n = len(values) // 3
+    assert values == ["LMP"] * n + ["MCC"] * n + ["MLC"] * n  # the real file's order: LMP block, MCC, MLC
+    real_values = [line.split(",")[2] for line in real_lines[5:]]
+    assert real_values == ["LMP"] * 3 + ["MCC"] * 3 + ["MLC"] * 3
+    cells = [c for line in lines[5:] for c in line.split(",")[3:]]
+    assert any(c.startswith(".") for c in cells) and any(c.startswith("-.") for c in cells)
+    assert not any(c.startswith(("0.", "-0.")) or (c.endswith("0") and "." in c) for c in cells)
+
+
+# -- landing: the preamble is checked, not skipped ----------------------------------------------------------------
+def spoiled(tmp: Path, name: str, line: int | None = None, text: str = "") -> Path:
+    """The real excerpt under another name, with preamble line `line` (1-based) replaced by `text`."""
+    lines = REAL_FILE.read_text().split("\n")
+    if line is not None:
+        lines[line - 1] = text
+    path = tmp / "in" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines))
+    return path
+
+
+@pytest.mark.parametrize("name,line,text,reason", [
+    ("20260714_da_expost_lmp.csv", 4, ",,,All Hours-Ending are Eastern Prevailing Time (EPT)",
+     'preamble line 4 must say "All Hours-Ending are Eastern Standard Time (EST)"'),
+    ("20260714_da_expost_lmp.csv", 4, "", 'preamble line 4 must say "All Hours-Ending are Eastern Standard Time'),
+    ("20260714_da_expost_lmp.csv", 4, ",,,All Hours-Ending are Eastern Standard Time (EST),except HE 3",
+     "preamble line 4 must hold the time note alone"),
+    ("20260714_da_expost_lmp.csv", 1, "Day Ahead Market ExAnte LMPs",
+     'preamble line 1 must be the report\'s title "Day Ahead Market ExPost LMPs"'),
+    ("20260714_da_expost_lmp.csv", 2, "2026-07-14", "preamble line 2 must start with the market day as MM/DD/YYYY"),
+    ("20260714_da_expost_lmp.csv", 3, "x", "preamble line 3 must be blank"),
+    ("20260715_da_expost_lmp.csv", None, "", "the file name must start with the market day of its preamble (20260714_"),
+    ("latest_da_expost_lmp.csv", None, "", "the file name must start with the market day of its preamble"),
+    ("miso_da_expost_2026-07-14.csv", None, "", "unknown report: MISO files are recognised by their name"),
+    ("20260714_da_expost_lmp.csv", 8, "ILLINOIS.HUB,Hub,MEC," + ",".join(["1"] * 24),
+     "line 8: Value must be one of LMP, MCC, MLC, got 'MEC'"),
+])
+def test_a_file_whose_preamble_is_not_misos_is_quarantined_saying_why(tmp_path, name, line, text, reason):
+    path = spoiled(tmp_path, name, line, text)
+    summary = land("MISO", [path], base=tmp_path / "data")
+    assert summary.n_landed == 0 and len(summary.quarantined) == 1
+    (record,) = quarantine_reasons(tmp_path / "data", "MISO")
+    assert reason in record["reason"], record["reason"]
+    assert not landed_entries(tmp_path / "data", "MISO")
+
+
+def test_the_landed_csv_is_the_file_from_its_header_on(tmp_path):
+    summary = land("MISO", [REAL_FILE], base=tmp_path / "data")
+    assert summary.n_landed == 1 and summary.rows["DA_prices"] == 9
+    (entry,) = landed_entries(tmp_path / "data", "MISO")
+    landed = (tmp_path / "data" / "MISO_data" / entry["path"]).read_text()
+    assert landed == "\n".join(REAL_FILE.read_text().split("\n")[4:])
+    assert entry["path"] == "csv_files/DA_prices/da_expost_lmp/20260714_da_expost_lmp__EXCERPT.csv"
+
+
+def as_report(tmp: Path, name: str = "20241103_asm_expost_damcp.csv", edit=None) -> Path:
+    """A generated AS report (the inferred two-table layout), its lines passed through `edit`."""
+    (path,) = generate_miso(tmp / "gen", start=dt.date(2024, 11, 3), days=1, datasets=("AS_prices",))
+    lines = path.read_text().split("\n")
+    out = tmp / "in" / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(edit(lines) if edit else lines))
+    return out
+
+
+def test_the_as_reports_two_tables_land_as_one_csv(tmp_path):
+    path = as_report(tmp_path)
+    summary = land("MISO", [path], base=tmp_path / "data")
+    assert summary.n_landed == 1 and summary.rows["AS_prices"] == 7 * 5
+    (entry,) = landed_entries(tmp_path / "data", "MISO")
+    landed = (tmp_path / "data" / "MISO_data" / entry["path"]).read_text().splitlines()
+    raw = path.read_text().splitlines()
+    assert landed[0] == "Zone,Pnode,MCP Type," + ",".join(f"HE {h}" for h in range(1, 25))
+    assert landed[1:] == [line for line in raw[5:] if line and not line.startswith("Zone,")]  # rows as written
+
+
+@pytest.mark.parametrize("edit,reason", [
+    (lambda ls: [x for x in ls if not x.startswith(("Zone,", "1,", "2,", "3,", "4,"))],
+     "no second (zonal) table after the MISO-wide one"),
+    (lambda ls: ls[:-1] + ["", "Zone,Pnode,MCP Type," + ",".join(f"HE {h}" for h in range(1, 25)), ls[-2]],
+     "a blank line inside the second table (a third table?)"),
+    (lambda ls: [x.replace("Zone,Pnode,", "Pnode,Zone,") for x in ls], "the second table's header must be Zone,Pnode,"),
+    (lambda ls: [x.replace("GENSPINMCP", "STRMCP") for x in ls], "MCP type 'STRMCP' is not in seeds/as_products.csv"),
+    (lambda ls: [x.replace("MISO Wide,-,", "MISO,-,") for x in ls], "does not start with MISO Wide"),
+    (lambda ls: [x.replace(",,MCP Type, HE 1,", ",,MCP Type,HE 0,") for x in ls], "the first table's header must be"),
+    (lambda ls: [x.replace("4,CONS.ZONE4,", "Zone 4,CONS.ZONE4,") for x in ls],
+     "does not start with a reserve zone number"),
+    (lambda ls: [x.replace(",,All Hours-Ending are Eastern Standard Time (EST)", "") for x in ls],
+     'preamble line 3 must say "All Hours-Ending are Eastern Standard Time (EST)"'),
+])
+def test_an_as_report_not_in_the_inferred_layout_is_quarantined_saying_why(tmp_path, edit, reason):
+    summary = land("MISO", [as_report(tmp_path, edit=edit)], base=tmp_path / "data")
+    assert summary.n_landed == 0 and len(summary.quarantined) == 1
+    (record,) = quarantine_reasons(tmp_path / "data", "MISO")
+    assert reason in record["reason"], record["reason"]
+
+
+def test_the_registry_refuses_a_fixed_offset_zone_with_daylight_time(tmp_path):
+    """MISO's convention rests on its zone having one offset all year: Etc/GMT+5 (UTC-5), never America/New_York."""
+    from ingest.catalog import SEEDS, load_isos
+
+    miso = load_isos()["MISO"]
+    assert (miso.time_convention, miso.fixed_offset) == ("fixed_offset", dt.timedelta(hours=-5))
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for name in ("isos.csv", "datasets.csv"):
+        (seeds / name).write_text((SEEDS / name).read_text().replace("MISO,miso,miso,Etc/GMT+5,", "MISO,miso,miso,America/New_York,"))
+    with pytest.raises(ValueError, match="MISO time_convention fixed_offset needs a time zone without DST"):
+        load_isos(seeds)
