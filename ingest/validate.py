@@ -39,10 +39,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import yaml
 
 from . import reports
-from .config import PROJECT_ROOT
+from .config import PROJECT_ROOT, read_yaml
 from .sqltext import sql_literal
 
 SOURCES_GLOB = "models/staging/*/_*__sources.yml"
@@ -112,7 +111,7 @@ def source_options(project_root: Path = PROJECT_ROOT) -> dict[tuple[str, str], s
     """(iso, format) -> the read_csv options of the dbt source table whose `meta.format` is that format."""
     out: dict[tuple[str, str], str] = {}
     for path in sorted(project_root.glob(SOURCES_GLOB)):
-        for table in _source_tables(yaml.safe_load(path.read_text(encoding="utf-8")) or {}):
+        for table in _source_tables(read_yaml(path) or {}):
             meta = table.get("meta") or (table.get("config") or {}).get("meta") or {}
             if meta.get("iso") and meta.get("format") and meta.get("external_location"):
                 out[(meta["iso"], meta["format"])] = read_csv_options(meta["external_location"])

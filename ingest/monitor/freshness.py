@@ -12,9 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import duckdb
-import yaml
 
-from ..config import PROJECT_ROOT
+from ..config import PROJECT_ROOT, read_yaml
 from .common import relation_exists
 
 PERIODS = {"minute": 60, "hour": 3600, "day": 86400}
@@ -77,7 +76,7 @@ def feeds(project_root: Path = PROJECT_ROOT) -> tuple[Feed, ...]:
     """Every landed-CSV source table (meta iso + format) of the project, with its freshness thresholds."""
     out: list[Feed] = []
     for path in sorted(project_root.glob("models/staging/*/_*__sources.yml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = read_yaml(path) or {}
         for source in doc.get("sources") or []:
             source_fresh = (source.get("config") or {}).get("freshness", source.get("freshness"))
             for table in source.get("tables") or []:
