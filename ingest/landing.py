@@ -258,7 +258,7 @@ def make_csv(iso: str, member: Member) -> tuple[CsvFacts, bytes] | Refusal:
         csv = normalise(data)
     except (NotCsv, preambles.BadPreamble) as exc:
         return Refusal(str(exc))
-    report = reports.by_name(iso, member.name) or reports.by_header(iso, csv.header)
+    report = reports.by_name(iso, member.name, csv.header) or reports.by_header(iso, csv.header)
     if report is None:
         return Refusal(f"unknown report: neither the file name nor the header ({','.join(csv.header)}) "
                        f"matches a row of seeds/iso_reports.csv for {iso}")

@@ -63,11 +63,20 @@ def reports_for(iso: str) -> list[Report]:
     return [r for r in load_reports() if r.iso == iso]
 
 
-def by_name(iso: str, file_name: str) -> Report | None:
-    """The report whose name token occurs in the file name (longest token wins)."""
+def by_name(iso: str, file_name: str, header: list[str] | tuple[str, ...] | None = None) -> Report | None:
+    """The report whose name token occurs in the file name (longest token wins). Where one file name is published
+    under two formats (SPP's `DA-LMP-SL-...` before and after the 2026 `BAA` column), the row whose header is
+    `header` wins among the longest tokens; without a match, the first of them (landing then refuses the header)."""
     name = file_name.upper()
     hits = [r for r in reports_for(iso) if r.name_token.upper() in name]
-    return max(hits, key=lambda r: len(r.name_token)) if hits else None
+    if not hits:
+        return None
+    longest = max(len(r.name_token) for r in hits)
+    hits = [r for r in hits if len(r.name_token) == longest]
+    if header is not None:
+        wanted = normalise_header(header)
+        return next((r for r in hits if normalise_header(r.header) == wanted), hits[0])
+    return hits[0]
 
 
 def by_header(iso: str, header: list[str]) -> Report | None:

@@ -19,15 +19,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from pathlib import Path
 
 from .. import reports
-from ..http import BadContent, HttpClient, HttpError
-from ..textfile import looks_like_markup
-from .base import DAY, DownloadSummary, Job, base_url, days, describe_file, report_of
-
-log = logging.getLogger(__name__)
+from .base import DownloadSummary, Job, base_url, report_of
+from .daily import csv_check, run_daily
 
 REPORTS_BASE = "https://docs.misoenergy.org/marketreports"
 #: Reports published once the market day is over; the others before it (day-ahead).
@@ -43,58 +38,16 @@ def file_name(report: reports.Report, day: dt.date) -> str:
     return f"{day:%Y%m%d}{report.name_token}.csv"
 
 
-def check_report(path: Path) -> None:
-    """BadContent (asked again) for a body that is not a MISO report: empty, or an HTML page."""
-    with open(path, "rb") as fh:
-        head = fh.read(512)
-    if not head.strip():
-        raise BadContent("empty body")
-    if looks_like_markup(head.decode("utf-8", errors="replace")):
-        raise BadContent(f"an HTML page, not a MISO report ({describe_file(path)})")
+#: A body that is not a MISO report (empty, or an HTML page) is BadContent: asked for again.
+check_report = csv_check("a MISO report")
 
 
 def run(job: Job) -> DownloadSummary:
     report = report_for(job.dataset)
-    start, end = job.resolve_range()
-    available = job.closed_through_intraday() if report.format in AFTER_THE_DAY else job.today + DAY
-    if end > available:
-        job.summary.notes.append(f"market days after {available} are not published yet: not asked for")
-        end = available
-    if start > end:
-        job.summary.notes.append(f"nothing to fetch before {start}")
-        return job.finish(available)
-    covered = job.skip_done_windows(report.format, start, end)
-    plan = [d for d in days(start, end) if d not in covered]
-    job.summary.listed = job.summary.skipped + len(plan)
     url = base_url("MISO_REPORTS_BASE_URL", REPORTS_BASE)
-    unpublished: list[dt.date] = []
-    with HttpClient("MISO") as client, job.bar("market days", len(plan)) as bar:
-        for day in plan:
-            if job.should_stop():
-                break
-            if not fetch_day(job, client, url, report, day):
-                unpublished.append(day)
-            bar.update(1)
-    # a day not published yet holds the next run's start before it (published later, it is asked for then)
-    closed = min([available, *(d - DAY for d in unpublished)])
-    return job.finish(closed)
 
+    def locate(day: dt.date) -> tuple[str, str]:
+        name = file_name(report, day)
+        return f"{url}/{name}", name
 
-def fetch_day(job: Job, client: HttpClient, url: str, report: reports.Report, day: dt.date) -> bool:
-    """Download and land one market day's file; False when MISO has not published it (404)."""
-    name = file_name(report, day)
-    source = f"{url}/{name}"
-    try:
-        got = client.download(source, job.raw, name=name, validate=check_report)
-    except HttpError as exc:
-        if exc.status == 404:
-            job.summary.empty += 1
-            log.info("MISO has not published %s (404)", name)
-            return False
-        job.fail([day], name, str(exc))
-        return True
-    job.succeeded(got.bytes)
-    entry = {"selector": report.format, "first": day.isoformat(), "last": day.isoformat(),
-             "days": [day.isoformat()], "file": got.path.name}
-    job.land([got.path], source, [("windows", f"{report.format}|{day}", entry, [day])], dt.datetime.now(dt.UTC))
-    return True
+    return run_daily(job, "MISO", report.format, report.format in AFTER_THE_DAY, locate, check_report, "market days")

@@ -7,6 +7,7 @@ from .caiso import generate_caiso
 from .ercot import expected_counts, generate_ercot
 from .miso import generate_miso
 from .pjm import generate_pjm
+from .spp import generate_spp
 
 # ISO -> generator(out_dir) -> files written. The demo lands every entry.
 GENERATORS: dict[str, Callable[[Path], list[Path]]] = {
@@ -14,6 +15,7 @@ GENERATORS: dict[str, Callable[[Path], list[Path]]] = {
     "CAISO": generate_caiso,
     "PJM": generate_pjm,
     "MISO": generate_miso,
+    "SPP": generate_spp,
 }
 
-__all__ = ["GENERATORS", "expected_counts", "generate_caiso", "generate_ercot", "generate_miso", "generate_pjm"]
+__all__ = ["GENERATORS", "expected_counts", "generate_caiso", "generate_ercot", "generate_miso", "generate_pjm", "generate_spp"]

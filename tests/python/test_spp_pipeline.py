@@ -1,0 +1,313 @@
+"""SPP through every stage: the three real files (fixtures/real_samples/spp: a 2026 DA file with the BAA column, a
+5-minute RTBM interval file and an excerpt of a daily roll-up with its own header) and the generated sample (DA and
+RTBM, interval files on the DST days, daily roll-ups on the others) around both DST days of 2024 and 2025 and the
+2026 fall-back day in the BAA layout are landed, built with `dbt build --select tag:spp`, and Stage 2 and Stage 3 are
+compared with the raw files, read here with Python's csv: every row carries its interval END in GMT, so the UTC
+start is GMT end - grain, and the local columns must be that instant on America/Chicago's clock (23 hours on a
+spring-forward day, 25 on a fall-back day). A row whose local stamp disagrees with its GMT stamp fails the build."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import REAL, build, landed_entries, quarantine_reasons, query
+from ingest.catalog import timezone
+from ingest.landing import land
+from ingest.sample.spp import HEADER, HEADER_BAA, HEADER_DAILY, generate_spp
+
+UTC = dt.UTC
+CENTRAL = timezone("SPP")  # America/Chicago
+SPP_REAL = REAL / "spp" / "jleighfields_spp_weis_price_forecast"
+REAL_DA = SPP_REAL / "DA-LMP-SL-202606010100__FIXTURE.csv"
+REAL_RT = SPP_REAL / "RTBM-LMP-SL-202507011205.csv"
+REAL_DAILY = SPP_REAL / "RTBM-LMP-DAILY-SL-20250701__EXCERPT.csv"
+# around the Central DST days: spring forward 2024-03-10, 2025-03-09; fall back 2024-11-03, 2025-11-02, 2026-11-01
+DST_WINDOWS = ((dt.date(2024, 3, 9), 3), (dt.date(2024, 11, 2), 3), (dt.date(2025, 3, 8), 3),
+               (dt.date(2025, 11, 1), 3), (dt.date(2026, 10, 31), 2))
+DST_DAYS = (dt.date(2024, 3, 10), dt.date(2024, 11, 3), dt.date(2025, 3, 9), dt.date(2025, 11, 2), dt.date(2026, 11, 1))
+FORMATS = ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M")  # SPP's, and the real 2026 DA file's spreadsheet form
+
+
+def spp_time(text: str) -> dt.datetime:
+    for fmt in FORMATS:
+        try:
+            return dt.datetime.strptime(text.strip(), fmt)
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def read_file(path: Path) -> list[dict[str, str]]:
+    """The rows of a raw SPP file, header cells trimmed (the daily roll-up has a space after each comma) and the
+    roll-up's names turned into the interval files' (GMT Interval -> GMTIntervalEnd, ...)."""
+    rename = {"GMT Interval": "GMTIntervalEnd", "Settlement Location Name": "Settlement Location", "PNODE Name": "Pnode"}
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = [rename.get(c.strip(), c.strip()) for c in next(reader)]
+        return [dict(zip(header, row, strict=True)) for row in reader]
+
+
+def expected_prices(paths: list[Path], minutes: int) -> dict[tuple[dt.datetime, str], dict[str, float]]:
+    """(UTC interval start, settlement location) -> LMP and components, from the GMT interval end of each row."""
+    out = {}
+    for path in paths:
+        for r in read_file(path):
+            start = spp_time(r["GMTIntervalEnd"]).replace(tzinfo=UTC) - dt.timedelta(minutes=minutes)
+            out[(start, r["Settlement Location"])] = {
+                "lmp": float(r["LMP"]), "energy": float(r["MEC"]), "congestion": float(r["MCC"]),
+                "loss": float(r["MLC"]), "local_end": spp_time(r["Interval"])}
+    return out
+
+
+def operating_day(path: Path) -> dt.date:
+    """The operating day of a generated file: its By_Interval folder (YYYY/MM/By_Interval/DD: the file ending at
+    00:00 is the previous day's), else the date in its name."""
+    if "By_Interval" in path.parts:
+        return dt.date(int(path.parts[-5]), int(path.parts[-4]), int(path.parts[-2]))
+    return dt.datetime.strptime(path.name.split("-")[-1][:8], "%Y%m%d").date()
+
+
+def day_hours(day: dt.date) -> int:
+    """Hours of a Central operating day as America/Chicago implies (23, 24 or 25)."""
+    a = dt.datetime.combine(day, dt.time(0), CENTRAL).astimezone(UTC)
+    b = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), CENTRAL).astimezone(UTC)
+    return int((b - a).total_seconds() // 3600)
+
+
+@pytest.fixture(scope="module")
+def spp(tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("spp")
+    base = tmp / "data"
+    generated = []
+    for start, days in DST_WINDOWS:
+        window = [start + dt.timedelta(days=i) for i in range(days)]
+        generated += generate_spp(tmp / "sample", start=start, days=days,
+                                  interval_days=[d for d in window if d in DST_DAYS[:2] + DST_DAYS[4:]])
+    summary = land("SPP", [SPP_REAL, tmp / "sample"], base=base)
+    assert not summary.quarantined and summary.n_landed == 3 + len(generated), summary.render()
+    statuses = build(base, "--select", "tag:spp", "source:landing")
+    assert statuses["__returncode__"] == 0, statuses["__log__"][-5000:]
+    results = json.loads((base / "dbt_target" / "run_results.json").read_text())["results"]
+    errors = {r["unique_id"]: r["status"] for r in results if r["status"] in ("error", "fail")}
+    assert not errors, errors  # the gaps between the windows are warnings, never errors
+    ran = [n for n, s in statuses.items() if "accepted_values_stg_spp" in n and s == "pass"]
+    assert len(ran) == 5, ran  # the local-vs-GMT check ran on every staging model
+    return {"base": base, "generated": generated}
+
+
+def test_the_real_files_land_in_their_formats(spp):
+    formats = {e["file_name"]: e["format"] for e in landed_entries(spp["base"], "SPP")}
+    assert formats[REAL_DA.name] == "da_lmp_sl_baa"  # the 2026 header with BAA
+    assert formats[REAL_RT.name] == "rtbm_lmp_sl"
+    assert formats[REAL_DAILY.name] == "rtbm_lmp_daily_sl"  # spaces after commas, other names
+    assert REAL_DAILY.read_text().splitlines()[0] == HEADER_DAILY  # the quirk is in the file
+    assert {e["format"] for e in landed_entries(spp["base"], "SPP")} == {
+        "da_lmp_sl_baa", "da_lmp_sl", "rtbm_lmp_sl", "rtbm_lmp_daily_sl", "da_mcp"}  # generated 2024/2025 DA: no BAA
+
+
+def test_the_real_da_file_reaches_stage_2_with_its_prices_at_the_gmt_hours(spp):
+    expected = expected_prices([REAL_DA], 60)
+    assert len(expected) == 12
+    got = query(spp["base"], """select datetime, settlement_point, datetime_local, hour_ending, da_lmp, da_energy,
+        da_congestion, da_loss, settlement_type, source_file from spp.da_prices
+        where datetime::date = date '2026-06-01' order by all""")
+    assert {(r[0], r[1]) for r in got} == set(expected)
+    for utc, point, local, he, lmp, energy, mcc, mlc, kind, source in got:
+        want = expected[(utc, point)]
+        assert (lmp, energy, mcc, mlc) == (want["lmp"], want["energy"], want["congestion"], want["loss"])
+        assert local == utc.astimezone(CENTRAL).replace(tzinfo=None) and he == local.hour + 1
+        assert local + dt.timedelta(hours=1) == want["local_end"]  # the file's local Interval agrees
+        assert kind == ("HUB" if point.endswith("_HUB") else "NODE") and source.endswith(REAL_DA.name)
+    # HE 1 of 2026-06-01 (CDT) is [05:00, 06:00) UTC: the file's GMTIntervalEnd 06:00 - 1 hour
+    first = read_file(REAL_DA)[0]
+    assert (first["Interval"], first["GMTIntervalEnd"]) == ("6/1/2026 01:00", "6/1/2026 06:00")
+    assert {r[0] for r in got if r[1] == first["Settlement Location"]} >= {dt.datetime(2026, 6, 1, 5, tzinfo=UTC)}
+
+
+def test_the_unpadded_date_form_is_accepted_on_purpose_and_iso_dates_are_not():
+    """The real 2026 DA file writes `6/1/2026 01:00` (probably re-saved by a spreadsheet); SPP publishes
+    `10/04/2026 01:00:00`. Both are read (macro spp_timestamp): month first and whole minutes, checked GMT against
+    local on every row. ISO 8601 or day-first text is not SPP's and is refused (the build fails, see below)."""
+    assert spp_time("6/1/2026 01:00") == spp_time("06/01/2026 01:00:00") == dt.datetime(2026, 6, 1, 1)
+    macro = (Path(__file__).parents[2] / "macros" / "time" / "spp_time.sql").read_text()
+    assert "['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M']" in macro
+
+
+def test_the_real_rtbm_files_reach_stage_2_interval_and_daily_roll_up(spp):
+    expected = expected_prices([REAL_RT, REAL_DAILY], 5)
+    assert len(expected) == 3 + 12
+    got = query(spp["base"], """select datetime, settlement_point, datetime_local, interval_minutes, rt_lmp, rt_energy,
+        rt_congestion, rt_loss from spp.rt_prices where datetime::date = date '2025-07-01' order by all""")
+    assert {(r[0], r[1]) for r in got} == set(expected)
+    for utc, point, local, minutes, lmp, energy, mcc, mlc in got:
+        want = expected[(utc, point)]
+        assert (lmp, energy, mcc, mlc) == (want["lmp"], want["energy"], want["congestion"], want["loss"])
+        assert minutes == 5 and local + dt.timedelta(minutes=5) == want["local_end"]
+    # the interval file ending 12:05 CDT is [17:00, 17:05) UTC
+    assert (dt.datetime(2025, 7, 1, 17, 0, tzinfo=UTC), "SPPNORTH_HUB") in expected
+
+
+def test_stage_3_wide_holds_the_real_lmps(spp):
+    expected = expected_prices([REAL_DA], 60)
+    hours = sorted({utc for utc, _ in expected})
+    got = query(spp["base"], """select datetime, "AEC", "CISO", "SPPNORTH_HUB", "SWPW_HUB" from spp.flat_da_prices
+        where datetime between ? and ? order by datetime""", [hours[0], hours[-1]])
+    assert [r[0] for r in got] == hours
+    for utc, *values in got:
+        assert values == [expected[(utc, p)]["lmp"] for p in ("AEC", "CISO", "SPPNORTH_HUB", "SWPW_HUB")]
+    expected = expected_prices([REAL_RT], 5)
+    (row,) = query(spp["base"], """select "AEC", "SPPNORTH_HUB", "SPPSOUTH_HUB" from spp.flat_rt_prices
+        where datetime = timestamptz '2025-07-01 17:00:00+00'""")
+    start = dt.datetime(2025, 7, 1, 17, tzinfo=UTC)
+    assert list(row) == [expected[(start, p)]["lmp"] for p in ("AEC", "SPPNORTH_HUB", "SPPSOUTH_HUB")]
+
+
+@pytest.mark.parametrize("start,days", DST_WINDOWS)
+@pytest.mark.parametrize("dataset,table,minutes", [("DA", "da_prices", 60), ("RT", "rt_prices", 5)])
+def test_dst_days_continuous_utc_no_duplicates_and_chicago_hour_counts(spp, start, days, dataset, table, minutes):
+    end = start + dt.timedelta(days=days)
+    files = [f for f in spp["generated"] if f.name.startswith("DA-LMP-" if dataset == "DA" else "RTBM-")
+             and start <= operating_day(f) < end]
+    expected = expected_prices(files, minutes)
+    first = dt.datetime.combine(start, dt.time(0), CENTRAL).astimezone(UTC)
+    last = dt.datetime.combine(end, dt.time(0), CENTRAL).astimezone(UTC)
+    got = query(spp["base"], f"""select datetime, settlement_point, datetime_local, hour_ending, {dataset.lower()}_lmp
+        from spp.{table} where datetime >= ? and datetime < ? order by all""", [first, last])
+    assert len(got) == len({(r[0], r[1]) for r in got})  # no duplicates
+    assert {(r[0], r[1]) for r in got} == set(expected)
+    for point in ("SPPNORTH_HUB", "AEC"):
+        times = [r[0] for r in got if r[1] == point]
+        n = int((last - first).total_seconds() // 60 // minutes)
+        assert times == [first + dt.timedelta(minutes=minutes * i) for i in range(n)]  # continuous
+        per_day: dict[dt.date, int] = {}
+        for utc, _, local, he, lmp in (r for r in got if r[1] == point):
+            per_day[local.date()] = per_day.get(local.date(), 0) + 1
+            assert local == utc.astimezone(CENTRAL).replace(tzinfo=None) and he == local.hour + 1
+            assert lmp == expected[(utc, point)]["lmp"]
+        assert per_day == {start + dt.timedelta(days=i): day_hours(start + dt.timedelta(days=i)) * 60 // minutes
+                           for i in range(days)}
+    dst = next(d for d in DST_DAYS if start <= d < end)
+    assert day_hours(dst) == (23 if dst.month == 3 else 25)
+
+
+def test_the_generated_sample_keeps_the_real_files_quirks(tmp_path):
+    fall = dt.date(2024, 11, 3)
+    paths = generate_spp(tmp_path, start=fall, days=1, interval_days=[fall])
+    names = [p.name for p in paths]
+    assert len([n for n in names if n.startswith("RTBM-LMP-SL-")]) == 300  # 25 hours of 5-minute files
+    suffixed = sorted(n for n in names if n.endswith("d.csv"))
+    assert suffixed == [f"RTBM-LMP-SL-20241103{m}d.csv" for m in ["0100"] + [f"01{x:02d}" for x in range(5, 60, 5)]]
+    last = next(p for p in paths if p.name == "RTBM-LMP-SL-202411040000.csv")
+    assert last.parent.name == "03"  # hour ending 24 in its operating day's folder
+    assert last.read_text().splitlines()[0] == REAL_RT.read_text().splitlines()[0] == HEADER
+    rows = read_file(next(p for p in paths if p.name.startswith("DA-LMP-")))
+    assert len({r["GMTIntervalEnd"] for r in rows}) == 25
+    assert rows[-1]["Interval"] == "11/04/2024 00:00:00"  # hour ending 24 written as the next day's 00:00
+    # the daily roll-up's header and the 2026 layout: BAA third in DA, SWPW block after every SPP row (not sorted)
+    daily = generate_spp(tmp_path / "d", start=dt.date(2024, 11, 2), days=1, interval_days=[])
+    roll_up = next(p for p in daily if "DAILY" in p.name)
+    assert roll_up.read_text().splitlines()[0] == REAL_DAILY.read_text().splitlines()[0]
+    west = generate_spp(tmp_path / "w", start=dt.date(2026, 6, 2), days=1)
+    da = next(p for p in west if p.name.startswith("DA-LMP-"))
+    assert da.read_text().splitlines()[0] == REAL_DA.read_text().splitlines()[0] == HEADER_BAA
+    baa = [r["BAA"] for r in read_file(da)]
+    assert baa == sorted(baa, key=["SPP", "SWPW"].index) and baa[-1] == "SWPW"
+    stamps = [r["GMTIntervalEnd"] for r in read_file(da)]
+    assert stamps != sorted(stamps)
+    rt = next(p for p in west if p.name.startswith("RTBM-LMP-SL-"))
+    assert rt.read_text().splitlines()[0] == HEADER + ",BAA"
+
+
+@pytest.mark.parametrize("line,reason", [
+    ("INTERVAL,GMTINTERVALEND,BAA,SETTLEMENT_LOCATION,PNODE,LMP,MLC,MCC,MEC",
+     "header differs from the registered header of DA-LMP-SL"),
+    ("Interval,GMTIntervalEnd,Settlement Location,Pnode,LMP,MCC,MLC,MEC", "header differs"),
+])
+def test_an_unknown_header_is_quarantined_saying_why(tmp_path, line, reason):
+    path = tmp_path / REAL_DA.name
+    path.write_text("\n".join([line] + REAL_DA.read_text().splitlines()[1:]) + "\n")
+    summary = land("SPP", [path], base=tmp_path / "data")
+    assert summary.n_landed == 0 and len(summary.quarantined) == 1
+    (record,) = quarantine_reasons(tmp_path / "data", "SPP")
+    assert reason in record["reason"], record["reason"]
+
+
+@pytest.mark.parametrize("old,new,failing", [
+    # a local stamp an hour off its GMT stamp: the staging test fails, the row is never silently used
+    ("07/01/2025 12:05:00,07/01/2025 17:05:00", "07/01/2025 11:05:00,07/01/2025 17:05:00", "accepted_values_stg_spp"),
+    # a date form SPP does not write: strptime fails the staging model
+    ("07/01/2025 12:05:00,07/01/2025 17:05:00", "2025-07-01 12:05:00,2025-07-01 17:05:00", "stg_spp__rtbm_lmp_sl"),
+])
+def test_a_local_stamp_disagreeing_with_gmt_or_an_unknown_date_form_fails_the_build(tmp_path, old, new, failing):
+    path = tmp_path / "in" / REAL_RT.name
+    path.parent.mkdir()
+    text = REAL_RT.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    base = tmp_path / "data"
+    assert land("SPP", [path.parent], base=base).n_landed == 1
+    statuses = build(base, "--select", "stg_spp__rtbm_lmp_sl+1", "source:landing")
+    assert statuses["__returncode__"] != 0
+    assert any(failing in name and status in ("fail", "error") for name, status in statuses.items()), statuses
+    shutil.rmtree(base / "dbt_target", ignore_errors=True)
+
+
+def expected_mcps(paths: list[Path]) -> dict[tuple[dt.datetime, str, str], float]:
+    """(UTC hour start, reserve zone, product upper-cased) -> MCP from raw DA-MCP files."""
+    out = {}
+    for path in paths:
+        for r in read_file(path):
+            start = spp_time(r["GMTIntervalEnd"]).replace(tzinfo=UTC) - dt.timedelta(hours=1)
+            for product in ("RegUP", "RegDN", "RampUP", "RampDN", "Spin", "Supp", "UncUP"):
+                out[(start, r["Reserve Zone"], product.upper())] = float(r[product])
+    return out
+
+
+@pytest.mark.parametrize("start,days", DST_WINDOWS)
+def test_as_prices_match_the_raw_files_on_the_dst_days(spp, start, days):
+    end = start + dt.timedelta(days=days)
+    files = [f for f in spp["generated"] if f.name.startswith("DA-MCP-") and start <= operating_day(f) < end]
+    expected = expected_mcps(files)
+    first = dt.datetime.combine(start, dt.time(0), CENTRAL).astimezone(UTC)
+    last = dt.datetime.combine(end, dt.time(0), CENTRAL).astimezone(UTC)
+    got = query(spp["base"], """select datetime, as_region, as_product, as_price from spp.as_prices
+        where datetime >= ? and datetime < ?""", [first, last])
+    with (Path(__file__).parents[2] / "seeds" / "as_products.csv").open(newline="") as fh:
+        names = {r["iso_product"]: r["as_product"] for r in csv.DictReader(fh) if r["iso"] == "SPP"}
+    assert {(t, z, p): v for t, z, p, v in got} == {(t, z, names[p]): v for (t, z, p), v in expected.items()}
+    assert len(names) == 7 and {p for _, _, p, _ in got} == set(names.values())
+    assert len({t for t, *_ in got}) == sum(day_hours(start + dt.timedelta(days=i)) for i in range(days))
+
+
+def test_stage_4_hourly_holds_da_as_and_the_rt_hour_from_the_raw_files(spp):
+    """On the 2024 fall-back day (5-minute files): DA, AS and the RT hourly mean of SPPNORTH_HUB in one row."""
+    day = dt.date(2024, 11, 3)
+    rt = expected_prices([f for f in spp["generated"] if f.name.startswith("RTBM-") and operating_day(f) == day], 5)
+    da = expected_prices([f for f in spp["generated"] if f.name.startswith("DA-LMP") and operating_day(f) == day], 60)
+    columns = [c for (c,) in query(spp["base"], """select column_name from information_schema.columns
+        where table_schema = 'spp' and table_name = 'da_as_rt_hourly' order by ordinal_position""")]
+    rt_avg = next(c for c in columns if "SPPNORTH_HUB" in c and "RT_AVG" in c.upper())
+    da_col = next(c for c in columns if "SPPNORTH_HUB" in c and c.upper().startswith("DA"))
+    hour = dt.datetime(2024, 11, 3, 7, tzinfo=UTC)  # 01:00 CST, the second 01:00 of the day
+    (row,) = query(spp["base"], f"""select "{da_col}", "{rt_avg}" from spp.da_as_rt_hourly where datetime = ?""", [hour])
+    assert row[0] == da[(hour, "SPPNORTH_HUB")]["lmp"]
+    fives = [rt[(hour + dt.timedelta(minutes=5 * i), "SPPNORTH_HUB")]["lmp"] for i in range(12)]
+    assert row[1] == pytest.approx(sum(fives) / 12, abs=1e-9)
+
+
+def test_an_as_file_in_an_unseen_layout_is_quarantined(tmp_path):
+    """The card says older DA-MCP files may lack the ramp and uncertainty products: with no real file seen, that
+    layout is not guessed at but quarantined, saying why."""
+    path = tmp_path / "DA-MCP-202001010100.csv"
+    path.write_text("Interval,GMTIntervalEnd,Reserve Zone,RegUP,RegDN,Spin,Supp\n"
+                    "01/01/2020 01:00:00,01/01/2020 07:00:00,RZ1,9.1,6.2,4.0,1.0\n")
+    summary = land("SPP", [path], base=tmp_path / "data")
+    assert summary.n_landed == 0 and len(summary.quarantined) == 1
+    (record,) = quarantine_reasons(tmp_path / "data", "SPP")
+    assert "header differs from the registered header of DA-MCP" in record["reason"], record["reason"]
