@@ -24,8 +24,10 @@ SEEDS = PROJECT_ROOT / "seeds"
 #: The ISO's local times: `local_flag` (local wall clock plus a repeated-hour flag), `utc_column` (the files carry a
 #: UTC/GMT time; local columns are derived), `fixed_offset` (a wall clock at a fixed UTC offset all year, no DST: the
 #: registry's time zone is then a fixed-offset zone such as `Etc/GMT+5` = UTC-5, MISO's Eastern Standard Time; every
-#: local day has 24 hours). A new convention is a new time macro and a new value here.
-TIME_CONVENTIONS = ("local_flag", "utc_column", "fixed_offset")
+#: local day has 24 hours), `local_order` (a local wall clock with no flag: the repeated fall-back hour is told apart
+#: by row order within each location, or by a label such as ISO-NE's `02X`, at landing: ingest/repeated_hour.py).
+#: A new convention is a new time macro and a new value here.
+TIME_CONVENTIONS = ("local_flag", "utc_column", "fixed_offset", "local_order")
 #: A dataset's place in the Stage 4 tables: the DA, AS and RT columns, an `extra` hourly series (ALL_markets), or none.
 COMBINED_ROLES = ("da", "as", "rt", "extra", "")
 

@@ -22,7 +22,8 @@
   asked for, e.g. an HTML page instead of JSON); `reason` is one short line.
 
 Settings (environment variables; the defaults are the ISOs' published limits):
-    ISO_DOWNLOAD_MIN_INTERVAL_<SERVICE>   seconds between requests: ERCOT_MIS 1, ERCOT_API 2, CAISO 5, PJM 10, MISO 1, SPP 1
+    ISO_DOWNLOAD_MIN_INTERVAL_<SERVICE>   seconds between requests: ERCOT_MIS 1, ERCOT_API 2, CAISO 5, PJM 10, MISO 1, SPP 1,
+                                          NYISO 1, ISONE 1
     ISO_DOWNLOAD_RETRIES                  attempts after the first (default 5)
     ISO_DOWNLOAD_BACKOFF                  backoff factor in seconds (default 2: retries at once, then after about 4, 8,
                                           16, ... s plus up to 2 s of jitter, at most 120; urllib3's schedule)
@@ -56,7 +57,8 @@ from .files import part_for, place, writing
 log = logging.getLogger(__name__)
 
 #: Default seconds between two requests to one service.
-MIN_INTERVALS: dict[str, float] = {"ERCOT_MIS": 1.0, "ERCOT_API": 2.0, "CAISO": 5.0, "PJM": 10.0, "MISO": 1.0, "SPP": 1.0}
+MIN_INTERVALS: dict[str, float] = {"ERCOT_MIS": 1.0, "ERCOT_API": 2.0, "CAISO": 5.0, "PJM": 10.0, "MISO": 1.0,
+                                   "SPP": 1.0, "NYISO": 1.0, "ISONE": 1.0}
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 USER_AGENT = f"iso-pipeline/{__version__} (python-requests {requests.__version__})"
 CHUNK = 1 << 16

@@ -43,7 +43,7 @@ from typing import NoReturn
 import duckdb
 import humanize
 
-from . import preambles, reports
+from . import preambles, record_lines, repeated_hour, reports
 from .archives import Budget, Limits, Member, Rejected, iter_members, output_bound
 from .config import IsoPaths, data_dir, env_number
 from .files import free_name, write_new
@@ -255,8 +255,10 @@ def make_csv(iso: str, member: Member) -> tuple[CsvFacts, bytes] | Refusal:
     try:
         if preambles.applies(iso):  # MISO: title, day and time-convention lines above the header
             data = preambles.without_preamble(iso, member.name, data)
+        elif record_lines.applies(iso):  # ISO-NE: C/H/D/T record-type lines
+            data = record_lines.as_table(iso, member.name, data)
         csv = normalise(data)
-    except (NotCsv, preambles.BadPreamble) as exc:
+    except (NotCsv, preambles.BadPreamble, record_lines.BadRecords) as exc:
         return Refusal(str(exc))
     report = reports.by_name(iso, member.name, csv.header) or reports.by_header(iso, csv.header)
     if report is None:
@@ -266,10 +268,16 @@ def make_csv(iso: str, member: Member) -> tuple[CsvFacts, bytes] | Refusal:
         return Refusal(f"header differs from the registered header of {report.report_id} ({report.format}): "
                        f"got {','.join(csv.header)}",
                        {"dataset": report.dataset, "format": report.format, "header": ",".join(csv.header)})
+    landed = csv.data
+    if repeated_hour.applies(iso, report.format):  # NYISO, ISO-NE: which pass of the fall-back hour, as a column
+        try:
+            landed = repeated_hour.with_occurrence(iso, report.format, member.name, landed)
+        except repeated_hour.Unresolvable as exc:
+            return Refusal(f"{report.report_id}: {exc}", {"dataset": report.dataset, "format": report.format})
     published = published_at(iso, member.chain)
-    return CsvFacts(member.name, member.chain, report.dataset, report.format, sha256(csv.data), len(csv.data),
+    return CsvFacts(member.name, member.chain, report.dataset, report.format, sha256(landed), len(landed),
                     csv.rows, csv.encoding, ",".join(csv.header),
-                    published.isoformat() if published else None), csv.data
+                    published.isoformat() if published else None), landed
 
 
 @dataclass(eq=False)

@@ -43,7 +43,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import preambles, reports
+from . import catalog, preambles, reports
 from .archives import Budget, Limits, Member, Rejected, iter_members
 from .config import PROJECT_ROOT, IsoPaths
 from .files import free_name, writing
@@ -373,18 +373,22 @@ def admit(in_flight: int, in_flight_bytes: int, unit_bytes: int, workers: int) -
 
 
 def _executor(workers: int, job: _Job) -> Executor:
-    """`workers` processes, forked where that is safe (Linux: they start at once and inherit the caches warmed
-    below), spawned elsewhere."""
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+    """`workers` processes, spawned: a fresh interpreter each. Not forked: a fork copies the landing process's
+    locks as they are at that instant, and one held by another thread (DuckDB's own worker threads, a logging
+    handler, a library's pool) never opens in the child. A test run that forked seven ISOs' pools one after another
+    in a process full of threads hung that way. Spawning costs each worker its imports (well under a second), which
+    is why small deliveries land in this process (ISO_LAND_WORKERS)."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start_worker, initargs=(job,))
 
 
 def _warm(iso: str) -> None:
-    """Load what every worker reads (seeds, the dbt sources' read_csv options) once, before the workers fork."""
+    """Load what landing reads (seeds, the dbt sources' read_csv options) once, before the workers start: this
+    process applies every result with them (each spawned worker loads its own)."""
     reports.reports_for(iso)
     source_options(PROJECT_ROOT)  # as Validator asks for it (lru_cache keys on the arguments as given)
     preambles.applies(iso)
+    catalog.load_isos()  # repeated_hour reads the ISO's time zone
     published_at(iso, ("warm.csv",))
 
 

@@ -80,12 +80,12 @@ def by_name(iso: str, file_name: str, header: list[str] | tuple[str, ...] | None
 
 
 def by_header(iso: str, header: list[str]) -> Report | None:
-    """The report whose registered header equals this one (trimmed, case-insensitive)."""
+    """The report whose registered header equals this one (trimmed, case-insensitive); None when no report or more
+    than one format has it (MISO's DA and RT reports, NYISO's zonal and generator files, ISO-NE's DA and RT reports
+    share their headers: only the file name can tell them apart)."""
     wanted = normalise_header(header)
-    for r in reports_for(iso):
-        if normalise_header(r.header) == wanted:
-            return r
-    return None
+    hits = [r for r in reports_for(iso) if normalise_header(r.header) == wanted]
+    return hits[0] if len({r.format for r in hits}) == 1 else None
 
 
 def known_headers(iso: str, fmt: str) -> set[tuple[str, ...]]:

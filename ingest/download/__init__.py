@@ -2,7 +2,8 @@
 
     run_download("ERCOT", "DA_prices", date(2024, 10, 21), date(2024, 10, 23)) -> DownloadSummary
 
-One module per ISO (`ercot`, `caiso`, `pjm`, `miso`, `spp`: MODULES), one HTTP client for all (`ingest.http`), the download record in
+One module per ISO (`ercot`, `caiso`, `pjm`, `miso`, `spp`, `nyiso`, `isone`: MODULES), one HTTP client for all
+(`ingest.http`), the download record in
 `<ISO>_data/download_state.json` (`state`). Every file is streamed to `raw_downloads/<name>.part`, checked, renamed
 to its original name, then landed with `ingest.landing.land` batch by batch; a batch is recorded as done only after
 it landed, so an interrupted run loses at most one batch and the rerun fetches only what is missing.
@@ -18,7 +19,7 @@ from ..http import ConfigError
 from .base import DownloadError, DownloadSummary, Job
 
 #: ISO -> its downloader module in this package (each has `report_for(dataset)` and `run(job)`).
-MODULES = {"ERCOT": "ercot", "CAISO": "caiso", "PJM": "pjm", "MISO": "miso", "SPP": "spp"}
+MODULES = {"ERCOT": "ercot", "CAISO": "caiso", "PJM": "pjm", "MISO": "miso", "SPP": "spp", "NYISO": "nyiso", "ISONE": "isone"}
 
 __all__ = ["DownloadError", "DownloadSummary", "run_download"]
 

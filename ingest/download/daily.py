@@ -41,14 +41,11 @@ def run_daily(job: Job, service: str, selector: str, after_the_day: bool, locate
               validate: Callable[[Path], None], unit: str = "operating days") -> DownloadSummary:
     """Fetch and land one file per day of the job's range: through tomorrow for day-ahead files, through the last
     closed day for files published after the day (`after_the_day`)."""
-    start, end = job.resolve_range()
     available = job.closed_through_intraday() if after_the_day else job.today + DAY
-    if end > available:
-        job.summary.notes.append(f"{unit} after {available} are not published yet: not asked for")
-        end = available
-    if start > end:
-        job.summary.notes.append(f"nothing to fetch before {start}")
+    window = plan_range(job, available, unit)
+    if window is None:
         return job.finish(available)
+    start, end = window
     covered = job.skip_done_windows(selector, start, end)
     plan = [d for d in days(start, end) if d not in covered]
     job.summary.listed = job.summary.skipped + len(plan)
@@ -60,9 +57,26 @@ def run_daily(job: Job, service: str, selector: str, after_the_day: bool, locate
             if not fetch_day(job, client, service, selector, locate, validate, day):
                 unpublished.append(day)
             bar.update(1)
-    # a day not published yet holds the next run's start before it (published later, it is asked for then)
-    closed = min([available, *(d - DAY for d in unpublished)])
-    return job.finish(closed)
+    return job.finish(closed_through(available, unpublished))
+
+
+def plan_range(job: Job, available: dt.date, unit: str = "operating days") -> tuple[dt.date, dt.date] | None:
+    """The job's range of days cut at `available` (the last day the ISO has published), each cut said in the
+    summary's notes; None when nothing is left to ask for."""
+    start, end = job.resolve_range()
+    if end > available:
+        job.summary.notes.append(f"{unit} after {available} are not published yet: not asked for")
+        end = available
+    if start > end:
+        job.summary.notes.append(f"nothing to fetch before {start}")
+        return None
+    return start, end
+
+
+def closed_through(available: dt.date, unpublished: list[dt.date]) -> dt.date:
+    """The day a run holds complete: a day not published yet holds the next run's start before it (published later,
+    it is asked for then)."""
+    return min([available, *(d - DAY for d in unpublished)])
 
 
 def fetch_day(job: Job, client: HttpClient, service: str, selector: str, locate: Locate,

@@ -22,8 +22,8 @@ def test_every_command_has_help():
 def test_unknown_iso_is_a_clear_error(tmp_path):
     f = tmp_path / "x.csv"
     f.write_text("a,b\n1,2\n")
-    result = CliRunner().invoke(cli, ["land", "nyiso", str(f)])
-    assert result.exit_code == 2 and "nyiso" in result.output and "ercot" in result.output
+    result = CliRunner().invoke(cli, ["land", "ercott", str(f)])
+    assert result.exit_code == 2 and "ercott" in result.output and "ercot" in result.output
 
 
 def test_land_strict_exits_non_zero_only_when_something_was_quarantined(tmp_path, monkeypatch):

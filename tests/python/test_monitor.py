@@ -271,6 +271,7 @@ def test_dbt_source_freshness_warns_on_stale_landings(history):
 def test_every_landed_report_has_the_documented_freshness_thresholds():
     """docs/monitoring.md, freshness: day-ahead 36 h / 48 h, 5-minute 30 min / 2 h, 15-minute and PJM 5-minute
     1 h / 3 h, PJM verified hourly 48 h / 96 h, MISO real-time final 144 h / 192 h, SPP daily roll-ups 168 h / 240 h,
+    NYISO real-time day files 30 h / 54 h, ISO-NE 5-minute 6 h / 12 h, real-time final and reserve prices 240 h / 336 h,
     yearly archives and SPP's pre-2026 DA layout not checked.
     Every ISO's sources carry them (CAISO and PJM used to have none, so `status` showed their feeds as "not
     checked")."""
@@ -285,7 +286,11 @@ def test_every_landed_report_has_the_documented_freshness_thresholds():
                 "rtbm_lmp_sl": (0.5, 2), "rtbm_lmp_daily_sl": (168, 240),
                 "np6_788_cd": (0.5, 2), "prc_intvl_lmp": (0.5, 2),
                 "np6_905_cd": (1, 3), "prc_rtpd_lmp": (1, 3), "rt_fivemin_hrl_lmps": (1, 3),
-                "rt_hrl_lmps": (48, 96), "np4_180_er": None, "np6_785_er": None, "np4_181_er": None}
+                "rt_hrl_lmps": (48, 96), "np4_180_er": None, "np6_785_er": None, "np4_181_er": None,
+                "damlbmp_zone": (36, 48), "damlbmp_gen": None, "damasp": (36, 48), "realtime_zone": (30, 54),
+                "realtime_gen": None, "rtlbmp_zone": (30, 54), "rtlbmp_gen": None, "rtasp": (30, 54),
+                "da_lmp": (36, 48), "lmp_5min": (6, 12), "lmp_rt_final": (240, 336),
+                "fiveminreserveprice": (240, 336)}
     got = {}
     for path in sorted((PROJECT_ROOT / "models/staging").glob("*/_*__sources.yml")):
         for source in yaml.safe_load(path.read_text())["sources"]:

@@ -35,11 +35,11 @@ def test_every_dataset_has_reports_and_every_report_a_dataset():
 def test_the_cli_takes_its_iso_names_from_the_registry():
     assert cli_names() == {i.cli_name: i.iso for i in load_isos().values()}
     assert normalise_iso("Ercot") == "ERCOT"
-    with pytest.raises(ValueError, match="expected one of ercot, caiso, pjm, miso, spp"):
-        normalise_iso("nyiso")
+    with pytest.raises(ValueError, match="expected one of ercot, caiso, pjm, miso, spp, nyiso, isone"):
+        normalise_iso("ercott")
     help_text = subprocess.run([sys.executable, "-m", "ingest.cli", "land", "--help"], capture_output=True,
                                text=True, check=True).stdout
-    assert "{caiso|ercot|miso|pjm|spp}" in help_text
+    assert "{caiso|ercot|isone|miso|nyiso|pjm|spp}" in help_text
 
 
 def test_a_malformed_registry_row_is_a_clear_error(tmp_path):
