@@ -153,6 +153,19 @@ def sync_warehouse(paths: IsoPaths) -> None:
                   r.get("header"), r["quarantined_at"]] for r in records],
             )
         con.execute("commit")
+        export_landed_files(con, warehouse.parent)
+
+
+def export_landed_files(con: duckdb.DuckDBPyConnection, data_dir: Path) -> Path:
+    """The landing registry as parquet, `landing/landed_files.parquet` beside the warehouse: what a dbt target other
+    than DuckDB (Spark) reads as `landing.landed_files`. Every ISO's rows; rewritten atomically at each sync."""
+    out = data_dir / "landing" / "landed_files.parquet"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    literal = "'" + str(tmp).replace("'", "''") + "'"
+    con.execute(f"copy (select * from landing.landed_files order by iso, landing_seq) to {literal} (format parquet)")
+    os.replace(tmp, out)
+    return out
 
 
 def write_schema_registry(paths: IsoPaths, registry: Registry) -> dict[str, Any]:

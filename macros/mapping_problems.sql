@@ -1,7 +1,7 @@
 {#- The failing-rows SELECT of the column-mapping tests (tests/generic/mappings_match_sources.sql, mappings_match_staging.sql). -#}
 {% macro mapping_problems_sql(problems) -%}
   {%- if problems | length == 0 -%}
-select null::varchar as iso, null::varchar as format, null::varchar as column_name, null::varchar as problem
+select cast(null as string) as iso, cast(null as string) as format, cast(null as string) as column_name, cast(null as string) as problem
 where false
   {%- else -%}
 select * from (values

@@ -1,7 +1,19 @@
 {% macro data_dir() -%}
   {#- The folder of the warehouse: profiles.yml resolves ISO_DATA_DIR there, once, to an absolute path (a relative
       one against the project directory), so every path a view or a file location holds is absolute. -#}
+  {{ return(adapter.dispatch('data_dir')()) }}
+{%- endmacro %}
+
+{% macro default__data_dir() -%}
   {{ return(target.path.rsplit('/', 1)[0]) }}
+{%- endmacro %}
+
+{% macro spark__data_dir() -%}
+  {#- Spark: ISO_DATA_DIR resolved as profiles.yml resolves it for DuckDB (dbt shows a Spark target no path; the
+      Spark profile resolves it the same way for its metastore and tables' warehouse). A URI (`s3a://...`) is kept. -#}
+  {%- set dir = env_var('ISO_DATA_DIR', '') or 'data' -%}
+  {%- if dir.startswith('~/') -%}{%- set dir = env_var('HOME', '~') ~ dir[1:] -%}{%- endif -%}
+  {{ return((dir if dir.startswith('/') or '://' in dir else flags.PROFILES_DIR ~ '/' ~ dir).rstrip('/')) }}
 {%- endmacro %}
 
 {% macro iso_root(iso) -%}
@@ -13,6 +25,11 @@
 {%- endmacro %}
 
 {% macro prepare_run() %}
+  {#- dispatched: the DuckDB body is default__prepare_run, Spark's spark__prepare_run (macros/spark/) -#}
+  {{ return(adapter.dispatch('prepare_run')()) }}
+{% endmacro %}
+
+{% macro default__prepare_run() %}
   {#- on-run-start: DuckDB resources from the environment and the output folders. (The landing registry and the
       monitoring tables are created by the dbt-duckdb plugin on every connection, from their one definition in Python.) -#}
   {%- set statements = [] -%}

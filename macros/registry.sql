@@ -18,7 +18,7 @@
     {%- set relation = adapter.get_relation(database=seed.database, schema=seed.schema, identifier=seed.alias) -%}
     {%- if relation is none -%}
       {#- not built yet (dbt compile or docs before the first `dbt seed` / `dbt build`): the same CSV file -#}
-      {%- set relation = "read_csv(" ~ sql_literal(seed.root_path ~ '/' ~ seed.original_file_path) ~ ", header = true)" -%}
+      {%- set relation = adapter.dispatch('seed_file_relation')(seed) -%}
     {%- endif -%}
   {%- else -%}
     {#- a dbt unit test is compiled against a manifest of its fixtures only (`graph` is empty): the seed as built,
@@ -91,4 +91,9 @@
   {%- for iso in registered_isos() -%}
     {%- do print(iso ~ ' ' ~ iso_timezone(iso) ~ ' ' ~ iso_setting(iso, 'time_convention') ~ ' tag:' ~ iso_setting(iso, 'dbt_tag')) -%}
   {%- endfor -%}
+{%- endmacro %}
+
+{% macro default__seed_file_relation(seed) -%}
+  {#- A registry seed not built yet, read from its CSV file (DuckDB). -#}
+  {{ return("read_csv(" ~ sql_literal(seed.root_path ~ '/' ~ seed.original_file_path) ~ ", header = true)") }}
 {%- endmacro %}

@@ -1,4 +1,8 @@
 {% macro sql_literal(value) -%}
+  {{ return(adapter.dispatch('sql_literal')(value)) }}
+{%- endmacro %}
+
+{% macro default__sql_literal(value) -%}
   {#- Text as a SQL string literal: `it's` -> `'it''s'` (none -> null, a number as is). Every path, file name and value put into SQL text goes
       through here (file names come from whoever made the archive, ISO_DATA_DIR from the user). The Python side
       has the same rule in ingest/sqltext.py. -#}

@@ -77,6 +77,10 @@
 {%- endmacro %}
 
 {% macro days_to_write_filter(column='datetime_local') -%}
+  {{ return(adapter.dispatch('days_to_write_filter')(column)) }}
+{%- endmacro %}
+
+{% macro default__days_to_write_filter(column='datetime_local') -%}
   {#- The WHERE condition of a model written one day at a time (`changed_from` / `days_from`): the local days in the
       DuckDB variable `iso_days_to_write` (a DATE[]), which the materialization sets before each COPY (one day, or
       the changed days of one month); unset - dbt show, the compiled SQL run by hand - every day. The compiled SQL

@@ -5,6 +5,10 @@
 -#}
 
 {% macro unverified_days_filter(model, column) -%}
+  {{ return(adapter.dispatch('unverified_days_filter')(model, column)) }}
+{%- endmacro %}
+
+{% macro default__unverified_days_filter(model, column) -%}
   {#- For the expensive integrity tests of a model written one day at a time: a condition on `column` (a local
       timestamp) selecting the days no complete passing test run has covered yet - after an incremental export,
       the days it wrote (and any earlier ones a failing run left unverified). `true` (everything) when the last
@@ -22,6 +26,11 @@
 {%- endmacro %}
 
 {% macro record_verified(results) %}
+  {#- dispatched: the DuckDB body is default__record_verified, Spark's spark__record_verified (macros/spark/) -#}
+  {{ return(adapter.dispatch('record_verified')(results)) }}
+{% endmacro %}
+
+{% macro default__record_verified(results) %}
   {#- on-run-end: a model written one day at a time whose every enabled test (attached to it) ran in this
       invocation, none failing or erroring, is verified up to its last export (warnings are findings, reported
       elsewhere, not failures). A partial test selection verifies nothing. -#}

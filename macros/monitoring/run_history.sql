@@ -30,6 +30,11 @@
 {%- endmacro %}
 
 {% macro record_run_start() %}
+  {#- dispatched: the DuckDB body is default__record_run_start, Spark's spark__record_run_start (macros/spark/) -#}
+  {{ return(adapter.dispatch('record_run_start')()) }}
+{% endmacro %}
+
+{% macro default__record_run_start() %}
   {%- set command = monitored_command() -%}
   {%- if not execute or command is none -%}{{ return('') }}{%- endif -%}
   {%- set args = [] -%}
@@ -46,6 +51,11 @@
 {% endmacro %}
 
 {% macro record_run_end(results) %}
+  {#- dispatched: the DuckDB body is default__record_run_end, Spark's spark__record_run_end (macros/spark/) -#}
+  {{ return(adapter.dispatch('record_run_end')(results)) }}
+{% endmacro %}
+
+{% macro default__record_run_end(results) %}
   {%- set command = monitored_command() -%}
   {%- if not execute or command is none -%}{{ return('') }}{%- endif -%}
 

@@ -42,6 +42,11 @@
 {%- endmacro %}
 
 {% macro write_reports(results) %}
+  {#- dispatched: the DuckDB body is default__write_reports, Spark's spark__write_reports (macros/spark/) -#}
+  {{ return(adapter.dispatch('write_reports')(results)) }}
+{% endmacro %}
+
+{% macro default__write_reports(results) %}
   {%- if not execute or flags.WHICH not in ('build', 'run', 'test') -%}{{ return('') }}{%- endif -%}
   {%- set built_isos = [] -%}
   {%- set isos = project_isos() | map('lower') | list -%}
@@ -210,7 +215,8 @@
   {%- do md.append('\n## Tests of this run\n\nIntegrity failures (duplicates, impossible values, lost rows, pivot or join errors) are errors; '
        ~ 'availability findings (gaps, incomplete days) are warnings listed in gaps_report.md.\n\n' ~ md_table(['status', 'tests'], count_rows)) -%}
   {%- if failing | length > 0 -%}
-    {%- do md.append('\n' ~ md_table(['status', 'test', 'failing rows', 'message'], failing)) -%}
+    {#- by status and name: the order the tests finished in is the threads', not the data's -#}
+    {%- do md.append('\n' ~ md_table(['status', 'test', 'failing rows', 'message'], failing | sort(attribute='0,1'))) -%}
   {%- endif -%}
   {%- do write_markdown(iso, 'quality_report.md', md | join('')) -%}
 {% endmacro %}

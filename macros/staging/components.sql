@@ -30,7 +30,7 @@ from latest
 group by all
 -- two rows of one component in the latest version (a delivery contradicting itself) fail the build, naming them
 having case when count(*) > count(distinct lmp_type)
-    then error('two rows of one price component in one delivery: ' || settlement_point || ' at '
-               || strftime(datetime_local, '%Y-%m-%d %H:%M') || ' local, ' || coalesce(max(source_file), '?'))
+    then {{ fail_with("'two rows of one price component in one delivery: ' || settlement_point || ' at ' || "
+                      ~ minute_text('datetime_local') ~ " || ' local, ' || coalesce(max(source_file), '?')") }}
     else true end
 {%- endmacro %}

@@ -19,10 +19,10 @@
   {%- set node = source_node(source_name, table_name) -%}
   {%- set n = run_query("select count(*) from landing.landed_files where iso = " ~ sql_literal(node.meta.iso)
                         ~ " and format = " ~ sql_literal(node.meta.format)).columns[0].values()[0] -%}
-  {%- if n > 0 -%}{{ return(rel) }}{%- endif -%}
+  {%- if n > 0 -%}{{ return(adapter.dispatch('landed_relation')(rel)) }}{%- endif -%}
   {%- set cols = [] -%}
   {%- for name, col in node.columns.items() -%}
-    {%- do cols.append("cast(null as " ~ col.data_type ~ ") as \"" ~ name ~ "\"") -%}
+    {%- do cols.append("cast(null as " ~ declared_type(col.data_type) ~ ") as " ~ adapter.quote(name)) -%}
   {%- endfor -%}
   {{ return("(select " ~ cols | join(", ") ~ " where false)") }}
 {%- endmacro %}
@@ -55,6 +55,10 @@
 {%- endmacro %}
 
 {% macro landed_files_variables(reset=false) -%}
+  {{ return(adapter.dispatch('landed_files_variables')(reset)) }}
+{%- endmacro %}
+
+{% macro default__landed_files_variables(reset=false) -%}
   {#-
     Pre-hook (and, with reset, post-hook) of the intermediate models. Every landed-CSV source reads
     `read_csv(coalesce(getvariable('iso_files_<format>'), ['<glob>']))`: unset, the variable means every landed file;
@@ -83,7 +87,7 @@
 
 {% macro relative_source_file(col) -%}
   {#- Landed file path relative to the ISO folder: csv_files/<dataset>/<format>/<name>. -#}
-  substr({{ col }}, strpos({{ col }}, 'csv_files/'))
+  substr({{ col }}, instr({{ col }}, 'csv_files/'))
 {%- endmacro %}
 
 {% macro landed_rows(iso, staging_models, columns) -%}
@@ -107,9 +111,7 @@ landed_{{ loop.index }} as (
 {%- endfor %}
 
 unioned as (
-    {%- for model, format in staging_models %}
-    select * from landed_{{ loop.index }}{{ ' union all by name' if not loop.last }}
-    {%- endfor %}
+    {{- union_landed(staging_models, ['datetime', 'datetime_local', 'interval_minutes'] + columns + ['source_file', 'version_key']) | indent(4) }}
 )
 
 select
@@ -138,10 +140,36 @@ from unioned
       them tie, which Stage 2 reports instead of choosing). A scalar subquery on the landing registry (a dbt
       source), for staging models only. -#}
   coalesce((
-    select strftime(timezone('UTC', coalesce(r.published_at, r.landed_at)), '%Y%m%d%H%M%S%f')
+    select {{ utc_digits('coalesce(r.published_at, r.landed_at)') }}
            -- a registry mirrored by an older version has no landing_seq yet (until the next landing rewrites it)
-           || lpad(cast(coalesce(r.landing_seq, 0) as varchar), 12, '0')
+           || lpad(cast(coalesce(r.landing_seq, 0) as string), 12, '0')
     from {{ source('landing', 'landed_files') }} as r
     where r.iso = '{{ iso }}' and r.path = {{ relative_source_file(filename_column) }}
   ), '')
+{%- endmacro %}
+
+{% macro union_landed(staging_models, columns) -%}
+  {#- The CTEs landed_1..n of landed_rows (one per staging model) appended by column name; `columns` are the ones
+      landed_rows reads. -#}
+  {{ return(adapter.dispatch('union_landed')(staging_models, columns)) }}
+{%- endmacro %}
+
+{% macro default__union_landed(staging_models, columns) -%}
+  {%- for model, format in staging_models %}
+    select * from landed_{{ loop.index }}{{ ' union all by name' if not loop.last }}
+  {%- endfor %}
+{%- endmacro %}
+
+{% macro declared_type(data_type) -%}
+  {#- A column type as declared in the sources (DuckDB's names) in the target's SQL. -#}
+  {{ return(adapter.dispatch('declared_type')(data_type)) }}
+{%- endmacro %}
+
+{% macro default__declared_type(data_type) -%}
+  {{ return(data_type) }}
+{%- endmacro %}
+
+{% macro default__landed_relation(rel) -%}
+  {#- The relation of a landed-CSV source with files landed: the source (DuckDB reads the CSVs through it). -#}
+  {{ return(rel) }}
 {%- endmacro %}

@@ -33,11 +33,11 @@ matches as (
     inner join rules as r
         on (r.match_kind = 'exact' and p.settlement_point = r.pattern)
         or (r.match_kind = 'iso_type' and p.iso_point_type = r.pattern)
-        or (r.match_kind = 'prefix' and starts_with(p.settlement_point, r.pattern))
+        or (r.match_kind = 'prefix' and substr(p.settlement_point, 1, length(r.pattern)) = r.pattern)
 ),
 
 best as (
-    select settlement_point, arg_max(settlement_type, strength) as settlement_type
+    select settlement_point, max_by(settlement_type, strength) as settlement_type
     from matches
     group by settlement_point
 )

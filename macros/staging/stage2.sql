@@ -25,10 +25,10 @@ contested as (
 ),
 
 latest as (
-    select landed_rows.* from landed_rows anti join contested using (datetime)
+    select landed_rows.* from landed_rows {{ anti_join() }} contested using (datetime)
     union all
     (
-        select landed_rows.* from landed_rows semi join contested using (datetime)
+        select landed_rows.* from landed_rows {{ semi_join() }} contested using (datetime)
         -- rank, not row_number: two rows of the latest version for one key (a delivery that contradicts
         -- itself, or two deliveries the registry cannot order) both stay, and unique_grain fails on them
         qualify rank() over (

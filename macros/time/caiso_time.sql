@@ -4,7 +4,7 @@
 
 {% macro caiso_gmt_times(start_gmt, interval_minutes) -%}
   {#- The standard time columns of one OASIS row from its GMT interval start (VARCHAR with an offset). -#}
-  {%- set utc = "cast(" ~ start_gmt ~ " as timestamptz)" -%}
-  {%- set local = "timezone('" ~ iso_timezone('CAISO') ~ "', " ~ utc ~ ")" -%}
+  {%- set utc = "cast(" ~ start_gmt ~ " as " ~ declared_type('timestamptz') ~ ")" -%}
+  {%- set local = utc_to_local(utc, iso_timezone('CAISO')) -%}
   {{ standard_time_columns(utc, local, hour_ending_of(local), interval_minutes) }}
 {%- endmacro %}

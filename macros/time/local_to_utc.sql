@@ -1,4 +1,8 @@
 {% macro local_to_utc(local_ts, tz, is_repeated) -%}
+  {{ return(adapter.dispatch('local_to_utc')(local_ts, tz, is_repeated)) }}
+{%- endmacro %}
+
+{% macro default__local_to_utc(local_ts, tz, is_repeated) -%}
   {#-
     The one DST rule of the project: local wall-clock time + the ISO's repeated-hour flag -> TIMESTAMPTZ (UTC).
     A local time inside the repeated hour of a fall-back day is the first occurrence (daylight time) unless the ISO
@@ -127,7 +131,7 @@
 {% macro standard_time_columns(utc_start, local_start, hour_ending, interval_minutes) -%}
   {#- The standard time columns of every Stage 2 row, from an interval start in UTC and in local time. -#}
   {{ utc_start }} as datetime,
-  datetime + interval ({{ interval_minutes }}) minute as interval_end,
+  datetime + {{ interval_of(interval_minutes, 'minute') }} as interval_end,
   {{ local_start }} as datetime_local,
   {{ hour_ending }} as hour_ending,
   {{ interval_minutes }} as interval_minutes

@@ -55,7 +55,7 @@ select
     {{- prefixed('rt', points, 'RT_') }}
     rt.year
 from {{ rt_flat }} as rt
-asof left join {{ combined }} as c on rt.datetime >= c.datetime
+{{ hour_containing_join(combined, 'c', 'rt.datetime') }}
 order by rt.datetime
 {%- endmacro %}
 
@@ -99,6 +99,16 @@ order by h.datetime
   {#- A yearly combination with the local month added, for partition_by ['year', 'month']. -#}
 select
     *,
-    extract(month from timezone('{{ iso_timezone(iso) }}', datetime))::integer as month
+    extract(month from {{ utc_to_local('datetime', iso_timezone(iso)) }})::integer as month
 from {{ yearly }}
+{%- endmacro %}
+
+{% macro hour_containing_join(hourly, alias, instant) -%}
+  {#- Join each row to the row of `hourly` (a table with one row per UTC hour start, `datetime`) whose hour is the
+      latest starting at or before `instant` (DuckDB: ASOF JOIN); the caller nulls what lies outside that hour. -#}
+  {{ return(adapter.dispatch('hour_containing_join')(hourly, alias, instant)) }}
+{%- endmacro %}
+
+{% macro default__hour_containing_join(hourly, alias, instant) -%}
+asof left join {{ hourly }} as {{ alias }} on {{ instant }} >= {{ alias }}.datetime
 {%- endmacro %}

@@ -32,9 +32,7 @@
 
 {% macro hourly_spine(relations, iso) -%}
   {#- A complete hourly UTC spine covering every relation given (each with a `datetime` column). -#}
-    select unnest(generate_series(
-        time_bucket(interval 1 hour, min(datetime)), time_bucket(interval 1 hour, max(datetime)), interval 1 hour
-    )) as datetime
+    select {{ series_rows(hour_start('min(datetime)'), hour_start('max(datetime)'), 'interval 1 hour') }} as datetime
     from (
         {%- for r in relations %}
         select datetime from {{ r }}{{ ' union all' if not loop.last }}
@@ -46,14 +44,14 @@
   {#- RT intervals starting inside each hour (time_bucket), per point: avg, max, min, sample std deviation. -#}
   {%- set fns = {'AVG': 'avg', 'MAX': 'max', 'MIN': 'min', 'STD': 'stddev_samp'} -%}
     select
-        time_bucket(interval 1 hour, datetime) as datetime,
         {%- for stat in stats %}
         {%- for p in points %}
         {{ fns[stat] }}({{ value_column }}) filter (where settlement_point = {{ sql_string(p) }})
             as {{ adapter.quote(prefix ~ '_' ~ stat ~ '_' ~ p) }},
         {%- endfor %}
         {%- endfor %}
+        {{ hour_start('datetime') }} as datetime
     from {{ rt_relation }}
     where settlement_point in ({% for p in points %}{{ sql_string(p) }}{{ ', ' if not loop.last }}{% else %}null{% endfor %})
-    group by 1
+    group by {{ hour_start('datetime') }}
 {%- endmacro %}

@@ -1,5 +1,5 @@
 {% macro local_year(ts, iso) -%}
-  extract(year from timezone('{{ iso_timezone(iso) }}', {{ ts }}))::integer
+  extract(year from {{ utc_to_local(ts, iso_timezone(iso)) }})::integer
 {%- endmacro %}
 
 {% macro fill_gaps(relation, key_column, value_column, grain_minutes, iso) -%}
@@ -16,7 +16,7 @@
     gap_run (the interval the run follows), gap_intervals (k), filled, year (local).
   -#}
   {%- set max_gap = var('ffill_max_gap_minutes') -%}
-  {%- set step = "interval (" ~ grain_minutes ~ ") minute" -%}
+  {%- set step = interval_of(grain_minutes, 'minute') -%}
 with source as (
     select datetime, {{ key_column }} as key, {{ value_column }} as value
     from {{ relation }}
@@ -34,7 +34,7 @@ with_gaps as (
     select key
     from observed
     group by key
-    having count(*) <> (epoch((select last_interval from bounds) - min(datetime)) / 60 / {{ grain_minutes }})::bigint + 1
+    having count(*) <> ({{ seconds_between('(select last_interval from bounds)', 'min(datetime)') }} / 60 / {{ grain_minutes }})::bigint + 1
 ),
 
 stepped as (
@@ -46,7 +46,7 @@ stepped as (
             lead(datetime) over (partition by key order by datetime),
             (select last_interval from bounds) + {{ step }}
         ) as resumes_at
-    from observed semi join with_gaps using (key)
+    from observed {{ semi_join() }} with_gaps using (key)
 ),
 
 runs as (
@@ -56,14 +56,14 @@ runs as (
         datetime as gap_run,
         value as run_value,
         resumes_at,
-        (epoch(resumes_at - datetime) / 60 / {{ grain_minutes }})::bigint - 1 as gap_intervals
+        ({{ seconds_between('resumes_at', 'datetime') }} / 60 / {{ grain_minutes }})::bigint - 1 as gap_intervals
     from stepped
     where resumes_at > datetime + {{ step }}
 ),
 
 missing as (
     select
-        unnest(generate_series(gap_run + {{ step }}, resumes_at - {{ step }}, {{ step }})) as datetime,
+        {{ series_rows('gap_run + ' ~ step, 'resumes_at - ' ~ step, step) }} as datetime,
         key,
         run_value,
         gap_run,
@@ -73,7 +73,7 @@ missing as (
 
 select
     datetime,
-    timezone('{{ iso_timezone(iso) }}', datetime) as datetime_local,
+    {{ utc_to_local('datetime', iso_timezone(iso)) }} as datetime_local,
     key,
     case when gap_intervals * {{ grain_minutes }} < {{ max_gap }} then run_value end as value,
     false as observed,
@@ -94,7 +94,7 @@ select
     {{ key_column }} as key,
     {{ value_column }} as value,
     true as observed,
-    cast(null as timestamptz) as gap_run,
+    cast(null as {{ declared_type('timestamptz') }}) as gap_run,
     cast(null as bigint) as gap_intervals,
     false as filled,
     year

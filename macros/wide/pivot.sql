@@ -7,7 +7,7 @@
 {%- endmacro %}
 
 {% macro sql_string(value) -%}
-  '{{ value | replace("'", "''") }}'
+  {{ sql_literal(value | string) }}
 {%- endmacro %}
 
 {% macro pivot_wide(relation, key_column='key', value_column='value', keys=none, group_by=['datetime', '_day', 'year']) -%}
@@ -23,12 +23,16 @@
   {%- if keys | length == 0 -%}
     select {% for g in group_by %}{{ 'cast(datetime_local as date) as _day' if g == '_day' else g }}{{ ', ' if not loop.last }}{% endfor %} from {{ relation }} where false
   {%- else -%}
+    {{ return(adapter.dispatch('pivot_keys')(relation, key_column, value_column, keys, group_by)) }}
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro default__pivot_keys(relation, key_column, value_column, keys, group_by) -%}
     pivot (select *, cast(datetime_local as date) as _day from {{ relation }} where {{ days_to_write_filter('datetime_local') }})
     on {{ key_column }} in ({% for k in keys %}{{ sql_string(k) }}{{ ', ' if not loop.last }}{% endfor %})
     using first({{ value_column }})
     group by {{ group_by | join(', ') }}
     order by {{ group_by[0] }}
-  {%- endif -%}
 {%- endmacro %}
 
 {% macro as_product_columns(iso, relation, products_seed) -%}
@@ -53,4 +57,35 @@
     order by column_order, as_region, key
   {%- endset -%}
   {{ return(run_query(ordered).columns[0].values() | list) }}
+{%- endmacro %}
+
+{% macro wide_cell_sums(model, columns, scope) -%}
+  {#- pivot_matches_long's reconciliation of a wide table, one row per `datetime`: its non-null cells, their sum and
+      their sum weighted by column position (1, 2, ...). -#}
+  {{ return(adapter.dispatch('wide_cell_sums')(model, columns, scope)) }}
+{%- endmacro %}
+
+{% macro default__wide_cell_sums(model, columns, scope) -%}
+select
+    datetime,
+    list_count(v) as cells,
+    coalesce(list_sum(v), 0) as total,
+    list_dot_product(list_transform(v, lambda x: coalesce(x, 0)), [{% for c in columns %}{{ loop.index }}.0{{ ', ' if not loop.last }}{% endfor %}]) as weighted
+from (
+    select datetime, [{% for c in columns %}"{{ c }}"{{ ', ' if not loop.last }}{% endfor %}] as v
+    from {{ model }}
+    where {{ scope }}
+)
+{%- endmacro %}
+
+{% macro wide_cells(model, columns, scope) -%}
+  {#- pivot_matches_long's cells of a wide table for the intervals of CTE `differ`: (datetime, key, wide_value), one
+      row per non-null cell. -#}
+  {{ return(adapter.dispatch('wide_cells')(model, columns, scope)) }}
+{%- endmacro %}
+
+{% macro default__wide_cells(model, columns, scope) -%}
+unpivot (select * exclude (year) from {{ model }} semi join differ using (datetime) where {{ scope }})
+on columns(* exclude (datetime))
+into name key value wide_value
 {%- endmacro %}

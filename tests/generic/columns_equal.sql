@@ -2,9 +2,7 @@
 {#- The relation's columns are exactly `expected_columns`, in that order (the registered schema).
     Failing rows: position, expected and actual column name. -#}
 with actual as (
-    select ordinal_position as position, column_name
-    from information_schema.columns
-    where table_schema = '{{ model.schema }}' and table_name = '{{ model.identifier }}'
+    {{ relation_column_positions(model) | indent(4) }}
 ),
 
 expected as (

@@ -5,7 +5,7 @@
     start) the day is read from it instead of converting every row. Rows are taken to be unique per key and interval
     (unique_grain tests that). -#}
 {%- set tz = iso_timezone(iso) -%}
-{%- set day = "cast(" ~ local_column ~ " as date)" if local_column else "timezone('" ~ tz ~ "', " ~ datetime_column ~ ")::date" -%}
+{%- set day = "cast(" ~ (local_column if local_column else utc_to_local(datetime_column, tz)) ~ " as date)" -%}
 with observed as (
     select
         {{ day }} as day,
@@ -20,7 +20,7 @@ expected as (
         day,
         key,
         intervals,
-        (epoch(timezone('{{ tz }}', cast(day + 1 as timestamp)) - timezone('{{ tz }}', cast(day as timestamp)))
+        ({{ seconds_between(local_to_utc('cast(day + 1 as timestamp)', tz, 'false'), local_to_utc('cast(day as timestamp)', tz, 'false')) }}
             / 60 / {{ grain_minutes }})::integer as expected_intervals
     from observed
 )

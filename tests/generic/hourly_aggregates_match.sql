@@ -15,10 +15,13 @@
 select datetime, settlement_point as column_name, {{ value_column }} as expected, null as actual
 from {{ rt_model }} where false
 {%- else %}
-with wide as (
-    unpivot (select * exclude (year) from {{ model }})
-    on columns('^{{ prefix }}_(AVG|MAX|MIN|STD)_.*$')
-    into name column_name value actual
+with stats as (
+    select datetime{% for c in stat_columns %}, {{ adapter.quote(c) }}{% endfor %} from {{ model }}
+),
+
+wide as (
+    {%- set quoted = [] -%}{%- for c in stat_columns -%}{%- do quoted.append(adapter.quote(c)) -%}{%- endfor %}
+    {{ unpivot_columns('stats', quoted, 'column_name', 'actual') }}
 ),
 
 parsed as (

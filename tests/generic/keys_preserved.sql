@@ -8,7 +8,7 @@
 {%- set rest = key_columns[1:] -%}
 {%- set scope = partition_filter ~ (" and " ~ unverified_days_filter(model, local_column) if local_column else "") -%}
 with expected as (
-    select {{ interval }}, count(distinct ({{ rest | join(', ') }})) as keys
+    select {{ interval }}, {{ count_distinct(rest) }} as keys
     from {{ source_model }} where {{ scope }} group by 1
 ),
 
@@ -24,13 +24,13 @@ differ as (
 ),
 
 expected_keys as (
-    select distinct {{ key_columns | join(', ') }} from {{ source_model }} semi join differ using ({{ interval }})
+    select distinct {{ key_columns | join(', ') }} from {{ source_model }} {{ semi_join() }} differ using ({{ interval }})
     where {{ scope }}
 ),
 
 actual_keys as (
     select {{ key_columns | join(', ') }}, count(*) as occurrences
-    from {{ model }} semi join differ using ({{ interval }})
+    from {{ model }} {{ semi_join() }} differ using ({{ interval }})
     where {{ scope }}
     group by all
 )

@@ -9,7 +9,7 @@
     to lie on the grain and to be unique per key (unique_grain tests that). -#}
 {%- set tz = iso_timezone(iso) -%}
 {%- set key = key_column if key_column else "'(all)'" -%}
-{%- set step = "interval (" ~ grain_minutes ~ ") minute" -%}
+{%- set step = interval_of(grain_minutes, 'minute') -%}
 with observed as (
     {%- if key_column %}
     select {{ datetime_column }} as datetime, {{ key }} as key from {{ model }}
@@ -21,7 +21,7 @@ with observed as (
 bounds as (
     select
         {% if through_end_of_day -%}
-        timezone('{{ tz }}', cast(timezone('{{ tz }}', max(datetime))::date + 1 as timestamp))
+        {{ local_to_utc("cast(cast(" ~ utc_to_local('max(datetime)', tz) ~ " as date) + 1 as timestamp)", tz, 'false') }}
             - {{ step }} as last_interval
         {%- else -%}
         max(datetime) as last_interval
@@ -37,7 +37,7 @@ incomplete as (
     -- from each key's first interval on: a point that appears later is not missing before it appeared
     select key
     from keys, bounds
-    where intervals <> (epoch(last_interval - first_seen) / 60 / {{ grain_minutes }})::bigint + 1
+    where intervals <> ({{ seconds_between('last_interval', 'first_seen') }} / 60 / {{ grain_minutes }})::bigint + 1
 ),
 
 stepped as (
@@ -45,17 +45,17 @@ stepped as (
         key,
         datetime,
         coalesce(lead(datetime) over (partition by key order by datetime), (select last_interval from bounds) + {{ step }}) as resumes_at
-    from observed semi join incomplete using (key)
+    from observed {{ semi_join() }} incomplete using (key)
 )
 
 select
     '{{ iso }}' as iso,
     '{{ dataset }}' as dataset,
     key as point,
-    timezone('{{ tz }}', datetime + {{ step }})::date as day,
+    cast({{ utc_to_local('datetime + ' ~ step, tz) }} as date) as day,
     datetime + {{ step }} as gap_start,
     resumes_at as gap_end,
-    (epoch(resumes_at - datetime) / 60 / {{ grain_minutes }})::bigint - 1 as missing_intervals
+    ({{ seconds_between('resumes_at', 'datetime') }} / 60 / {{ grain_minutes }})::bigint - 1 as missing_intervals
 from stepped
 where resumes_at > datetime + {{ step }}
 {% endtest %}

@@ -43,19 +43,8 @@ long_sums as (
     group by l.datetime
 ),
 
-wide_values as (
-    select datetime, [{% for c in columns %}"{{ c }}"{{ ', ' if not loop.last }}{% endfor %}] as v
-    from {{ model }}
-    where {{ wide_scope }}
-),
-
 wide_sums as (
-    select
-        datetime,
-        list_count(v) as cells,
-        coalesce(list_sum(v), 0) as total,
-        list_dot_product(list_transform(v, lambda x: coalesce(x, 0)), [{% for c in columns %}{{ loop.index }}.0{{ ', ' if not loop.last }}{% endfor %}]) as weighted
-    from wide_values
+    {{ wide_cell_sums(model, columns, wide_scope) | indent(4) }}
 ),
 
 differ as (
@@ -68,9 +57,7 @@ differ as (
 ),
 
 wide as (
-    unpivot (select * exclude (year) from {{ model }} semi join differ using (datetime) where {{ wide_scope }})
-    on columns(* exclude (datetime))
-    into name key value wide_value
+    {{ wide_cells(model, columns, wide_scope) | indent(4) }}
 ),
 
 observed as (

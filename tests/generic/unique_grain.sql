@@ -5,7 +5,7 @@
     the row) on a model written one day at a time, an incremental run checks only the days not yet verified (unverified_days_filter): a key lies in one day, so the other days cannot have
     changed. -#}
 select
-    {% for c in context_columns %}string_agg(distinct cast({{ c }} as varchar), ', ') as {{ c }}, {% endfor %}
+    {% for c in context_columns %}{{ distinct_text_list(c) }} as {{ c }}, {% endfor %}
     {{ columns | join(', ') }},
     count(*) as occurrences
 from {{ model }}

@@ -18,7 +18,7 @@ checked as (
 select
     '{{ iso }}' as iso,
     '{{ market }}' as market,
-    timezone('{{ iso_timezone(iso) }}', datetime)::date as day,
+    cast({{ utc_to_local('datetime', iso_timezone(iso)) }} as date) as day,
     {{ 'settlement_point' if type_column else 'as_product' }} as point,
     {{ column_name }} as value,
     min_price,
@@ -26,5 +26,5 @@ select
 from checked
 where {{ column_name }} is not null
   and (min_price is null or {{ column_name }} < min_price or {{ column_name }} > max_price
-       or isnan({{ column_name }}) or isinf({{ column_name }}))
+       or isnan({{ column_name }}) or abs({{ column_name }}) = cast('Infinity' as double))
 {% endtest %}

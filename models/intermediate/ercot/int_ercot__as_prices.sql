@@ -13,7 +13,7 @@ products as (
 )
 
 select
-    l.* exclude (l.iso_as_product, l.as_price, l.source_file, l.version_key, l.year, l._loaded_at),
+    l.datetime, l.datetime_local, l.interval_minutes,
     coalesce(p.as_product, l.iso_as_product) as as_product,
     l.iso_as_product,
     l.as_price,

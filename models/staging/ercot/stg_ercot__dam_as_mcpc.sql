@@ -4,10 +4,14 @@ with source as (
 
 renamed as (
     select
-        {{ ercot_hour_ending_times('"DeliveryDate"', '"HourEnding"', '"DSTFlag"') }},
+        {{ ercot_hour_ending_times(
+            adapter.quote('DeliveryDate'),
+            adapter.quote('HourEnding'),
+            adapter.quote('DSTFlag')
+        ) }},
         'ERCOT' as iso,
-        upper(trim("AncillaryType")) as iso_as_product,
-        "MCPC" as as_price,
+        upper(trim({{ adapter.quote('AncillaryType') }})) as iso_as_product,
+        {{ adapter.quote('MCPC') }} as as_price,
         filename as source_file,
         {{ delivery_version_key('filename', 'ERCOT') }} as version_key
     from source

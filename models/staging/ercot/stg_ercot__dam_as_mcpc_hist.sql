@@ -3,15 +3,23 @@ with source as (
 ),
 
 unpivoted as (
-    -- the yearly archive is wide (one column per service); Stage 2 is long
-    unpivot source
-    on "REGDN", "REGUP", "RRS", "NSPIN", "ECRS"
-    into name iso_as_product value as_price
+    -- the yearly archive is wide (one column per service); Stage 2 is long  -- noqa: LT02
+    {{ unpivot_columns('source', [
+        adapter.quote('REGDN'),
+        adapter.quote('REGUP'),
+        adapter.quote('RRS'),
+        adapter.quote('NSPIN'),
+        adapter.quote('ECRS')
+    ], 'iso_as_product', 'as_price') }}
 ),
 
 renamed as (
     select
-        {{ ercot_hour_ending_times('"Delivery Date"', '"Hour Ending"', '"Repeated Hour Flag"') }},
+        {{ ercot_hour_ending_times(
+            adapter.quote('Delivery Date'),
+            adapter.quote('Hour Ending'),
+            adapter.quote('Repeated Hour Flag')
+        ) }},
         'ERCOT' as iso,
         iso_as_product,
         as_price,

@@ -4,11 +4,15 @@ with source as (
 
 renamed as (
     select
-        {{ ercot_hour_ending_times('"DeliveryDate"', '"HourEnding"', '"DSTFlag"') }},
+        {{ ercot_hour_ending_times(
+            adapter.quote('DeliveryDate'),
+            adapter.quote('HourEnding'),
+            adapter.quote('DSTFlag')
+        ) }},
         'ERCOT' as iso,
-        trim("SettlementPoint") as settlement_point,
-        cast(null as varchar) as iso_point_type,
-        "SettlementPointPrice" as da_lmp,
+        trim({{ adapter.quote('SettlementPoint') }}) as settlement_point,
+        cast(null as string) as iso_point_type,
+        {{ adapter.quote('SettlementPointPrice') }} as da_lmp,
         filename as source_file,
         {{ delivery_version_key('filename', 'ERCOT') }} as version_key
     from source

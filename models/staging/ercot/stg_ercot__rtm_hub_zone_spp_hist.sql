@@ -5,12 +5,15 @@ with source as (
 renamed as (
     select
         {{ ercot_delivery_interval_times(
-            '"Delivery Date"', '"Delivery Hour"', '"Delivery Interval"', '"Repeated Hour Flag"'
+            adapter.quote('Delivery Date'),
+            adapter.quote('Delivery Hour'),
+            adapter.quote('Delivery Interval'),
+            adapter.quote('Repeated Hour Flag')
         ) }},
         'ERCOT' as iso,
-        trim("Settlement Point Name") as settlement_point,
-        trim("Settlement Point Type") as iso_point_type,
-        "Settlement Point Price" as rt_lmp,
+        trim({{ adapter.quote('Settlement Point Name') }}) as settlement_point,
+        trim({{ adapter.quote('Settlement Point Type') }}) as iso_point_type,
+        {{ adapter.quote('Settlement Point Price') }} as rt_lmp,
         filename as source_file,
         {{ delivery_version_key('filename', 'ERCOT') }} as version_key
     from source

@@ -4,11 +4,16 @@ with source as (
 
 renamed as (
     select
-        {{ ercot_delivery_interval_times('"DeliveryDate"', '"DeliveryHour"', '"DeliveryInterval"', '"DSTFlag"') }},
+        {{ ercot_delivery_interval_times(
+            adapter.quote('DeliveryDate'),
+            adapter.quote('DeliveryHour'),
+            adapter.quote('DeliveryInterval'),
+            adapter.quote('DSTFlag')
+        ) }},
         'ERCOT' as iso,
-        trim("SettlementPointName") as settlement_point,
-        trim("SettlementPointType") as iso_point_type,
-        "SettlementPointPrice" as rt_lmp,
+        trim({{ adapter.quote('SettlementPointName') }}) as settlement_point,
+        trim({{ adapter.quote('SettlementPointType') }}) as iso_point_type,
+        {{ adapter.quote('SettlementPointPrice') }} as rt_lmp,
         filename as source_file,
         {{ delivery_version_key('filename', 'ERCOT') }} as version_key
     from source

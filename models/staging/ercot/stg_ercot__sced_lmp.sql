@@ -4,15 +4,15 @@ with source as (
 
 renamed as (
     select
-        {{ ercot_sced_times('"SCEDTimestamp"', '"RepeatedHourFlag"') }},
+        {{ ercot_sced_times(adapter.quote('SCEDTimestamp'), adapter.quote('RepeatedHourFlag')) }},
         'ERCOT' as iso,
-        trim("SettlementPoint") as settlement_point,
-        cast(null as varchar) as iso_point_type,
-        "LMP" as rt_lmp,
-        "SCEDTimestamp" as sced_timestamp_local,
+        trim({{ adapter.quote('SettlementPoint') }}) as settlement_point,
+        cast(null as string) as iso_point_type,
+        {{ adapter.quote('LMP') }} as rt_lmp,
+        {{ adapter.quote('SCEDTimestamp') }} as sced_timestamp_local,
         filename as source_file,
         -- the latest SCED run in an interval wins: runs are ordered by their own (local) time
-        "SCEDTimestamp" as version_key
+        {{ adapter.quote('SCEDTimestamp') }} as version_key
     from source
 )
 

@@ -5,11 +5,11 @@ with source as (
 renamed as (
     -- day-ahead reserve clearing prices, one row per locale, service and hour; keyed on datetime_beginning_utc
     select
-        {{ pjm_utc_times('"datetime_beginning_utc"', 60) }},
+        {{ pjm_utc_times(adapter.quote('datetime_beginning_utc'), 60) }},
         'PJM' as iso,
-        trim("locale") as as_region,
-        upper(trim("service")) as iso_as_product,
-        "mcp" as as_price,
+        trim({{ adapter.quote('locale') }}) as as_region,
+        upper(trim({{ adapter.quote('service') }})) as iso_as_product,
+        {{ adapter.quote('mcp') }} as as_price,
         filename as source_file,
         {{ delivery_version_key('filename', 'PJM') }} as version_key
     from source

@@ -5,18 +5,18 @@ with source as (
 renamed as (
     -- real-time 5-minute LMPs, one row per pnode and interval; keyed on datetime_beginning_utc
     select
-        {{ pjm_utc_times('"datetime_beginning_utc"', 5) }},
+        {{ pjm_utc_times(adapter.quote('datetime_beginning_utc'), 5) }},
         'PJM' as iso,
-        trim("pnode_name") as settlement_point,
-        upper(trim("type")) as iso_point_type,
-        "pnode_id" as pnode_id,
-        "total_lmp_rt" as rt_lmp,
-        "system_energy_price_rt" as rt_energy,
-        "congestion_price_rt" as rt_congestion,
-        "marginal_loss_price_rt" as rt_loss,
-        "version_nbr" as version_nbr,
+        trim({{ adapter.quote('pnode_name') }}) as settlement_point,
+        upper(trim({{ adapter.quote('type') }})) as iso_point_type,
+        {{ adapter.quote('pnode_id') }} as pnode_id,
+        {{ adapter.quote('total_lmp_rt') }} as rt_lmp,
+        {{ adapter.quote('system_energy_price_rt') }} as rt_energy,
+        {{ adapter.quote('congestion_price_rt') }} as rt_congestion,
+        {{ adapter.quote('marginal_loss_price_rt') }} as rt_loss,
+        {{ adapter.quote('version_nbr') }} as version_nbr,
         filename as source_file,
-        {{ pjm_version_key('"row_is_current"', '"version_nbr"', 'filename') }} as version_key
+        {{ pjm_version_key(adapter.quote('row_is_current'), adapter.quote('version_nbr'), 'filename') }} as version_key
     from source
 )
 
