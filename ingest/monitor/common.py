@@ -45,7 +45,21 @@ def evaluation_time(as_of: str | dt.datetime | None = None) -> dt.datetime:
     return dt.datetime.now(UTC)
 
 
+def engine_notice() -> str | None:
+    """What a reader of the DuckDB warehouse must know when dbt builds on another engine (DBT_TARGET=spark): the
+    landing registry is current, but the run history, test results and built relations are DuckDB builds' only."""
+    target = os.environ.get("DBT_TARGET", "").strip()
+    if target in ("", "dev"):
+        return None
+    return (f"note: DBT_TARGET={target}: this reads the DuckDB warehouse, where landing is recorded but builds on "
+            f"{target} are not (no run history, test results or built relations of theirs); the parquet they wrote "
+            "under <ISO>_data/rollup_files/ can be read with read_parquet(). See docs/running_on_a_cluster.md.")
+
+
 def connect(base: Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    notice = engine_notice()
+    if notice:
+        print(notice, file=sys.stderr)
     warehouse = base / "warehouse.duckdb"
     if not warehouse.exists():
         raise WarehouseUnavailable(f"no warehouse at {warehouse}: nothing landed or built yet")

@@ -51,7 +51,7 @@
 {%- endmacro %}
 
 {% macro spark__days_to_write_filter(column='datetime_local') -%}
-  {#- Spark builds rewrite every day (parquet_partitions on Spark). -#}
+  {#- Spark computes the whole model; its materialization writes the year partitions that changed (spark_write_plan). -#}
   true
 {%- endmacro %}
 
@@ -133,7 +133,7 @@ left join {{ hourly }} as {{ alias }} on {{ alias }}.datetime = date_trunc('hour
 {%- endmacro %}
 
 {% macro spark__unverified_days_filter(model, column) -%}
-  {#- Spark builds rewrite whole models: every day is checked. -#}
+  {#- Spark builds keep no verification marks: every day is checked. -#}
   {{ return('true') }}
 {%- endmacro %}
 

@@ -29,6 +29,16 @@ def project_copy(root: Path, folders: tuple[str, ...] = ("macros", "models", "se
     return project
 
 
+def plant_bugs(project: Path, bugs: list[tuple[str, str, str]]) -> None:
+    """Break the project copy `project` on purpose: in each (file, text, broken), `text` replaced by `broken` (the
+    text must still be there: a test planting a bug that no longer applies would prove nothing)."""
+    for file, text, broken in bugs:
+        path = project / file
+        source = path.read_text()
+        assert text in source, f"{file} no longer contains {text!r}: update the bug this test plants"
+        path.write_text(source.replace(text, broken))
+
+
 def build(base: Path, *args: str) -> dict:
     """`dbt build` on data dir `base`; returns {node name: status} from run_results.json (asserts dbt ran)."""
     target = base / "dbt_target"

@@ -47,10 +47,10 @@ def runs(base: Path) -> list[tuple]:
     return query(base, "select kind, command, status, run_id from monitoring.runs order by started_at")
 
 
-def cli(base: Path, *args: str) -> subprocess.CompletedProcess:
+def cli(base: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     exe = Path(sys.executable).with_name("iso-pipeline")
     return subprocess.run([str(exe), *args], capture_output=True, text=True,
-                          env={**os.environ, "ISO_DATA_DIR": str(base), "ALERT_MIN_FREE_DISK_GB": "0"})
+                          env={**os.environ, "ISO_DATA_DIR": str(base), "ALERT_MIN_FREE_DISK_GB": "0", **(env or {})})
 
 
 @pytest.fixture(scope="module")
@@ -399,3 +399,16 @@ def test_sizes_ages_and_settings_read_as_people_say_them():
         "-", "8 minutes", "2 hours", "3 days"]
     assert [fmt_duration(d) for d in (None, hours / 2, hours, 36 * hours, 96 * hours)] == [
         "-", "30 minutes", "1 hour", "36 hours", "96 hours"]
+
+
+def test_readers_of_the_duckdb_warehouse_say_so_when_dbt_builds_on_spark(history):
+    """Issue 21, point 5: with DBT_TARGET=spark, `status`, `check` and `sql` still read the DuckDB warehouse (landing
+    is recorded there; Spark's builds are not) and say so on stderr, once; without it, no such line."""
+    as_of = ["--as-of", "2024-11-11T00:00-06:00"]
+    for args in (["status", *as_of], ["check", *as_of], ["sql", "select 1 as one"]):
+        plain = cli(history["base"], *args)
+        spark = cli(history["base"], *args, env={"DBT_TARGET": "spark"})
+        assert "DBT_TARGET" not in plain.stderr, (args, plain.stderr)
+        assert spark.returncode == plain.returncode and spark.stdout.strip(), (args, spark.stderr)
+        notes = [line for line in spark.stderr.splitlines() if line.startswith("note: DBT_TARGET=spark")]
+        assert len(notes) == 1 and "builds on spark are not" in notes[0] and "running_on_a_cluster.md" in notes[0], spark.stderr

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import build, project_copy
+from conftest import build, plant_bugs, project_copy
 from ingest.catalog import timezone
 from ingest.config import PROJECT_ROOT
 from ingest.dbt import dbt_executable
@@ -70,11 +70,7 @@ def test_every_unit_test_passes(warehouse):
 
 def test_every_unit_test_fails_when_its_rule_is_broken(warehouse, tmp_path):
     project = project_copy(tmp_path)
-    for file, text, broken in BUGS:
-        path = project / file
-        source = path.read_text()
-        assert text in source, f"{file} no longer contains {text!r}: update the bug this test plants"
-        path.write_text(source.replace(text, broken))
+    plant_bugs(project, BUGS)
     env = {**os.environ, "ISO_DATA_DIR": str(warehouse), "DBT_TARGET_PATH": str(tmp_path / "target"),
            "DBT_LOG_PATH": str(tmp_path / "logs")}
     proc = subprocess.run([dbt_executable(), "--no-use-colors", "test", "--select", "test_type:unit",
