@@ -38,7 +38,9 @@
     The statements that make a landed-CSV source readable on Spark, from the same declaration DuckDB reads: the
     columns and data types of the source, and the CSV dialect and date formats of its `external_location`
     (strftime patterns turned into Spark's). The files are every landed CSV of the format; which of them a model
-    reads is decided by the model (new_landed_files), as on DuckDB.
+    reads is decided by the model (new_landed_files), as on DuckDB. The path is the folder, filtered with
+    pathGlobFilter: a `*.csv` glob made each file a root path, which Spark lists with a job of one task per file
+    (measured: 26 s of on-run-start for 1,946 files, 16 s after).
   -#}
   {%- set location = node.meta.external_location -%}
   {%- set options = {'header': 'true', 'mode': 'FAILFAST', 'enforceSchema': 'true'} -%}
@@ -60,7 +62,7 @@
   {{ return([
       "drop table if exists " ~ csv_table,
       "create table " ~ csv_table ~ " (" ~ columns | join(', ') ~ ") using csv options (path "
-        ~ sql_literal(folder ~ '/*.csv') ~ ", " ~ option_list | join(', ') ~ ")"]) }}
+        ~ sql_literal(folder) ~ ", pathGlobFilter '*.csv', " ~ option_list | join(', ') ~ ")"]) }}
 {%- endmacro %}
 
 {% macro spark_datetime_pattern(text) -%}
