@@ -10,6 +10,9 @@
   (`year=YYYY/data_YYYYMMDD.parquet`, `data_YYYYMM.parquet`) to the same place under `location`, replacing the old
   files of those days, each with an atomic rename, so a reader sees a day's old file or its new one, never a
   half-written one; with `full`, `scratch` replaces the whole `location` folder (old and new files never mix).
+- `iso_replace_path(scratch, location)`: put the folder or file `scratch` in the place of `location` (the whole
+  exports of Stage 4 and FULL_DATASET: a build killed while DuckDB writes them leaves the old output, never a
+  truncated file).
 
 Registered on every dbt connection via `plugins:` in profiles.yml. Before dbt opens the warehouse, the plugin
 takes the data directory's writer lock (ingest/lock.py) for the rest of the dbt process, so a plain `dbt build` and
@@ -135,11 +138,7 @@ def iso_publish_day_files(scratch: str, location: str, full: bool) -> int:
             raise ValueError(f"unexpected file in {scratch}: {f.relative_to(src).as_posix()}")
     if full:
         src.mkdir(parents=True, exist_ok=True)
-        if dst.exists():
-            os.replace(dst, old)
-        pause_at("publish_day_files", scratch)
-        os.replace(src, dst)
-        shutil.rmtree(old, ignore_errors=True)
+        iso_replace_path(scratch, location)
         return len(files)
     for f in files:
         target = dst / f.relative_to(src)
@@ -148,6 +147,29 @@ def iso_publish_day_files(scratch: str, location: str, full: bool) -> int:
         pause_at("publish_day_files", scratch)
     shutil.rmtree(src, ignore_errors=True)
     return len(files)
+
+
+def iso_replace_path(scratch: str, location: str) -> bool:
+    """Put the folder or file `scratch` in the place of `location`: `location` renamed to `location.old`, `scratch`
+    to `location`, the old one removed. A run killed in between leaves the old output, the new one or none (the
+    next run writes it whole again), never a half-written file or old and new files side by side."""
+    src, dst = Path(scratch), Path(location)
+    old = dst.with_name(dst.name + ".old")
+    remove_path(old)  # left by a run killed before it removed it
+    if dst.exists():
+        os.replace(dst, old)
+    pause_at("publish_day_files", scratch)
+    os.replace(src, dst)
+    remove_path(old)
+    return True
+
+
+def remove_path(path: Path) -> None:
+    """Delete a folder (with everything in it) or a file, if it exists."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 _lock_mutex = threading.Lock()
@@ -202,6 +224,7 @@ class Plugin(BasePlugin):
             ("iso_write_text", iso_write_text, [VARCHAR, VARCHAR], BIGINT),
             ("iso_remove_tree", iso_remove_tree, [VARCHAR], BOOLEAN),
             ("iso_publish_day_files", iso_publish_day_files, [VARCHAR, VARCHAR, BOOLEAN], BIGINT),
+            ("iso_replace_path", iso_replace_path, [VARCHAR, VARCHAR], BOOLEAN),
             ("iso_quality_html", quality_html_function(conn), [VARCHAR, VARCHAR, VARCHAR], VARCHAR),
         ):
             try:

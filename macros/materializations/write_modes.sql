@@ -90,22 +90,35 @@
   {%- endcall %}
 {%- endmacro %}
 
+{% macro replace_path(scratch, location) -%}
+  {#- The statement putting the folder or file `scratch` in the place of `location` (renames: a killed build leaves
+      the old output or the new one, never a half-written file). -#}
+  select iso_replace_path({{ sql_literal(scratch) }}, {{ sql_literal(location) }}) as path_replaced
+{%- endmacro %}
+
 {% macro write_partitioned(sql, location, partition_by) -%}
-  {#- The whole result, hive-partitioned by `partition_by` under the folder `location`, replacing its files. -#}
+  {#- The whole result, hive-partitioned by `partition_by`, written into the scratch folder `location.writing`,
+      which then replaces the folder `location`. -#}
+  {%- set scratch = location ~ '.writing' -%}
   {% call statement('main') -%}
-    {{ make_folder(location) }};
-    copy ({{ sql }}) to {{ sql_literal(location) }} (
+    {{ remove_folder(scratch) }};
+    {{ make_folder(scratch) }};
+    copy ({{ sql }}) to {{ sql_literal(scratch) }} (
       format parquet, compression zstd, partition_by ({{ partition_by | join(', ') }}),
       overwrite, filename_pattern 'data_{i}'
-    )
+    );
+    {{ replace_path(scratch, location) }}
   {%- endcall %}
 {%- endmacro %}
 
 {% macro write_single_file(sql, location) -%}
-  {#- The whole result as one parquet file `location` (partition_by: []). -#}
+  {#- The whole result as one parquet file `location` (partition_by: []), written as `location.writing` and then
+      renamed into place. -#}
+  {%- set scratch = location ~ '.writing' -%}
   {% call statement('main') -%}
     {{ make_folder(location.rsplit('/', 1)[0]) }};
-    copy ({{ sql }}) to {{ sql_literal(location) }} (format parquet, compression zstd)
+    copy ({{ sql }}) to {{ sql_literal(scratch) }} (format parquet, compression zstd);
+    {{ replace_path(scratch, location) }}
   {%- endcall %}
 {%- endmacro %}
 
