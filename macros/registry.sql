@@ -34,6 +34,13 @@
   {{ return(rows) }}
 {%- endmacro %}
 
+{% macro invocation_memo() -%}
+  {#- A dict shared by every node of this dbt invocation (kept in the `graph` context object, which all nodes
+      share), for values that cannot change during a build and cost a query to compute (dst_transitions). -#}
+  {%- if graph is not mapping -%}{{ return({}) }}{%- endif -%}
+  {{ return(graph.setdefault('iso_pipeline_invocation_memo', {})) }}
+{%- endmacro %}
+
 {% macro iso_setting(iso, column) -%}
   {#- One registry value of an ISO (seed `isos`), e.g. iso_setting('ERCOT', 'timezone'); a compile error for an ISO
       the registry does not have. 'UTC' for `timezone` while parsing (the SQL is not run then). -#}

@@ -51,9 +51,12 @@
   {%- set built_isos = [] -%}
   {%- set isos = project_isos() | map('lower') | list -%}
   {%- for res in results -%}
-    {%- for iso in isos -%}
-      {%- if (iso in res.node.tags or ('/' ~ iso ~ '/') in res.node.original_file_path) and iso | upper not in built_isos -%}{%- do built_isos.append(iso | upper) -%}{%- endif -%}
-    {%- endfor -%}
+    {#- the node's ISO (a test: the tested node's); else the one ISO its tags or folder name (seeds carry every
+        ISO's tag so that `--select tag:<iso>` builds them: they make no ISO's reports) -#}
+    {%- set named = [node_meta(res.node).iso | lower] if node_meta(res.node).iso else
+                    isos | select('in', res.node.tags) | list or
+                    isos | select('in', res.node.original_file_path.split('/')) | list -%}
+    {%- if named | length == 1 and named[0] | upper not in built_isos -%}{%- do built_isos.append(named[0] | upper) -%}{%- endif -%}
   {%- endfor -%}
   {%- for iso in built_isos -%}
     {%- do write_gaps_report(iso) -%}

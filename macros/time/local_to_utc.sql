@@ -51,6 +51,14 @@
     executing or when the zone has no such years (no DST, or unusual rules): local_to_utc then uses ICU throughout.
   -#}
   {%- if not execute -%}{{ return(none) }}{%- endif -%}
+  {%- set memo = invocation_memo() -%}
+  {%- set key = 'dst_transitions ' ~ tz ~ ' ' ~ first_year ~ ' ' ~ last_year -%}
+  {%- if key not in memo -%}{%- do memo.update({key: dst_transitions_query(tz, first_year, last_year)}) -%}{%- endif -%}
+  {{ return(memo[key]) }}
+{%- endmacro %}
+
+{% macro dst_transitions_query(tz, first_year, last_year) -%}
+  {#- dst_transitions computed (a query over every hour of the years: ~70 ms, once per time zone and invocation). -#}
   {%- set sql -%}
     with hours as (
         select u, (epoch(timezone('{{ tz }}', u)) - epoch(u))::bigint as utc_offset

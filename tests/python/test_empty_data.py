@@ -18,6 +18,11 @@ def test_a_build_with_nothing_landed_warns_and_the_reports_say_so(base):
     for report in ("gaps_report.md", "quality_report.md"):
         text = (base / "ERCOT_data/rollup_files" / report).read_text()
         assert "**No data landed for ERCOT**" in text
+    page = (base / "ERCOT_data/rollup_files/quality_report.html").read_text()
+    assert "No data landed for ERCOT" in page and "<figure" in page  # its run history is still drawn
+    # the seeds (tagged for every ISO, so that tag:<iso> builds them) make no other ISO's reports
+    assert sorted(p.relative_to(base).as_posix() for p in base.glob("*_data/rollup_files/gaps_report.md")) == [
+        "ERCOT_data/rollup_files/gaps_report.md"]
     gaps = (base / "ERCOT_data/rollup_files/gaps_report.md").read_text()
     assert "No missing intervals" not in gaps
     assert gaps.count("No data: nothing of this dataset") == 4  # DA, RT, RT_SPP, AS
