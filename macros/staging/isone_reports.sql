@@ -55,8 +55,7 @@
   )
 
   select
-      {{ standard_time_columns('utc_start', "timezone('" ~ iso_timezone('ISONE') ~ "', utc_start)",
-                               hour_ending_of("timezone('" ~ iso_timezone('ISONE') ~ "', utc_start)"), 60) }},
+      {{ local_order_times_from_utc('ISONE', 'utc_start', 60) }},
       'ISONE' as iso,
       as_region,
       product as iso_as_product,

@@ -36,7 +36,32 @@
       interval's price is the time-weighted mean of the RTD intervals ending in it, each weighted by its length
       inside the interval (from the location's previous end in the file, at most from the 5-minute start); an
       interval with one on-grid row keeps that row's values exactly. `rtd_intervals` says how many were averaged. -#}
-  with timed as (
+  with {{ nyiso_rtd_weights(relation, ['"PTID"']) }}
+
+  select
+      {{ local_order_times_from_utc('NYISO', 'utc_start', 5) }},
+      'NYISO' as iso,
+      trim(any_value("Name")) as settlement_point,
+      '{{ point_type }}' as iso_point_type,
+      "PTID" as ptid,
+      {{ rtd_weighted_mean('"LBMP"') }} as rt_lmp,
+      {{ rtd_weighted_mean('"LBMP" - "Marginal Cost Losses" + "Marginal Cost Congestion"') }} as rt_energy,
+      {{ rtd_weighted_mean('0.0 - "Marginal Cost Congestion"') }} as rt_congestion,
+      {{ rtd_weighted_mean('"Marginal Cost Losses"') }} as rt_loss,
+      count(*) as rtd_intervals,
+      filename as source_file,
+      {{ delivery_version_key('filename', 'NYISO') }} as version_key
+  from weighted
+  group by filename, "PTID", utc_start
+{%- endmacro %}
+
+{% macro nyiso_rtd_weights(relation, keys) -%}
+  {#- The CTEs `timed`, `bucketed`, `weighted` (for a `with`) shared by NYISO's real-time files: each row of
+      `relation` closes an RTD interval at its `Time Stamp` (interval END: Eastern wall clock + Occurrence) -> utc_end;
+      utc_start is the 5-minute interval it ends in; `seconds` its length inside that interval (from the previous end
+      of the same file and `keys` - the location, and the product of an AS file - at most from the 5-minute
+      start). rtd_weighted_mean averages with these weights. -#}
+  timed as (
       select
           *,
           {{ local_order_utc('NYISO', nyiso_stamp('"Time Stamp"'), '"Occurrence"') }} as utc_end
@@ -51,27 +76,16 @@
       select
           *,
           epoch(utc_end) - epoch(greatest(
-              coalesce(lag(utc_end) over (partition by filename, "PTID" order by utc_end), utc_start), utc_start))
-              as seconds
+              coalesce(lag(utc_end) over (partition by filename, {{ keys | join(', ') }} order by utc_end), utc_start),
+              utc_start)) as seconds
       from bucketed
   )
+{%- endmacro %}
 
-  select
-      {{ standard_time_columns('utc_start', "timezone('" ~ iso_timezone('NYISO') ~ "', utc_start)",
-                               hour_ending_of("timezone('" ~ iso_timezone('NYISO') ~ "', utc_start)"), 5) }},
-      'NYISO' as iso,
-      trim(any_value("Name")) as settlement_point,
-      '{{ point_type }}' as iso_point_type,
-      "PTID" as ptid,
-      round(sum("LBMP" * seconds) / sum(seconds), 6) as rt_lmp,
-      round(sum(("LBMP" - "Marginal Cost Losses" + "Marginal Cost Congestion") * seconds) / sum(seconds), 6) as rt_energy,
-      round(sum((0.0 - "Marginal Cost Congestion") * seconds) / sum(seconds), 6) as rt_congestion,
-      round(sum("Marginal Cost Losses" * seconds) / sum(seconds), 6) as rt_loss,
-      count(*) as rtd_intervals,
-      filename as source_file,
-      {{ delivery_version_key('filename', 'NYISO') }} as version_key
-  from weighted
-  group by filename, "PTID", utc_start
+{% macro rtd_weighted_mean(value) -%}
+  {#- The mean of `value` over the RTD intervals of a 5-minute group, weighted by their `seconds` (nyiso_rtd_weights),
+      to 6 decimals: one on-grid row keeps its value exactly. -#}
+  round(sum(({{ value }}) * seconds) / sum(seconds), 6)
 {%- endmacro %}
 
 {% macro nyiso_asp_rows(relation) -%}
@@ -108,33 +122,14 @@
       into name product value price
   ),
 
-  timed as (
-      select
-          *,
-          {{ local_order_utc('NYISO', nyiso_stamp('"Time Stamp"'), '"Occurrence"') }} as utc_end
-      from unpivoted
-  ),
-
-  bucketed as (
-      select *, time_bucket(interval 5 minute, utc_end - interval 1 microsecond) as utc_start from timed
-  ),
-
-  weighted as (
-      select
-          *,
-          epoch(utc_end) - epoch(greatest(
-              coalesce(lag(utc_end) over (partition by filename, "PTID", product order by utc_end), utc_start),
-              utc_start)) as seconds
-      from bucketed
-  )
+  {{ nyiso_rtd_weights('unpivoted', ['"PTID"', 'product']) }}
 
   select
-      {{ standard_time_columns('utc_start', "timezone('" ~ iso_timezone('NYISO') ~ "', utc_start)",
-                               hour_ending_of("timezone('" ~ iso_timezone('NYISO') ~ "', utc_start)"), 5) }},
+      {{ local_order_times_from_utc('NYISO', 'utc_start', 5) }},
       'NYISO' as iso,
       trim(any_value("Name")) as as_region,
       product as iso_as_product,
-      round(sum(price * seconds) / sum(seconds), 6) as as_price,
+      {{ rtd_weighted_mean('price') }} as as_price,
       count(*) as rtd_intervals,
       filename as source_file,
       {{ delivery_version_key('filename', 'NYISO') }} as version_key

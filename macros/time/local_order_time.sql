@@ -18,6 +18,13 @@
                            interval_minutes) }}
 {%- endmacro %}
 
+{% macro local_order_times_from_utc(iso, utc_start, interval_minutes) -%}
+  {#- The standard time columns of a row already placed in UTC (`utc_start`, e.g. a bucket of interval ends): the
+      local start is the ISO's wall clock at that instant. -#}
+  {%- set local_start = "timezone('" ~ iso_timezone(iso) ~ "', " ~ utc_start ~ ")" -%}
+  {{ standard_time_columns(utc_start, local_start, hour_ending_of(local_start), interval_minutes) }}
+{%- endmacro %}
+
 {% macro hour_ending_start(day_text, hour_ending_text) -%}
   {#- ISO-NE's `Date` (MM/DD/YYYY) and `Hour Ending` (`01`..`24`, the repeated hour `02X`) as the hour's local start:
       day + (HE - 1) h; `02X` starts at 01:00 like `02` (its Occurrence says which 01:00). -#}

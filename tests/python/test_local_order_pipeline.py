@@ -31,7 +31,7 @@ ISONE_REAL = REAL / "isone" / "WW_DALMP_ISO_20260604__EXCERPT.csv"
 ISONE_REAL_RT = REAL / "isone" / "lmp_rt_final_20260602__EXCERPT.csv"
 DST_WINDOWS = ((dt.date(2024, 3, 9), 3), (dt.date(2024, 11, 2), 3), (dt.date(2025, 3, 8), 3), (dt.date(2025, 11, 1), 3))
 DST_DAYS = (dt.date(2024, 3, 10), dt.date(2024, 11, 3), dt.date(2025, 3, 9), dt.date(2025, 11, 2))
-NY_GRAIN = {"damlbmp": 60, "realtime": 5, "rtlbmp": 60, "damasp": 60, "rtasp": 5}
+NY_FOLDERS = ("damlbmp", "realtime", "rtlbmp", "damasp", "rtasp")  # the MIS folder names in the file names
 NY_TABLE = {"damlbmp": "da_prices", "realtime": "rt_prices", "rtlbmp": "rt_hourly"}
 ISONE_TABLE = {"WW_DALMP_ISO": ("da_prices", 60), "lmp_rt_final": ("rt_hourly", 60), "lmp_5min": ("rt_prices", 5)}
 
@@ -54,7 +54,7 @@ def nyiso_expected(paths: list[Path]) -> dict[tuple[str, dt.datetime, str], tupl
     inside it (from the location's previous end)."""
     out = {}
     for path in paths:
-        folder = next(f for f in NY_GRAIN if f in path.name)
+        folder = next(f for f in NY_FOLDERS if f in path.name)
         seen: dict[tuple[str, str], int] = {}
         ends: dict[str, list[tuple[dt.datetime, str, tuple[float, ...]]]] = {}
         for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))):
