@@ -170,8 +170,9 @@ def generate_sample(out_dir: Path, iso: str, start: dt.datetime, days: int, seed
 @click.option("--force", is_flag=True, help="Build even when nothing changed since the last build.")
 def build(iso: str, force: bool) -> None:
     """The everyday build of ISO: `dbt build --select tag:<iso>`, skipped (in well under a second) when nothing it
-    reads changed since the last successful one: no file landed or replaced, the project and the engine unchanged,
-    no other dbt run of the ISO since (ingest/update.py). Anything else: `iso-pipeline dbt build ...`."""
+    reads changed since the last successful one: no file landed or replaced, its outputs as that build left them,
+    the project and the engine unchanged, no other dbt run of the ISO since (ingest/update.py). Anything else:
+    `iso-pipeline dbt build ...`."""
     from . import catalog
     from .config import data_dir
     from .dbt import run_dbt

@@ -4,6 +4,8 @@ A build of `tag:<iso>` is skipped only when all of these hold, else it runs (and
 - the last dbt run that built or tested anything of this ISO (or any ISO's seeds: a run naming no ISO) is the one
   this command recorded, and it succeeded (warnings allowed) with the same selection;
 - the ISO's landed files are the same (count, newest landing sequence number, newest landing time, their sha256s);
+- its outputs are as that build left them (every file under `<ISO>_data/rollup_files`: path, size, modification
+  time), so a deleted or replaced output file is rebuilt, as a plain `dbt build` does;
 - the project is the same: every file of the dbt project (models, macros, seeds, tests, analyses, dbt_project.yml,
   profiles.yml) and of the Python package (the dbt plugin draws the reports), plus dbt-core, dbt-duckdb and
   duckdb's versions;
@@ -36,6 +38,7 @@ class BuildState:
     project: str
     landing: str
     selection: str
+    outputs: str = ""
     run_id: str | None = None
 
 
@@ -76,6 +79,23 @@ def last_run(con, iso: str) -> tuple[str, str, str, str] | None:
         "order by started_at desc limit 1", [iso]).fetchone()
 
 
+def outputs_digest(base: Path, iso: str) -> str:
+    """Every file under the ISO's rollup_files (relative path, size, modification time) in one md5."""
+    root = IsoPaths.of(iso, base).root / "rollup_files"
+    digest = hashlib.md5()
+    for dirpath, _, names in sorted(os.walk(root)):
+        for name in sorted(names):
+            stat = os.stat(os.path.join(dirpath, name))
+            digest.update(f"{os.path.relpath(os.path.join(dirpath, name), root)}\0{stat.st_size}\0"
+                          f"{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def duckdb_target() -> bool:
+    """dbt builds the DuckDB warehouse (`DBT_TARGET` unset or `dev`): the run history this module reads is its."""
+    return os.environ.get("DBT_TARGET", "dev") in ("", "dev")
+
+
 def current_state(base: Path, iso: str, selection: str) -> BuildState | None:
     """This ISO's state now (None before the first landing or build: nothing to compare); its run_id is the last run
     of the ISO when that was a successful `dbt build <selection>` (`selection`: dbt's arguments as the run history
@@ -91,7 +111,7 @@ def current_state(base: Path, iso: str, selection: str) -> BuildState | None:
         except Exception:  # a warehouse without the landing or monitoring tables yet
             return None
     done = run is not None and run[1:] == ("build", selection, "success")  # what this command runs, succeeded
-    return BuildState(project_fingerprint(), landing, selection, run[0] if done else None)
+    return BuildState(project_fingerprint(), landing, selection, outputs_digest(base, iso), run[0] if done else None)
 
 
 def state_path(base: Path, iso: str) -> Path:
@@ -107,7 +127,7 @@ def recorded_state(base: Path, iso: str) -> BuildState | None:
 
 def up_to_date(base: Path, iso: str, selection: str) -> BuildState | None:
     """The recorded state when the last build of `selection` still stands (nothing to do), else None."""
-    if os.environ.get("DBT_TARGET", "dev") not in ("", "dev"):
+    if not duckdb_target():
         return None
     recorded, now = recorded_state(base, iso), current_state(base, iso, selection)
     if recorded is None or now is None or recorded.run_id is None:
@@ -116,11 +136,12 @@ def up_to_date(base: Path, iso: str, selection: str) -> BuildState | None:
 
 
 def record(base: Path, iso: str, before: BuildState) -> BuildState | None:
-    """After a successful build: keep the state it read (`before`, taken under the writer lock) with its run."""
+    """After a successful build: keep the inputs it read (`before`, taken just before it: a landing in between only
+    makes the next call build again) with the outputs it left and its run. Nothing is kept for another target."""
     after = current_state(base, iso, before.selection)
-    if after is None or after.run_id is None:
+    if not duckdb_target() or after is None or after.run_id is None:
         return None
-    state = BuildState(before.project, before.landing, before.selection, after.run_id)
+    state = BuildState(before.project, before.landing, before.selection, after.outputs, after.run_id)
     path = state_path(base, iso)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")

@@ -51,14 +51,20 @@ def test_a_build_with_nothing_changed_is_skipped_and_anything_changed_builds(bas
     assert stage2_days(base) == ["data_20241104.parquet", "data_20241105.parquet"]
     assert cli(base, "build", "ercot").stdout.count(SKIPPED) == 1
 
+    # an output deleted by hand: built again (as a plain dbt build would), and the file is back
+    (base / "ERCOT_data/rollup_files/RT_SPP/year=2024/data_20241104.parquet").unlink()
+    restored = cli(base, "build", "ercot")
+    assert restored.returncode == 0 and SKIPPED not in restored.stdout, restored.stdout[-3000:]
+    assert stage2_days(base) == ["data_20241104.parquet", "data_20241105.parquet"]
+
     # another dbt run of the ISO since (here a plain dbt test): this command cannot know what it changed, so it builds
     other = cli(base, "dbt", "test", "--select", "tag:ercot")
     assert other.returncode == 0, other.stdout[-3000:]
     rebuilt = cli(base, "build", "ercot")
     assert rebuilt.returncode == 0 and SKIPPED not in rebuilt.stdout, rebuilt.stdout[-3000:]
 
-    # three builds in all: the skipped calls ran none
-    assert query(base, "select count(*) from monitoring.runs where command = 'build'")[0][0] == 3
+    # four builds in all: the skipped calls ran none
+    assert query(base, "select count(*) from monitoring.runs where command = 'build'")[0][0] == 4
 
 
 def test_the_project_fingerprint_sees_any_project_file_change(tmp_path):
