@@ -34,7 +34,8 @@ STATE_FILE = "last_build.json"
 
 @dataclass(frozen=True)
 class BuildState:
-    """What a build of one ISO read: the project, the landed files, the selection, and the run that read them."""
+    """What a build of one ISO read (the project, the landed files, the selection) and what it left: its outputs and
+    its run."""
     project: str
     landing: str
     selection: str
