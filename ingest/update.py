@@ -10,7 +10,8 @@ A build of `tag:<iso>` is skipped only when all of these hold, else it runs (and
   profiles.yml) and of the Python package (the dbt plugin draws the reports), plus dbt-core, dbt-duckdb and
   duckdb's versions;
 - the target is DuckDB (`DBT_TARGET` unset or `dev`): a Spark build always runs.
-The state is kept in `<ISO>_data/last_build.json`. `--force` builds anyway; extra dbt arguments always build.
+The state is kept in `<ISO>_data/last_build.json`. `--force` builds anyway; any other selection or dbt option is
+`iso-pipeline dbt build ...`, which never skips.
 Skipping costs well under a second; a `dbt build` with nothing new costs its fixed floor (BENCHMARKS.md).
 """
 
