@@ -40,14 +40,14 @@ def data_dir() -> Path:
     return (PROJECT_ROOT / Path(raw or "data").expanduser()).resolve()
 
 
-def env_number(name: str, default: float, *, unit: str = "", above_zero: bool = False,
+def env_number(name: str, default: float, *, unit: str = "", above_zero: bool = False, whole: bool = False,
                error: type[Exception] = ValueError) -> float:
     """The number in environment variable `name`, or `default` when it is unset or blank: the one reader of numeric
     settings (limits, timeouts, intervals, thresholds).
 
     Anything `float()` reads is accepted (`4294967296`, `4e9`, `4_294_967_296`); text that is not a number, a
-    negative number (or, with `above_zero`, zero), `inf` or `nan` raises `error` with a message naming the variable
-    (`unit`, e.g. "of seconds", completes it).
+    negative number (or, with `above_zero`, zero), `inf` or `nan` (or, with `whole`, a fraction) raises `error` with
+    a message naming the variable (`unit`, e.g. "of seconds", completes it).
     """
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -59,6 +59,8 @@ def env_number(name: str, default: float, *, unit: str = "", above_zero: bool = 
         raise error(f"{name}={raw!r} is not {what}") from None
     if not math.isfinite(value) or value < 0 or (above_zero and value == 0):
         raise error(f"{name}={raw!r} must be {what} {'> 0' if above_zero else '>= 0'}")
+    if whole and value != int(value):
+        raise error(f"{name}={raw!r} must be a whole number {unit}".strip())
     return value
 
 

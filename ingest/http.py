@@ -59,6 +59,9 @@ log = logging.getLogger(__name__)
 #: Default seconds between two requests to one service.
 MIN_INTERVALS: dict[str, float] = {"ERCOT_MIS": 1.0, "ERCOT_API": 2.0, "CAISO": 5.0, "PJM": 10.0, "MISO": 1.0,
                                    "SPP": 1.0, "NYISO": 1.0, "ISONE": 1.0}
+#: Files fetched at once where a downloader fetches a list of independent files (the one-file-per-day loop of MISO
+#: and SPP, ingest/download/daily.py); the rate limit above still spaces the requests' starts.
+PARALLEL: dict[str, int] = {"MISO": 2, "SPP": 2}
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 USER_AGENT = f"iso-pipeline/{__version__} (python-requests {requests.__version__})"
 CHUNK = 1 << 16
@@ -104,6 +107,7 @@ class Policy:
     retry_after_max: int = 900
     connect_timeout: float = 20.0
     read_timeout: float = 120.0
+    parallel: int = 1
 
     @classmethod
     def for_service(cls, service: str) -> Policy:
@@ -115,6 +119,8 @@ class Policy:
             retries=int(number("ISO_DOWNLOAD_RETRIES", 5)),
             backoff=number("ISO_DOWNLOAD_BACKOFF", 2.0),
             read_timeout=number("ISO_DOWNLOAD_TIMEOUT", 120.0),
+            parallel=int(env_number(f"ISO_DOWNLOAD_PARALLEL_{service}", PARALLEL.get(service, 1),
+                                    unit="of files at once", above_zero=True, whole=True, error=ConfigError)),
         )
 
     def retry(self) -> Retry:

@@ -182,10 +182,7 @@ def landing_workers() -> int:
         default = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         default = os.cpu_count() or 1
-    workers = env_number(WORKERS_ENV, default, unit="of worker processes", above_zero=True)
-    if workers != int(workers):
-        raise ValueError(f"{WORKERS_ENV}={workers:g} must be a whole number of worker processes")
-    return int(workers)
+    return int(env_number(WORKERS_ENV, default, unit="of worker processes", above_zero=True, whole=True))
 
 
 def _no_space(exc: BaseException) -> bool:

@@ -6,16 +6,23 @@ Marketplace files share this loop (each module says where a day's file is and wh
 - Other HTTP errors fail the day (rerun to retry); a body the check refuses (BadContent) is asked for again by the
   client, then failed.
 - Each file is landed as soon as it is complete and recorded with its day in `download_state.json` under `selector`.
+- Bounded parallelism: `ISO_DOWNLOAD_PARALLEL_<SERVICE>` files are fetched at once (default 2 for MISO and SPP,
+  ingest/http.py `PARALLEL`), each worker thread through its own client; the service's rate limit, shared by them,
+  still spaces the requests' starts. Files are landed and recorded one at a time, in day order, by the calling
+  thread, exactly as one at a time would; after a stop (failures in a row) what is already in flight is still landed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from ..http import BadContent, HttpClient, HttpError
+from ..http import BadContent, Downloaded, HttpClient, HttpError, Policy
 from ..textfile import looks_like_markup
 from .base import DAY, DownloadSummary, Job, days, describe_file
 
@@ -50,14 +57,58 @@ def run_daily(job: Job, service: str, selector: str, after_the_day: bool, locate
     plan = [d for d in days(start, end) if d not in covered]
     job.summary.listed = job.summary.skipped + len(plan)
     unpublished: list[dt.date] = []
-    with HttpClient(service) as client, job.bar(unit, len(plan)) as bar:
-        for day in plan:
-            if job.should_stop():
-                break
-            if not fetch_day(job, client, service, selector, locate, validate, day):
+    raw = job.raw
+
+    def download(client: HttpClient, day: dt.date) -> Downloaded:
+        url, name = locate(day)
+        return client.download(url, raw, name=name, validate=validate)
+
+    with job.bar(unit, len(plan)) as bar:
+        for day, got in fetch_ahead(service, plan, download, job.should_stop):
+            if not record_day(job, service, selector, locate, day, got):
                 unpublished.append(day)
             bar.update(1)
     return job.finish(closed_through(available, unpublished))
+
+
+def fetch_ahead(service: str, plan: list[dt.date], download: Callable[[HttpClient, dt.date], Downloaded],
+                stop: Callable[[], bool]) -> Iterator[tuple[dt.date, Downloaded | HttpError]]:
+    """Each planned day with its download (or the HttpError it ended in), in plan order, while up to the service's
+    `parallel` downloads run ahead in worker threads (one HttpClient each). `stop()` is asked before each new
+    download starts; downloads already started are still handed back."""
+    parallel = Policy.for_service(service).parallel
+    local = threading.local()
+    clients: list[HttpClient] = []
+    lock = threading.Lock()
+
+    def work(day: dt.date) -> Downloaded | HttpError:
+        client = getattr(local, "client", None)
+        if client is None:
+            client = local.client = HttpClient(service)
+            with lock:
+                clients.append(client)
+        try:
+            return download(client, day)
+        except HttpError as exc:
+            return exc
+
+    todo = iter(plan)
+    pending: deque[tuple[dt.date, Future[Downloaded | HttpError]]] = deque()
+    with ThreadPoolExecutor(parallel, thread_name_prefix=f"download-{service}") as pool:
+        try:
+            while True:
+                while len(pending) < parallel and not stop() and (day := next(todo, None)) is not None:
+                    pending.append((day, pool.submit(work, day)))
+                if not pending:
+                    return
+                day, future = pending.popleft()
+                yield day, future.result()
+        finally:
+            for _, future in pending:
+                future.cancel()  # an interrupted run: what has not started never starts
+            pool.shutdown(wait=True)
+            for client in clients:
+                client.close()
 
 
 def plan_range(job: Job, available: dt.date, unit: str = "operating days") -> tuple[dt.date, dt.date] | None:
@@ -84,13 +135,23 @@ def fetch_day(job: Job, client: HttpClient, service: str, selector: str, locate:
     """Download and land one day's file; False when the ISO has not published it (404)."""
     source, name = locate(day)
     try:
-        got = client.download(source, job.raw, name=name, validate=validate)
+        got: Downloaded | HttpError = client.download(source, job.raw, name=name, validate=validate)
     except HttpError as exc:
-        if exc.status == 404:
+        got = exc
+    return record_day(job, service, selector, locate, day, got)
+
+
+def record_day(job: Job, service: str, selector: str, locate: Locate, day: dt.date,
+               got: Downloaded | HttpError) -> bool:
+    """Land one day's downloaded file and record the day, or count its error; False when the ISO has not published
+    it (404)."""
+    source, name = locate(day)
+    if isinstance(got, HttpError):
+        if got.status == 404:
             job.summary.empty += 1
             log.info("%s has not published %s (404)", service, name)
             return False
-        job.fail([day], name, str(exc))
+        job.fail([day], name, str(got))
         return True
     job.succeeded(got.bytes)
     entry = {"selector": selector, "first": day.isoformat(), "last": day.isoformat(),

@@ -5,8 +5,9 @@
 - Datasets: MISO's rows of seeds/iso_reports.csv, the file being `<YYYYMMDD><name_token>.csv`: DA_prices
   `_da_expost_lmp`, RT_hourly `_rt_lmp_final`, AS_prices `_asm_expost_damcp` (FORMATS_MORE.md, MISO).
 - No account and no key. The client says who it is in its User-Agent (ingest/http.py, `iso-pipeline/<version>`):
-  projects report that MISO throttles anonymous scripts' default agents. One request at a time, at most one a second
-  by default (`ISO_DOWNLOAD_MIN_INTERVAL_MISO`); 429 and 5xx are retried with backoff like every service.
+  projects report that MISO throttles anonymous scripts' default agents. Two files at a time (`ISO_DOWNLOAD_PARALLEL_MISO`),
+  requests started at most one a second by default (`ISO_DOWNLOAD_MIN_INTERVAL_MISO`); 429 and 5xx are retried
+  with backoff like every service.
 - 404 means "not published for that day" (not yet, e.g. the real-time final report about 5 days after the day, or
   not any more: daily files from 2023 on): counted as without data, never retried within the run, asked again by the
   next run. An HTML page instead of a CSV (an error page with status 200) is asked for again, then failed.

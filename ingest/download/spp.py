@@ -8,8 +8,9 @@
   day rather than 288 interval files; published about 5 days after the day); AS_prices `da-mcp`
   `/YYYY/MM/DA-MCP-YYYYMMDD0100.csv` (no By_Day level). The paths are the card's (gridstatus), not tried here
   against the live service.
-- No account and no key. The client says who it is in its User-Agent (ingest/http.py). One request at a time, at
-  most one a second by default (`ISO_DOWNLOAD_MIN_INTERVAL_SPP`; SPP publishes no limit); 429 and 5xx are retried
+- No account and no key. The client says who it is in its User-Agent (ingest/http.py). Two files at a time
+  (`ISO_DOWNLOAD_PARALLEL_SPP`), requests started at most one a second by default (`ISO_DOWNLOAD_MIN_INTERVAL_SPP`;
+  SPP publishes no limit); 429 and 5xx are retried
   with backoff like every service.
 - 404 means "not published for that day" (not yet, or never: counted as without data, asked again by the next run).
   An HTML page instead of a CSV (status 200) is asked for again, then failed.

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+import time
 
 import pytest
+from pytest_httpserver import HTTPServer
 from werkzeug.wrappers import Request, Response
 
 from fixtures.download.fakes import Faults, fast_http, misbehave, state_of  # noqa: F401  (fast_http is a fixture)
@@ -110,3 +113,73 @@ def test_a_service_error_fails_the_day_and_an_unknown_dataset_fails_at_once(http
     assert s.last_day is None  # nothing complete before the failed day
     with pytest.raises(DownloadError, match="MISO has no downloadable dataset 'RT_prices'"):
         run_download("MISO", "RT_prices", D(2024, 11, 1), D(2024, 11, 2), base=base, progress=False)
+
+
+def test_files_are_fetched_a_bounded_few_at_once_and_landed_in_day_order(monkeypatch, tmp_path, sample):
+    """ISO_DOWNLOAD_PARALLEL_MISO=3 against a server that answers several requests at once: three requests are in
+    flight together and never a fourth, the shared rate limit still spaces their starts, and the run lands and records
+    exactly what one request at a time would."""
+    server = HTTPServer(threaded=True)  # the fixture's server answers one request at a time
+    server.start()
+    try:
+        fake = FakeMiso(server, sample, published={D(2024, 11, d) for d in range(1, 6)} - {D(2024, 11, 4)})
+        fake.env(monkeypatch)
+        lock, gate = threading.Lock(), threading.Condition()
+        in_flight, most, starts = 0, 0, []
+        answer = fake.report
+
+        def slow(request: Request) -> Response:
+            nonlocal in_flight, most
+            with lock:
+                in_flight += 1
+                most = max(most, in_flight)
+                starts.append(time.monotonic())
+            with gate:  # hold the answer until three are in flight (or a second has passed)
+                gate.notify_all()
+                gate.wait_for(lambda: in_flight >= 3, timeout=1.0)
+            try:
+                return answer(request)
+            finally:
+                with lock:
+                    in_flight -= 1
+
+        fake.report = slow
+        server.clear()
+        server.expect_request(path_matches_marketreports()).respond_with_handler(lambda r: fake.report(r))
+        monkeypatch.setenv("ISO_DOWNLOAD_PARALLEL_MISO", "3")
+        monkeypatch.setenv("ISO_DOWNLOAD_MIN_INTERVAL_MISO", "0.1")
+        base = tmp_path / "data"
+        s = run_download("MISO", "DA_prices", D(2024, 11, 1), D(2024, 11, 5), base=base, progress=False)
+    finally:
+        server.stop()
+    assert most == 3, f"at most {most} requests were in flight at once"
+    assert all(b - a >= 0.09 for a, b in zip(starts, starts[1:], strict=False)), starts  # the limit still holds
+    assert sorted(fake.asked()) == [f"2024110{d}_da_expost_lmp.csv" for d in range(1, 6)]  # each asked once
+    assert (s.downloaded, s.empty, s.failed) == (4, 1, 0) and s.landing.landed["DA_prices"] == 4
+    assert s.last_day == D(2024, 11, 3)  # the unpublished 4th holds the next start, as one at a time
+    landed = sorted(p.name for p in (base / "MISO_data/csv_files/DA_prices/da_expost_lmp").glob("*.csv"))
+    assert landed == [f"2024110{d}_da_expost_lmp.csv" for d in (1, 2, 3, 5)]
+    held = state_of(base, "MISO")["datasets"]["DA_prices"]["windows"]
+    assert sorted(w["first"] for w in held.values()) == ["2024-11-01", "2024-11-02", "2024-11-03", "2024-11-05"]
+
+
+def test_a_stop_after_failures_in_a_row_starts_nothing_new_but_hands_back_what_is_in_flight(httpserver, monkeypatch,
+                                                                                          tmp_path):
+    """The service fails every request: with two at once, the run stops after five failures in a row; the sixth
+    day's request, in flight by then, is still counted, and no later day is asked for."""
+    folder = tmp_path / "published"
+    generate_miso(folder, start=D(2024, 11, 1), days=8)
+    fake = FakeMiso(httpserver, folder, published={D(2024, 11, d) for d in range(1, 9)})
+    fake.env(monkeypatch)
+    for d in range(1, 9):
+        fake.faults.always(f"2024110{d}_da_expost_lmp.csv", "503")
+    monkeypatch.setenv("ISO_DOWNLOAD_PARALLEL_MISO", "2")
+    monkeypatch.setenv("ISO_DOWNLOAD_RETRIES", "0")
+    base = tmp_path / "data"
+    s = run_download("MISO", "DA_prices", D(2024, 11, 1), D(2024, 11, 8), base=base, progress=False)
+    assert sorted(set(fake.asked())) == [f"2024110{d}_da_expost_lmp.csv" for d in range(1, 7)]
+    assert (s.failed, s.downloaded, s.last_day) == (6, 0, None), s.render()
+    assert "stopped after 5 failures in a row; rerun later to resume" in s.notes
+    monkeypatch.setenv("ISO_DOWNLOAD_PARALLEL_MISO", "2.5")
+    with pytest.raises(Exception, match="ISO_DOWNLOAD_PARALLEL_MISO='2.5' must be a whole number of files at once"):
+        run_download("MISO", "DA_prices", D(2024, 11, 1), D(2024, 11, 1), base=base, progress=False)
