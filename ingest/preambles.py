@@ -3,10 +3,10 @@
     without_preamble(iso, name, data) -> bytes   # raises BadPreamble(reason): the file goes to quarantine
 
 A MISO market report (FORMATS_MORE.md, MISO) opens with four lines before its header. The LMP reports
-(`YYYYMMDD_da_expost_lmp.csv`, seen in a real file; `YYYYMMDD_rt_lmp_final.csv`, inferred to be the same):
+(`YYYYMMDD_da_expost_lmp.csv` and `YYYYMMDD_rt_lmp_final.csv`, both seen in real files):
 
-    Day Ahead Market ExPost LMPs                              <- title (the report's own words)
-    07/14/2026                                                <- the market day, MM/DD/YYYY
+    Day Ahead Market ExPost LMPs                              <- title (the report's own words; RT: `Realtime Market LMPs`)
+    07/14/2026                                                <- the market day, MM/DD/YYYY (2019's RT files: `3/10/2019`)
                                                               <- blank
     ,,,All Hours-Ending are Eastern Standard Time (EST)        <- the time convention
     Node,Type,Value,HE 1,HE 2,...,HE 24                       <- the header (seeds/iso_reports.csv)
@@ -61,7 +61,7 @@ class BadPreamble(ValueError):
 
 @dataclass(frozen=True)
 class Layout:
-    #: what each preamble line holds: "title", "day" (MM/DD/YYYY alone), "blank", "note" (the EST sentence), or
+    #: what each preamble line holds: "title", "day" (M/D/YYYY alone, zero-padded or not), "blank", "note" (the EST sentence), or
     #: "day+note" (the day in the first cell and the EST sentence in a later one)
     lines: tuple[str, ...]
     title: str | None  # the exact title where a source showed it; None: any title (not seen)
@@ -76,8 +76,8 @@ LMP_VALUES = ("Value", ("LMP", "MCC", "MLC"))
 #: (iso, format) -> its preamble. An ISO listed here has every file recognised by its name.
 LAYOUTS: dict[tuple[str, str], Layout] = {
     ("MISO", "da_expost_lmp"): Layout(LMP, "Day Ahead Market ExPost LMPs", values=LMP_VALUES),  # seen in a real file
-    # inferred: the same four lines (gridstatus skips 4) and rows; title not seen
-    ("MISO", "rt_lmp_final"): Layout(LMP, None, values=LMP_VALUES),
+    # seen in real files (2019-03-10 and 2019-11-03, tests/python/fixtures/real_samples/miso/stompsjo_ne571.project)
+    ("MISO", "rt_lmp_final"): Layout(LMP, "Realtime Market LMPs", values=LMP_VALUES),
     ("MISO", "asm_expost_damcp"): Layout(  # inferred (two third-party sources, no real file)
         ("title", "blank", "day+note", "blank"), "Dayahead Market MCPs.",
         (("", "", "MCP Type", *HOURS), "MISO Wide", ("Zone", "Pnode", "MCP Type", *HOURS))),

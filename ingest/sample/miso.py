@@ -1,12 +1,12 @@
-"""A deterministic MISO sample: market report CSVs in the layout of the real Day-Ahead ExPost LMP file
-(FORMATS_MORE.md, MISO; the real excerpt in tests/python/fixtures/real_samples/miso/).
+"""A deterministic MISO sample: market report CSVs in the layout of the real Day-Ahead ExPost LMP file and the real
+Real-Time ExPost LMP final files (FORMATS_MORE.md, MISO; the real files in tests/python/fixtures/real_samples/miso/).
 
     generate_miso(out_dir, start=date(2024, 10, 21), days=21, seed=7) -> sorted list of CSV paths
 
 One file per market day and report, named as MISO names it: `YYYYMMDD_da_expost_lmp.csv` (DA_prices) and
-`YYYYMMDD_rt_lmp_final.csv` (RT_hourly: the real-time final report, whose layout is inferred to be the day-ahead
-one's, title aside) and `YYYYMMDD_asm_expost_damcp.csv` (AS_prices: two tables, inferred, see as_day_file), the LMP
-reports with every quirk of the real day-ahead file:
+`YYYYMMDD_rt_lmp_final.csv` (RT_hourly: the real-time final report, the day-ahead one's layout, as two real 2019 files
+show) and `YYYYMMDD_asm_expost_damcp.csv` (AS_prices: two tables, inferred, see as_day_file), the LMP reports with
+every quirk of the real files:
 
 - four preamble lines before the header: the title (`Day Ahead Market ExPost LMPs`), the market day `MM/DD/YYYY`, a
   blank line, `,,,All Hours-Ending are Eastern Standard Time (EST)`;
@@ -14,8 +14,11 @@ reports with every quirk of the real day-ahead file:
   (2024-03-10 and 2024-11-03 have 24 hours like any other: MISO's clock is EST all year);
 - three rows per node, `Value` LMP, MCC (congestion), MLC (loss), in the real file's order: every node's LMP row,
   then every node's MCC row, then every MLC row (nodes in the same order in each block);
-- numbers as MISO writes them: two decimals at most, no trailing zeros and no leading zero (`36.24`, `29`, `.92`,
-  `-.03`, `0`); LF line endings, as the real excerpt is stored.
+- the day-ahead file as the real 2026 excerpt: the date `07/14/2026` zero-padded, numbers with two decimals at most,
+  no trailing zeros and no leading zero (`36.24`, `29`, `.92`, `-.03`, `0`), LF line endings (as stored);
+- the real-time final file as the real 2019 files: title `Realtime Market LMPs`, the date not zero-padded
+  (`3/10/2019`), every number with two decimals and its leading zero (`0.50`, `-0.77`, `0.00`), CRLF line endings.
+  Which of these differences are the report's and which the year's is not known: staging reads both.
 
 Prices: one system energy price per hour for every node, plus each node's congestion and loss, each rounded to the
 cent; the LMP is their sum, so LMP - MCC - MLC gives the energy price back (as staging derives it). Nodes: the eight
@@ -37,7 +40,7 @@ DEFAULT_SEED = 7
 DATASETS = ("DA_prices", "RT_hourly", "AS_prices")
 #: dataset -> (file name suffix, title line). The DA title is the real file's; the RT one is inferred (not seen).
 REPORTS = {"DA_prices": ("da_expost_lmp", "Day Ahead Market ExPost LMPs"),
-           "RT_hourly": ("rt_lmp_final", "Real Time Market ExPost LMPs"),
+           "RT_hourly": ("rt_lmp_final", "Realtime Market LMPs"),
            "AS_prices": ("asm_expost_damcp", "Dayahead Market MCPs.")}
 #: MCP types in the order of the file (third-party notes); the price level of each ($/MW)
 MCP_TYPES = (("DEMREGMCP", 9.0), ("GENREGMCP", 9.0), ("DEMSPINMCP", 2.5), ("GENSPINMCP", 2.5),
@@ -86,6 +89,12 @@ def miso_number(x: float) -> str:
     return text
 
 
+def two_decimals(x: float) -> str:
+    """A price as the real 2019 real-time files write it: two decimals, leading zero (`0.50`, `-0.77`, `0.00`)."""
+    text = f"{x:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
 def _energy(day: dt.date, he: int, rng: random.Random, spread: float) -> float:
     """System energy price of hour ending `he` (EST): a daily shape (evening peak) with noise."""
     shape = 30.0 + 14.0 * math.sin((he - 7) / 24 * 2 * math.pi) + (8.0 if 17 <= he <= 21 else 0.0)
@@ -96,15 +105,19 @@ def day_file(day: dt.date, seed: int = DEFAULT_SEED, dataset: str = "DA_prices")
     """The text of one market day's report of `dataset` (`YYYYMMDD_da_expost_lmp.csv`, `..._rt_lmp_final.csv`)."""
     rng = random.Random(f"{seed}-{dataset}-{day.isoformat()}")
     energy = [_energy(day, he, rng, 3.0 if dataset == "DA_prices" else 9.0) for he in range(1, 25)]
+    if dataset == "DA_prices":  # as the real 2026 day-ahead excerpt
+        date, number, newline = f"{day:%m/%d/%Y}", miso_number, "\n"
+    else:  # as the real 2019 real-time final files
+        date, number, newline = f"{day.month}/{day.day}/{day.year}", two_decimals, "\r\n"
     rows: dict[str, list[str]] = {"LMP": [], "MCC": [], "MLC": []}
     for node in NODES:
         mcc = [round(node.congestion + rng.uniform(-1.5, 1.5), 2) for _ in energy]
         mlc = [round(e * node.loss_factor + rng.uniform(-0.4, 0.4), 2) for e in energy]
         lmp = [round(e + c + m, 2) for e, c, m in zip(energy, mcc, mlc, strict=True)]
         for value, prices in (("LMP", lmp), ("MCC", mcc), ("MLC", mlc)):
-            rows[value].append(f"{node.name},{node.type},{value}," + ",".join(miso_number(p) for p in prices))
-    lines = [REPORTS[dataset][1], f"{day:%m/%d/%Y}", "", EST_NOTE, HEADER, *rows["LMP"], *rows["MCC"], *rows["MLC"]]
-    return "\n".join(lines) + "\n"
+            rows[value].append(f"{node.name},{node.type},{value}," + ",".join(number(p) for p in prices))
+    lines = [REPORTS[dataset][1], date, "", EST_NOTE, HEADER, *rows["LMP"], *rows["MCC"], *rows["MLC"]]
+    return newline.join(lines) + newline
 
 
 def as_day_file(day: dt.date, seed: int = DEFAULT_SEED) -> str:

@@ -1,4 +1,5 @@
-"""MISO through every stage: the real Day-Ahead ExPost LMP excerpt (fixtures/real_samples/miso) and the generated sample
+"""MISO through every stage: the real Day-Ahead ExPost LMP excerpt and the real Real-Time ExPost LMP final files of both
+2019 DST days (fixtures/real_samples/miso) and the generated sample
 (DA, RT final and AS reports) on both DST days of 2024 and 2025 are landed (the preamble checked and dropped, the AS report's
 two tables folded into one CSV), built with `dbt build --select tag:miso`, and Stage 2 and Stage 3 are compared with
 the raw files, read here with Python's csv: market times are Eastern Standard Time all year (UTC-5), so HE h of day d
@@ -11,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,8 @@ UTC = dt.UTC
 EST = dt.timezone(dt.timedelta(hours=-5))
 MISO_REAL = REAL / "miso"
 REAL_FILE = MISO_REAL / "ewyluda_macrogauge" / "20260714_da_expost_lmp__EXCERPT.csv"
+# the real-time final report of New York's two DST days of 2019 (an excerpt of 26 nodes each, every row of each kept)
+REAL_RT = sorted((MISO_REAL / "stompsjo_ne571.project").glob("2019*_rt_lmp_final__EXCERPT.csv"))
 # around the DST days of 2024 and 2025 (New York: spring forward 2024-03-10, 2025-03-09; fall back 2024-11-03,
 # 2025-11-02), where MISO's EST clock changes nothing
 DST_WINDOWS = ((dt.date(2024, 3, 9), 3), (dt.date(2024, 11, 2), 3), (dt.date(2025, 3, 8), 3), (dt.date(2025, 11, 1), 3))
@@ -73,9 +77,9 @@ def miso(tmp_path_factory) -> dict:
     for start, days in DST_WINDOWS:
         generated += generate_miso(tmp / "sample", start=start, days=days)  # DA, RT final and AS reports
     summary = land("MISO", [MISO_REAL, tmp / "sample"], base=base)
-    assert not summary.quarantined and summary.n_landed == 1 + len(generated), summary.render()
+    assert not summary.quarantined and summary.n_landed == 1 + len(REAL_RT) + len(generated), summary.render()
     days = sum(n for _, n in DST_WINDOWS)
-    assert summary.landed["DA_prices"] == summary.landed["RT_hourly"] + 1 == summary.landed["AS_prices"] + 1 == days + 1
+    assert summary.landed["DA_prices"] == summary.landed["RT_hourly"] - 1 == summary.landed["AS_prices"] + 1 == days + 1
     # the landing registry too: the row-count tests (rows_match_registry) read it, so they run only with it selected
     statuses = build(base, "--select", "tag:miso", "source:landing")
     assert statuses["__returncode__"] == 0, statuses["__log__"][-5000:]
@@ -105,6 +109,41 @@ def test_the_real_excerpt_reaches_stage_2_with_the_files_prices_at_est_hours(mis
     illinois = {r[0]: r[4] for r in got if r[1] == "ILLINOIS.HUB"}
     assert illinois[dt.datetime(2026, 7, 14, 5, tzinfo=UTC)] == float(first["HE 1"])
     assert illinois[dt.datetime(2026, 7, 15, 4, tzinfo=UTC)] == float(first["HE 24"])
+
+
+@pytest.mark.parametrize("path", REAL_RT, ids=lambda p: p.name[:8])
+def test_the_real_rt_final_files_reach_stages_2_and_3_with_24_est_hours_on_the_dst_days(miso, path):
+    """2019-03-10 (New York springs forward) and 2019-11-03 (falls back): MISO's file has 24 hours either way."""
+    assert len(REAL_RT) == 2
+    expected = expected_prices(path)
+    day, rows = read_report(path)
+    assert path.read_bytes().count(b"\r\n") == len(rows) + 5 and f"{day.month}/{day.day}/{day.year}" in \
+        path.read_text()  # the quirks are in the file: CRLF, a date without zero padding
+    nodes = {n for _, n in expected}
+    assert len(nodes) == 26 and len(expected) == 26 * 24
+    first = hour_start(day, 1)
+    got = query(miso["base"], """select datetime, settlement_point, datetime_local, hour_ending, rt_lmp, rt_congestion,
+        rt_loss, rt_energy, settlement_type from miso.rt_hourly where datetime >= ? and datetime < ? order by all""",
+                [first, first + dt.timedelta(days=1)])
+    assert {(r[0], r[1]) for r in got} == set(expected) and len(got) == len(expected)  # no duplicate, none missing
+    kinds = {"Hub": "HUB", "Loadzone": "ZONE", "Interface": "NODE", "Gennode": "NODE"}
+    raw_kind = {r["Node"]: r["Type"] for r in rows}
+    for utc, node, local, he, lmp, mcc, mlc, energy, kind in got:
+        want = expected[(utc, node)]
+        assert (lmp, mcc, mlc) == (want["lmp"], want["congestion"], want["loss"])
+        assert energy == pytest.approx(lmp - mcc - mlc, abs=1e-6)
+        assert local == utc.astimezone(EST).replace(tzinfo=None) and he == local.hour + 1 and local.date() == day
+        assert kind == kinds[raw_kind[node]], (node, raw_kind[node], kind)
+    times = sorted({r[0] for r in got})
+    assert times == [first + dt.timedelta(hours=h) for h in range(24)]  # 24 hours, continuous, on both DST days
+    # all eight trading hubs, spelled as the card inferred
+    hubs = sorted(n for n in nodes if n.endswith(".HUB"))
+    assert hubs == ["ARKANSAS.HUB", "ILLINOIS.HUB", "INDIANA.HUB", "LOUISIANA.HUB", "MICHIGAN.HUB", "MINN.HUB",
+                    "MS.HUB", "TEXAS.HUB"]
+    wide = query(miso["base"], f"""select datetime, {", ".join(f'"{h}"' for h in hubs)} from miso.flat_rt_hourly
+        where datetime >= ? and datetime < ? order by datetime""", [first, first + dt.timedelta(days=1)])
+    assert [r[0] for r in wide] == times
+    assert all(list(r[1:]) == [expected[(r[0], h)]["lmp"] for h in hubs] for r in wide)
 
 
 def test_numbers_without_a_leading_zero_are_read_as_written(miso):
@@ -206,6 +245,23 @@ def test_the_generated_sample_keeps_the_real_files_layout(tmp_path):
     assert not any(c.startswith(("0.", "-0.")) or (c.endswith("0") and "." in c) for c in cells)
 
 
+def test_the_generated_rt_file_keeps_the_real_rt_files_layout(tmp_path):
+    (path,) = generate_miso(tmp_path, start=dt.date(2024, 3, 10), days=1, datasets=("RT_hourly",))
+    real = REAL_RT[0].read_bytes()
+    data = path.read_bytes()
+    assert real.endswith(b"\r\n") and data.endswith(b"\r\n") and b"\n" not in data.replace(b"\r\n", b"")  # CRLF
+    real_lines, lines = real.decode().split("\r\n"), data.decode().split("\r\n")
+    assert real_lines[1] == "3/10/2019" and lines[1] == "3/10/2024"  # the market day without zero padding
+    assert lines[0] == real_lines[0] == "Realtime Market LMPs" and lines[2:5] == real_lines[2:5]
+    cells = {c for line in lines[5:-1] for c in line.split(",")[3:]}
+    real_cells = {c for line in real_lines[5:-1] for c in line.split(",")[3:]}
+    pattern = re.compile(r"^-?\d+\.\d\d$")  # two decimals and the leading zero: 0.50, -0.77, 0.00
+    assert all(map(pattern.match, real_cells)) and all(map(pattern.match, cells)), cells - set(filter(pattern.match, cells))
+    assert "0.00" in real_cells and any(c.startswith("-0.") for c in cells)
+    values = [line.split(",")[2] for line in lines[5:-1]]
+    assert values == sorted(values, key=["LMP", "MCC", "MLC"].index)  # the LMP block, then MCC, then MLC, as the real
+
+
 # -- landing: the preamble is checked, not skipped ----------------------------------------------------------------
 def spoiled(tmp: Path, name: str, line: int | None = None, text: str = "") -> Path:
     """The real excerpt under another name, with preamble line `line` (1-based) replaced by `text`."""
@@ -226,6 +282,8 @@ def spoiled(tmp: Path, name: str, line: int | None = None, text: str = "") -> Pa
      "preamble line 4 must hold the time note alone"),
     ("20260714_da_expost_lmp.csv", 1, "Day Ahead Market ExAnte LMPs",
      'preamble line 1 must be the report\'s title "Day Ahead Market ExPost LMPs"'),
+    ("20260714_rt_lmp_final.csv", None, "",  # a day-ahead report under the real-time one's name
+     'preamble line 1 must be the report\'s title "Realtime Market LMPs"'),
     ("20260714_da_expost_lmp.csv", 2, "2026-07-14", "preamble line 2 must start with the market day as MM/DD/YYYY"),
     ("20260714_da_expost_lmp.csv", 3, "x", "preamble line 3 must be blank"),
     ("20260715_da_expost_lmp.csv", None, "", "the file name must start with the market day of its preamble (20260714_"),
