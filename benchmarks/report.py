@@ -19,6 +19,7 @@ TARGET_S2_LIMIT = 1.3
 TARGET_PANDAS = 3.0
 TARGET_MEM_BYTES = 2 * GB
 TARGET_INCREMENTAL = 0.10
+TARGET_INCREMENTAL_YEAR = 0.05  # issue 24: one new day at a year of history
 TARGET_PARQUET = 0.10
 TARGET_QUALITY_HTML = 0.10
 
@@ -156,7 +157,8 @@ def incremental_lines(r: dict) -> tuple[list[str], float | None]:
     noop = st.get("build_noop")
     ratio = _ratio(add, full)
     cpu_ratio = _ratio(add, full, "cpu")
-    out = [f"Adding day {inc['base_days'] + 1} (same month) to {inc['base_days']} landed and built days:", "",
+    same = "same year" if inc["base_days"] >= 360 else "same month"
+    out = [f"Adding day {inc['base_days'] + 1} ({same}) to {inc['base_days']} landed and built days:", "",
            "| step | wall s | CPU s | peak RSS MB | notes |", "|---|---:|---:|---:|---|",
            f"| land one more day{_ok(st.get('land_one_day'))} | {_f(st['land_one_day']['wall'])} | "
            f"{_f(st['land_one_day'].get('cpu'), 1)} | {_mb(st['land_one_day']['peak_rss'])} | |",
@@ -169,7 +171,9 @@ def incremental_lines(r: dict) -> tuple[list[str], float | None]:
            f"| `dbt build --full-refresh` Stages 2-4 (full rebuild){_ok(full)} | {_f(full['wall'])} | "
            f"{_f(full.get('cpu'), 1)} | {_mb(full['peak_rss'])} | {_dbt_split(full)} |",
            "", (f"One day added costs **{100 * ratio:.0f}%** of the full rebuild in wall time "
-                f"({_f(100 * cpu_ratio if cpu_ratio else None, 0)}% in CPU time; target < 10%).") if ratio else ""]
+                f"({_f(100 * cpu_ratio if cpu_ratio else None, 0)}% in CPU time; target < "
+                f"{100 * (TARGET_INCREMENTAL_YEAR if inc['base_days'] >= 360 else TARGET_INCREMENTAL):.0f}%).")
+               if ratio else ""]
     work_inc, work_full = _node_seconds(st.get("build_incremental")), _node_seconds(full)
     if work_inc and work_full:
         out += ["", f"In dbt node time (Σ of every model's, test's and hook's execution time: the work, without the "
@@ -240,6 +244,8 @@ def targets_lines(r: dict, inc_ratio: float | None) -> list[str]:
     growth = peak_big / peak_small if peak_small else None
     pq = big["out_bytes"]["stage2"] / sum(big["csv_bytes"].values())
     month = big["days"] >= 28
+    year = big["days"] >= 360
+    inc_target = TARGET_INCREMENTAL_YEAR if year else TARGET_INCREMENTAL
     capped = r.get("capped")
     capped_txt = ""
     if capped:
@@ -251,23 +257,26 @@ def targets_lines(r: dict, inc_ratio: float | None) -> list[str]:
     def v(ok: bool | None) -> str:
         return "n/a" if ok is None else ("**met**" if ok else "**missed**")
 
+    def ran(ratio: float | None, ok: bool) -> str:  # a contender this mode skips is "not run", never "missed"
+        return "n/a (not run in this mode)" if ratio is None else v(ok)
+
     days = f"{big['days']} d"
     return [
         "Verdicts on wall time at the largest size.", "",
         "| target | measured (largest size) | verdict |", "|---|---|---|",
         f"| Stage 2 within 1.3x of the bare DuckDB limit | {_f(lim)}x at {days} (CPU time: {_f(lim_c)}x) "
-        f"| {v(lim is not None and lim <= TARGET_S2_LIMIT)} |",
+        f"| {ran(lim, lim is not None and lim <= TARGET_S2_LIMIT)} |",
         f"| ≥ 3x faster than pandas (Stage 2 + 3) | pandas takes {_f(pan)}x ours at {days} (CPU time: {_f(pan_c)}x) "
-        f"| {v(pan is not None and pan >= TARGET_PANDAS)} |",
+        f"| {ran(pan, pan is not None and pan >= TARGET_PANDAS)} |",
         f"| faster than Polars (Stage 2 + 3) | Polars takes {_f(pol)}x ours at {days} (CPU time: {_f(pol_c)}x) "
-        f"| {v(pol is not None and pol > 1)} |",
+        f"| {ran(pol, pol is not None and pol > 1)} |",
         f"| peak memory flat as input grows | {_mb(peak_small)} MB at {small['days']} d → {_mb(peak_big)} MB at {days} "
         f"({_f(growth)}x for {big['days'] / small['days']:.1f}x the input) | {v(growth is not None and growth <= 1.5)} |",
         f"| peak memory < 2 GB for a month of SCED | {_mb(peak_big)} MB at {days} (project default: DuckDB memory_limit "
         f"{r.get('default_memory_limit', '2GB')} unless DUCKDB_MEMORY_LIMIT is set; RSS includes the dbt process)"
         f"{capped_txt} | {v(peak_big < TARGET_MEM_BYTES) if month else 'n/a (no month in this mode)'} |",
-        f"| one day added < 10% of the full rebuild | {_f(100 * inc_ratio if inc_ratio else None, 0)}% | "
-        f"{v(inc_ratio is not None and inc_ratio < TARGET_INCREMENTAL)} |",
+        f"| one day added < {100 * inc_target:.0f}% of the full rebuild{' (at a year: issue 24)' if year else ''} | "
+        f"{_f(100 * inc_ratio if inc_ratio else None, 0)}% | {v(inc_ratio is not None and inc_ratio < inc_target)} |",
         f"| Stage 2 parquet ≤ 10% of CSV bytes | {100 * pq:.1f}% | {v(pq <= TARGET_PARQUET)} |",
     ]
 
@@ -346,7 +355,8 @@ def render_mode(r: dict) -> list[str]:
         out += ["#### Same results", "", "Stage 2 rows and Stage 3 cells of each contender against the pipeline's, "
                 "on the smallest size:", ""] + eq + [""]
     if inc:
-        out += ["#### Incremental: one day added to a month", ""] + inc + [""]
+        history = "a year" if r["sizes"][-1]["days"] >= 360 else "a month"
+        out += [f"#### Incremental: one day added to {history}", ""] + inc + [""]
         scaling = incremental_scaling_lines(r)
         if scaling:
             out += scaling + [""]
@@ -391,7 +401,7 @@ def quality_report_lines(r: dict) -> list[str]:
 
 def render_report(md: Path, results_dir: Path) -> None:
     parts: list[str] = []
-    for mode in ("full", "quick"):
+    for mode in ("year", "full", "quick"):
         f = results_dir / f"{mode}.json"
         if f.exists():
             parts += render_mode(json.loads(f.read_text()))

@@ -1,6 +1,12 @@
 """`make bench` / `make bench-quick`: the pipeline against the bare DuckDB limit, pandas and Polars, on the same files.
 
-    .venv/bin/python benchmarks/run.py [--quick] [--sizes 7,30] [--points 1100] [--threads N] [--memory-limit 4GB]
+    .venv/bin/python benchmarks/run.py [--quick | --year] [--sizes 7,30] [--points 1100] [--threads N] [--memory-limit 4GB]
+
+`--year` (`make bench-year`, issue 24 point 3): one size, the 364 days of 2025 before 31 December (~142,000 files,
+~165 M rows, both DST days inside), the pipeline's own steps and the bare DuckDB limit, one run each, and then
+31 December added (the same year partitions: what a user's everyday build does);
+pandas, Polars, the Stage 2 + 3 rebuild, the small-zip landing and the quality report are left out unless --skip says
+otherwise (the year's corpus takes ~9 minutes to generate once, ~2 GB; the run about an hour on 2 cores).
 
 What it does (every measured step in its own process: wall time, and peak RSS both as the kernel's ru_maxrss of the
 step's process tree (wait4) and as the sampled sum of the tree's RSS at 20 Hz):
@@ -227,11 +233,13 @@ def run_size(mode: str, days: int, folders: list[Path], start: dt.date, points: 
     # landed CSVs, --full-refresh so every model and test does the whole work again; pandas and Polars in turn
     runs.update({"stage23": [], "pandas": [], "polars": []})
     for r in range(repeat):
+        if r == 0:
+            res["out_bytes"] = output_bytes(data)
+        if "stage23" in skip:
+            continue
         name = f"stage23_{r + 1}" if r else "stage23"
         runs["stage23"].append(measure(name, step_dbt(data, name, ["build", "--full-refresh", "--select", *STAGE2,
                                                                    *STAGE3, *SELECT]), logs, env))
-        if r == 0:
-            res["out_bytes"] = output_bytes(data)
         for contender_name, module in (("pandas", "benchmarks.pandas_impl"), ("polars", "benchmarks.polars_impl")):
             if contender_name not in skip:
                 runs[contender_name].append(contender(contender_name, module, r))
@@ -367,6 +375,7 @@ def machine() -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="sizes 1 and 3 days (a few minutes on 2 cores)")
+    ap.add_argument("--year", action="store_true", help="one size, 364 days + 1 added, ours and the limit only (about an hour)")
     ap.add_argument("--sizes", help="comma-separated sizes in days (default: 1,3 quick, 7,30 full)")
     ap.add_argument("--start", default="2025-01-01", help="first operating day (default 2025-01-01: no DST day, "
                     "and day N+1 of the incremental run stays in January for N <= 30)")
@@ -376,19 +385,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--memory-limit", help="DUCKDB_MEMORY_LIMIT, e.g. 4GB")
     ap.add_argument("--capped-memory", default="1GB", help="DUCKDB_MEMORY_LIMIT of the extra capped Stage 2 "
                     "rebuild on the largest size (default 1GB; '' to skip)")
-    ap.add_argument("--skip", default="", help="comma-separated: limit,pandas,polars,incremental,small,quality")
+    ap.add_argument("--skip", help="comma-separated: limit,pandas,polars,stage23,incremental,small,quality "
+                    "(default: none; with --year pandas,polars,stage23,small,quality)")
     ap.add_argument("--repeat", type=int, help="runs of each compared step (Stage 2, Stages 2 + 3, the limit, "
                     "pandas, Polars, and the incremental steps), in turn; the fastest counts (default: 2 full, 1 quick)")
     ap.add_argument("--no-report", action="store_true", help="do not rewrite BENCHMARKS.md")
     args = ap.parse_args(argv)
+    if args.quick and args.year:
+        ap.error("--quick and --year exclude each other")
     if args.repeat is None:
-        args.repeat = 1 if args.quick else 2
+        args.repeat = 1 if args.quick or args.year else 2
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
 
-    mode = "quick" if args.quick else "full"
-    sizes = [int(x) for x in (args.sizes or ("1,3" if args.quick else "7,30")).split(",")]
+    mode = "quick" if args.quick else "year" if args.year else "full"
+    sizes = [int(x) for x in (args.sizes or {"quick": "1,3", "year": "364", "full": "7,30"}[mode]).split(",")]
     start = dt.date.fromisoformat(args.start)
+    if args.skip is None:
+        args.skip = "pandas,polars,stage23,small,quality" if args.year else ""
     skip = {x.strip() for x in args.skip.split(",") if x.strip()}
     env = dict(os.environ)
     if args.threads:
