@@ -30,10 +30,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+#: The ending of a download's part file: landing (landing.clean_partials) leaves it alone while it is fresh, as a
+#: transfer may be in flight; every other part file is landing's own.
+DOWNLOAD_PART = ".download.part"
 
-def part_for(target: Path) -> Path:
-    """The part file `target` is written to before it is renamed into place."""
-    return target.with_name(target.name + ".part")
+
+def part_for(target: Path, *, download: bool = False) -> Path:
+    """The part file `target` is written to before it is renamed into place (`download`: by a downloader)."""
+    return target.with_name(target.name + (DOWNLOAD_PART if download else ".part"))
 
 
 @contextmanager

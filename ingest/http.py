@@ -370,7 +370,7 @@ class HttpClient:
             final = name(suggested) if callable(name) else (name or suggested)
             if not final:
                 raise HttpError(resp.status_code, shown, "no file name: the server sent no Content-Disposition")
-            part = part_for(folder / final)
+            part = part_for(folder / final, download=True)
             try:
                 size = _stream_to(resp, part)
                 if validate is not None:

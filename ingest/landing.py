@@ -46,7 +46,7 @@ import humanize
 from . import preambles, record_lines, repeated_hour, reports
 from .archives import Budget, Limits, Member, Rejected, iter_members, output_bound
 from .config import IsoPaths, data_dir, env_number
-from .files import free_name, write_new
+from .files import DOWNLOAD_PART, free_name, write_new
 from .published import published_at
 from .registry import Registry, write_atomic, write_schema_registry
 from .textfile import NotCsv, normalise
@@ -530,8 +530,7 @@ class Lander:
                 removed = _remove_unrecorded(self.paths)
                 outcome = (f"the disk was too full to record the files landed since the last checkpoint: "
                            f"{removed} were removed again and land on the next run")
-        for part in self.paths.root.rglob("*.part"):
-            part.unlink(missing_ok=True)
+        clean_partials(self.paths)
         raise LandingError(f"{problem}; {outcome}")
 
     def finish(self) -> LandingSummary:
@@ -542,12 +541,27 @@ class Lander:
         return self.summary
 
 
+#: A download's part file untouched this long belongs to no live transfer: a transfer writes at least once per read
+#: timeout (ISO_DOWNLOAD_TIMEOUT, 120 s by default) or fails.
+STALE_DOWNLOAD_SECONDS = 900
+
+
 def clean_partials(paths: IsoPaths) -> None:
-    """Remove `*.part` files a killed run left behind (they are never registered)."""
+    """Remove `*.part` files a killed run left behind (they are never registered): every one of landing's own (landing
+    holds the writer lock), and a download's (`*.download.part`) once it is stale. A fresh one may be a transfer in
+    flight: the downloader lands each file while the next ones download (ingest/download/daily.py), and another
+    download of the ISO may be running."""
+    now = time.time()
     for folder in (paths.csv_files, paths.raw_downloads, paths.quarantine):
-        if folder.exists():
-            for part in folder.rglob("*.part"):
+        if not folder.exists():
+            continue
+        for part in folder.rglob("*.part"):
+            try:
+                if part.name.endswith(DOWNLOAD_PART) and now - part.stat().st_mtime <= STALE_DOWNLOAD_SECONDS:
+                    continue
                 part.unlink(missing_ok=True)
+            except FileNotFoundError:  # a download finished (renamed into place) meanwhile
+                pass
 
 
 def land(iso: str, inputs: Iterable[Path], *, base: Path | None = None, source: str | None = None,

@@ -384,7 +384,7 @@ def api_fetch(job: Job, client: HttpClient, auth: ErcotAuth, api: str, report: r
                     log.warning("ERCOT API bulk answer holds an unrequested member %s", member)
                     continue
                 name = doc.file_name(member)
-                part = part_for(job.raw / name)
+                part = part_for(job.raw / name, download=True)
                 with zf.open(info) as src, writing(part) as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
                 try:

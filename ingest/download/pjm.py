@@ -212,7 +212,7 @@ def fetch_window(job: Job, client: HttpClient, auth: PjmKey, url: str, report: r
     params.update(extra)
     name = f"{report.report_id}_{first:%Y%m%d}_{last:%Y%m%d}.csv"
     label = f"{report.report_id} {first}..{last}"
-    part = part_for(job.raw / name)
+    part = part_for(job.raw / name, download=True)
     try:
         rows, held, nbytes = write_window(client, auth, url, params, report.header, part)
     except (HttpError, PjmError) as exc:  # the part file is gone (files.writing)

@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -121,7 +123,12 @@ def test_faults_never_land_anything_partial_and_rerun_finishes_like_a_clean_run(
 
     faulty = tmp_path / "faulty"
     (faulty / "ERCOT_data/raw_downloads/.bulk").mkdir(parents=True)
-    (faulty / "ERCOT_data/raw_downloads/leftover.zip.part").write_bytes(b"PK\x03\x04 half a file from a killed run")
+    leftover = faulty / "ERCOT_data/raw_downloads/leftover.zip.download.part"
+    leftover.write_bytes(b"PK\x03\x04 half a file from a killed run")
+    an_hour_ago = time.time() - 3600  # untouched since: no live transfer (one writes at least once per read timeout)
+    os.utime(leftover, (an_hour_ago, an_hour_ago))
+    in_flight = faulty / "ERCOT_data/raw_downloads/another_download_in_flight.zip.download.part"
+    in_flight.write_bytes(b"PK\x03\x04 being written by another download")
     fake.hits.clear()
     fake.faults.set(by_friendly(docs, "SPPHLZNP6905_20241021_0015").doc_id, "drop")
     fake.faults.set(by_friendly(docs, "SPPHLZNP6905_20241021_1200").doc_id, "503")
@@ -133,7 +140,8 @@ def test_faults_never_land_anything_partial_and_rerun_finishes_like_a_clean_run(
     s = run_download("ERCOT", "RT_SPP", day(21), day(22), base=faulty, progress=False)
     assert (s.downloaded, s.failed) == (6, 1), s.render()
     assert s.failures[0][0] == broken.constructed() and "zip" in s.failures[0][1]
-    assert partial_files(faulty) == [] and not (faulty / "ERCOT_data/raw_downloads/.bulk").exists()
+    assert partial_files(faulty) == [in_flight] and not (faulty / "ERCOT_data/raw_downloads/.bulk").exists()
+    in_flight.unlink()  # that other download ends
     meta = json.loads((faulty / "ERCOT_data/csv_files/metadata.json").read_text())
     assert len(meta) == 6 and broken.csv_name not in {e["file_name"] for e in meta}
     for e in meta:  # every registered file is complete
