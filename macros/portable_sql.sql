@@ -108,6 +108,15 @@
   string_agg(distinct cast({{ expr }} as varchar), ', ')
 {%- endmacro %}
 
+{% macro key_hash(columns) -%}
+  {#- A 64-bit hash of `columns` together: equal keys hash equal (NULLs too), different keys almost never do. -#}
+  {{ return(adapter.dispatch('key_hash')(columns)) }}
+{%- endmacro %}
+
+{% macro default__key_hash(columns) -%}
+  hash({{ columns | join(', ') }})
+{%- endmacro %}
+
 {% macro count_distinct(columns) -%}
   {#- The number of distinct combinations of `columns` in a group. -#}
   {{ return(adapter.dispatch('count_distinct')(columns)) }}

@@ -141,6 +141,10 @@ left join {{ hourly }} as {{ alias }} on {{ alias }}.datetime = date_trunc('hour
   array_join(array_sort(collect_set(cast({{ expr }} as string))), ', ')
 {%- endmacro %}
 
+{% macro spark__key_hash(columns) -%}
+  xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
+
 {% macro spark__count_distinct(columns) -%}
   count(distinct {{ columns | join(', ') }})
 {%- endmacro %}
