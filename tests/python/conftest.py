@@ -96,9 +96,18 @@ def base(tmp_path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _no_global_data_dir(monkeypatch, tmp_path):
-    """Never let a test touch the developer's data/ folder."""
+def _no_global_data_dir(monkeypatch, tmp_path, _dbt_folders):
+    """Never let a test touch the developer's data/ folder, nor the project's target/ and logs/ (which the parallel
+    test workers would share: each worker has its own, kept for the session so dbt's partial parse is reused)."""
     monkeypatch.setenv("ISO_DATA_DIR", str(tmp_path / "default_data"))
+    monkeypatch.setenv("DBT_TARGET_PATH", str(_dbt_folders / "target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(_dbt_folders / "logs"))
+
+
+@pytest.fixture(scope="session")
+def _dbt_folders(tmp_path_factory) -> Path:
+    """This test process's dbt target and log folders (one per pytest-xdist worker)."""
+    return tmp_path_factory.mktemp("dbt")
 
 
 def compile_inline(jinja_sql: str, workdir: Path, data_dir: Path | None = None) -> str:
