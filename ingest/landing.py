@@ -442,7 +442,7 @@ class Lander:
 
     def maybe_checkpoint(self) -> None:
         """Validate the batch and write the registry every CHECKPOINT_FILES files (or a tenth of the registry) and
-        every CHECKPOINT_SECONDS, or 20 times what the last write took if longer: a write copies the record, 2.5 s
+        every CHECKPOINT_SECONDS, or 20 times what the last write took if longer: a write copies the record, ~2 s
         at 515,000 files, so checkpoints never take more than 5% of a landing."""
         waiting = self._since_flush + len(self._batch or ())
         every = max(CHECKPOINT_SECONDS, 20 * self._flush_seconds)

@@ -128,7 +128,7 @@ class Registry:
     def flush(self, export: bool = True) -> None:
         """Persist metadata.json (what it held plus the pending entries), then mirror them into the warehouse and,
         with `export`, its parquet copy (a landing run's checkpoints leave that to the run's end: it is rewritten
-        whole, 1.1 s at 142,000 files)."""
+        whole, ~4 s at 515,000 files)."""
         new = self.pending
         if self.dirty or not self.paths.metadata_json.exists():
             append_atomic(self.paths.metadata_json, new)
