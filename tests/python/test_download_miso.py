@@ -136,7 +136,9 @@ def test_files_are_fetched_a_bounded_few_at_once_and_landed_in_day_order(monkeyp
                 starts.append(time.monotonic())
             with gate:  # hold the first three answers until all three are in flight
                 gate.notify_all()
-                gate.wait_for(lambda: in_flight >= 3 or len(starts) > 3, timeout=10.0)
+                # `most`, not `in_flight`: a waiter woken after another answer has finished must still see that three
+                # were in flight at once, or it waits for a fourth request that the day-ordered window holds back
+                gate.wait_for(lambda: most >= 3 or len(starts) > 3, timeout=10.0)
             try:
                 return answer(request)
             finally:
@@ -147,13 +149,15 @@ def test_files_are_fetched_a_bounded_few_at_once_and_landed_in_day_order(monkeyp
         server.clear()
         server.expect_request(path_matches_marketreports()).respond_with_handler(lambda r: fake.report(r))
         monkeypatch.setenv("ISO_DOWNLOAD_PARALLEL_MISO", "3")
-        monkeypatch.setenv("ISO_DOWNLOAD_MIN_INTERVAL_MISO", "0.1")
+        monkeypatch.setenv("ISO_DOWNLOAD_MIN_INTERVAL_MISO", "0.3")
         base = tmp_path / "data"
         s = run_download("MISO", "DA_prices", D(2024, 11, 1), D(2024, 11, 5), base=base, progress=False)
     finally:
         server.stop()
     assert most == 3, f"at most {most} requests were in flight at once"
-    assert all(b - a >= 0.09 for a, b in zip(starts, starts[1:], strict=False)), starts  # the limit still holds
+    # the limit still holds: starts are seen by the server, so a loaded machine's scheduling can bring two arrivals
+    # closer than the client sent them (CI once saw 0.084 s for 0.1 s); without the limit they would be ~1 ms apart
+    assert all(b - a >= 0.15 for a, b in zip(starts, starts[1:], strict=False)), starts
     assert sorted(fake.asked()) == [f"2024110{d}_da_expost_lmp.csv" for d in range(1, 6)]  # each asked once
     assert (s.downloaded, s.empty, s.failed) == (4, 1, 0) and s.landing.landed["DA_prices"] == 4
     assert s.last_day == D(2024, 11, 3)  # the unpublished 4th holds the next start, as one at a time
