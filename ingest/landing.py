@@ -48,7 +48,7 @@ from .archives import Budget, Limits, Member, Rejected, iter_members, output_bou
 from .config import IsoPaths, data_dir, env_number
 from .files import DOWNLOAD_PART, free_name, write_new
 from .published import published_at
-from .registry import Registry, write_atomic, write_schema_registry
+from .registry import Registry, RegistryError, export_registry, recorded_paths, write_atomic, write_schema_registry
 from .textfile import NotCsv, normalise
 from .validate import PendingBatch, Validator
 
@@ -209,9 +209,8 @@ def _remove_unrecorded(paths: IsoPaths) -> int:
     """Delete landed CSVs that metadata.json on disk does not list (a failed flush could not record them); they land
     again on the next run. Returns how many."""
     try:
-        recorded = {e["path"] for e in json.loads(paths.metadata_json.read_text(encoding="utf-8"))} \
-            if paths.metadata_json.exists() else set()
-    except (OSError, ValueError, KeyError, TypeError):
+        recorded = recorded_paths(paths)
+    except (OSError, duckdb.Error):
         return 0  # an unreadable registry: delete nothing
     removed = 0
     for f in paths.csv_files.glob("*/*/*"):  # csv_files/<dataset>/<format>/<name>
@@ -291,10 +290,14 @@ class Lander:
     def __init__(self, iso: str, base: Path | None = None):
         self.paths = IsoPaths.of(iso, base or data_dir())
         self.iso = self.paths.iso
-        self.registry = Registry(self.paths)
+        try:
+            self.registry = Registry(self.paths)
+        except RegistryError as exc:
+            raise LandingError(str(exc)) from None
         self.summary = LandingSummary(self.iso)
         self._since_flush = 0
         self._last_flush = time.monotonic()
+        self._flush_seconds = 0.0  # what the last checkpoint's registry write took
         self._batch: PendingBatch | None = None  # made on first use: one DuckDB connection per Lander
         self._staged: set[str] = set()  # sha256 of the CSVs in the batch
         # landing_pool swaps these: a batch of CSVs its workers validated, and stopping them before _stop cleans up
@@ -439,15 +442,19 @@ class Lander:
 
     def maybe_checkpoint(self) -> None:
         """Validate the batch and write the registry every CHECKPOINT_FILES files (or a tenth of the registry) and
-        every CHECKPOINT_SECONDS."""
+        every CHECKPOINT_SECONDS, or 20 times what the last write took if longer: a write copies the record, ~2 s
+        at 515,000 files, so checkpoints never take more than 5% of a landing."""
         waiting = self._since_flush + len(self._batch or ())
-        if waiting >= max(CHECKPOINT_FILES, len(self.registry.entries) // 10) or (
-            waiting and time.monotonic() - self._last_flush > CHECKPOINT_SECONDS
+        every = max(CHECKPOINT_SECONDS, 20 * self._flush_seconds)
+        if waiting >= max(CHECKPOINT_FILES, len(self.registry) // 10) or (
+            waiting and time.monotonic() - self._last_flush > every
         ):
             self.land_batch()
-            self.registry.flush()
-            self._since_flush = 0
+            started = time.monotonic()
+            self.registry.flush(export=False)
             self._last_flush = time.monotonic()
+            self._flush_seconds = self._last_flush - started
+            self._since_flush = 0
             self._recorded = True
 
     # -- one delivered file ----------------------------------------------------------------------------------
@@ -535,9 +542,11 @@ class Lander:
 
     def finish(self) -> LandingSummary:
         self.land_batch()
-        if not self._recorded:  # a checkpoint after the last file recorded it all already
+        if not self._recorded:
             self.registry.flush()
-        write_schema_registry(self.paths, self.registry)
+        else:  # a checkpoint after the last file recorded it all already, but for the registry's parquet copy
+            export_registry(self.paths)
+        write_schema_registry(self.paths)
         return self.summary
 
 

@@ -407,7 +407,7 @@ def land_all(lander: Lander, files: list[Path], source: str | None, downloaded_a
         except OSError:
             sizes.append(0)  # the worker reports it when it reads it
     units = plan(sizes, workers)
-    job = _Job(lander.iso, str(lander.paths.root), limits, frozenset(lander.registry.entries), os.getpid())
+    job = _Job(lander.iso, str(lander.paths.root), limits, frozenset(lander.registry.known), os.getpid())
     pool = _executor(min(workers, len(units)), job)
     lander.quiesce = lambda: pool.shutdown(wait=True, cancel_futures=True)
     lander.new_batch = DecidedBatch

@@ -16,7 +16,7 @@ import pytest
 from conftest import build, query
 from ingest.config import IsoPaths
 from ingest.landing import land
-from ingest.registry import Registry
+from ingest.registry import read_record
 from ingest.sample.ercot import generate_ercot
 
 
@@ -87,7 +87,7 @@ def test_the_correction_wins_after_the_data_directory_was_copied(tmp_path, raw):
 def test_the_version_is_the_publication_not_the_path(tmp_path, raw):
     base = tmp_path / "data"
     land("ERCOT", [raw], base=base)
-    entries = list(Registry(IsoPaths.of("ERCOT", base)).entries.values())
+    entries = read_record(IsoPaths.of("ERCOT", base))
     # every sample file is an ERCOT MIS zip: its publish time comes from the cdr. name (Central time -> UTC)
     assert all(e["published_at"] for e in entries)
     da = next(e for e in entries if e["dataset"] == "DA_prices")

@@ -129,7 +129,7 @@ def land_fake(base: Path, raw: dict[str, list[Path]]) -> None:
                           "bytes": len(landed.data), "rows": landed.rows, "encoding": landed.encoding,
                           "header": ",".join(landed.header), "downloaded_at": None, "landed_at": now})
     registry.flush()
-    write_schema_registry(paths, registry)
+    write_schema_registry(paths)
 
 
 @pytest.fixture(scope="module")
