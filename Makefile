@@ -22,7 +22,7 @@ demo: $(STAMP)
 # TEST_WORKERS processes, a test file per process at a time (module fixtures build once); TEST_WORKERS=0: one process
 TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 # the lint alone (about 2-3 minutes, most of it sqlfluff's dbt compile); `$(BIN)/ruff check .` is the instant Python half
 lint: $(STAMP)

@@ -18,7 +18,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 REAL = FIXTURES / "real_samples"
 
 #: The slowest test files (minutes on 2 cores), collected first: `make test` hands files to its two processes in
-#: collection order, and in alphabetical order Spark's 11 minutes started last and ran alone at the end.
+#: collection order (`--no-loadscope-reorder`: pytest-xdist's default starts the files with the most tests first, which
+#: put Spark's few, long tests last, to run alone at the end).
 SLOWEST_FIRST = ("test_spark_parity.py", "test_build_crash.py", "test_documented_commands.py",
                  "test_landing_crash.py", "test_lint.py", "test_docs_site.py", "test_unit_tests.py")
 
