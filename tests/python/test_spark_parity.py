@@ -194,28 +194,6 @@ def test_parity_check_fails_on_a_changed_value_and_a_literal_name(engines, tmp_p
     assert "2 row(s) only in a, 2 only in b" in text and "settlement_point holds a column name as its value in 1 more" in text, text
 
 
-def test_dbt_tests_on_spark_fail_on_a_file_delivered_twice(engines):
-    """Wrong data is loud on Spark too: one of Spark's own Stage 2 files of ERCOT DA copied beside itself (every row
-    of it twice) fails unique_grain and keys_preserved when the tests run on Spark; removed, they pass again."""
-    _, spark, _ = engines
-    folder = spark / "ERCOT_data" / "rollup_files" / "DA_prices" / "year=2024"
-    part = sorted(folder.glob("part-*.parquet"))[0]
-    twice = folder / ("part-99999-copy" + part.name[len("part-00000"):])
-    shutil.copy(part, twice)
-    try:
-        statuses = dbt(spark, "test", "--target", "spark", "--select", "ercot_da_prices", "--indirect-selection", "eager",
-                       expect_ok=False)
-    finally:
-        twice.unlink()
-    failed = {uid.split(".")[2].split("_ercot_da_prices")[0] for uid, s in statuses.items() if s == "fail"}
-    assert {"unique_grain", "keys_preserved"} <= failed, statuses
-    # the gap test warns: ERCOT's days run from November to New Year (test_a_new_day_on_both_engines_rewrites_only_the_years_that_changed)
-    statuses = dbt(spark, "test", "--target", "spark", "--select", "ercot_da_prices", "--indirect-selection", "eager",
-                   gaps_expected=True)
-    tests = {uid: s for uid, s in statuses.items() if uid.startswith("test.") and ".no_time_gaps_" not in uid}
-    assert len(tests) >= 8 and all(s == "pass" for s in tests.values()), tests
-
-
 # one purpose-built bug per rule, in the macros a Spark build runs (tests/python/test_unit_tests.py plants DuckDB's)
 SPARK_BUGS = [
     ("macros/wide/fill.sql", "< {{ max_gap }}", "<= {{ max_gap }}"),  # a run of exactly the limit is filled
@@ -225,18 +203,40 @@ SPARK_BUGS = [
 ]
 
 
-def test_unit_tests_on_spark_fail_when_a_rule_is_broken(engines, tmp_path):
-    """The dbt unit tests ran on Spark (test_a_new_day_on_both_engines); with the fill rule, the latest-delivery rule,
-    Spark's DST rule and Spark's PIVOT each broken in a copy of the project, every one of them fails on Spark."""
+def test_dbt_data_and_unit_tests_on_spark_fail_on_purpose_built_bad_input(engines, tmp_path):
+    """Wrong data is loud on Spark too, in one Spark run of a copy of the project: one of Spark's own Stage 2 files of
+    ERCOT DA copied beside itself (every row of it twice) fails unique_grain and keys_preserved; and with the fill
+    rule, the latest-delivery rule, Spark's DST rule and Spark's PIVOT each broken in the copy's macros, every dbt
+    unit test (which ran and passed on Spark in test_a_new_day_on_both_engines) fails. The planted bugs are in what
+    the unit tests compile (the models), not in what the data tests read (the tables Spark built), so each failure
+    has one cause; with the copy removed, the data tests pass again in the project itself."""
     _, spark, _ = engines
+    folder = spark / "ERCOT_data" / "rollup_files" / "DA_prices" / "year=2024"
+    part = sorted(folder.glob("part-*.parquet"))[0]
+    twice = folder / ("part-99999-copy" + part.name[len("part-00000"):])
     project = project_copy(tmp_path)
     plant_bugs(project, SPARK_BUGS)
     target = tmp_path / "target"
-    proc = run_dbt(["test", "--target", "spark", "--select", "test_type:unit", "--project-dir", str(project),
-                    "--profiles-dir", str(project)], base=spark, capture=True,
-                   env={"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(tmp_path / "logs")})
+    shutil.copy(part, twice)
+    try:
+        proc = run_dbt(["test", "--target", "spark", "--select", "test_type:unit", "ercot_da_prices",
+                        "--indirect-selection", "eager", "--project-dir", str(project), "--profiles-dir", str(project)],
+                       base=spark, capture=True,
+                       env={"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(tmp_path / "logs")})
+    finally:
+        twice.unlink()
     assert proc.returncode == 1, proc.stdout[-3000:]
     results = json.loads((target / "run_results.json").read_text())["results"]
-    statuses = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    statuses = {r["unique_id"]: r["status"] for r in results}
+    failed = {uid.split(".")[2].split("_ercot_da_prices")[0] for uid, s in statuses.items()
+              if uid.startswith("test.") and s == "fail"}
+    assert {"unique_grain", "keys_preserved"} <= failed, statuses
     # `fail` (the rows differ), not `error`: each broken macro still compiles and runs on Spark
-    assert len(statuses) >= 5 and set(statuses.values()) == {"fail"}, statuses
+    units = {uid: s for uid, s in statuses.items() if uid.startswith("unit_test.")}
+    assert len(units) >= 5 and set(units.values()) == {"fail"}, units
+
+    # the gap test warns: ERCOT's days run from November to New Year (test_a_new_day_on_both_engines_rewrites_only_the_years_that_changed)
+    statuses = dbt(spark, "test", "--target", "spark", "--select", "ercot_da_prices", "--indirect-selection", "eager",
+                   gaps_expected=True)
+    tests = {uid: s for uid, s in statuses.items() if uid.startswith("test.") and ".no_time_gaps_" not in uid}
+    assert len(tests) >= 8 and all(s == "pass" for s in tests.values()), tests

@@ -165,6 +165,10 @@ def test_fill_stats_count_filled_cells(built):
     assert by["RT_prices"][2] == query(built, "select count(*) from ercot.rt_prices")[0][0]
 
 
+# RT_SPP files only, and Stage 3's RT_SPP and fill statistics compared: what they depend on is built, and their tests
+RT_SPP_STAGE3 = ("--select", "+ercot_flat_rt_spp", "+ercot_fill_stats")
+
+
 def test_incremental_stage3_rewrites_the_neighbouring_day_whose_fill_changes(tmp_path):
     """HB_WEST is missing from 23:15 on 12/20 to 00:15 on 12/21 (five 15-minute intervals). Before 12/21 lands, the
     first three are a trailing gap of 45 minutes, forward-filled; once 12/21 lands the run is 75 minutes and must be
@@ -197,7 +201,7 @@ def test_incremental_stage3_rewrites_the_neighbouring_day_whose_fill_changes(tmp
     first = [p for p in inputs if stamp(p) <= "20241221_0000"]  # all of 12/20 (its last interval ends at 00:00)
     base = tmp_path / "inc"
     land("ERCOT", first, base=base)
-    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
+    assert build(base, *RT_SPP_STAGE3)["__returncode__"] == 0
     west = ("select datetime_local, HB_WEST from ercot.flat_rt_spp join ercot.rt_spp using (datetime)"
             " where settlement_point = 'HB_NORTH' order by 1")
     at = lambda rows, t: dict(rows)[dt.datetime.fromisoformat(t)]  # noqa: E731
@@ -205,7 +209,7 @@ def test_incremental_stage3_rewrites_the_neighbouring_day_whose_fill_changes(tmp
     assert at(before, "2024-12-20 23:15") is not None, "a 45-minute trailing gap is forward-filled"
 
     land("ERCOT", inputs, base=base)
-    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
+    assert build(base, *RT_SPP_STAGE3)["__returncode__"] == 0
     rewritten = query(base, """select distinct day::varchar from main._export_days where model like '%"rt_spp"'
                                and exported_at = (select max(exported_at) from main._export_days where model like '%"rt_spp"')""")
     assert ("2024-12-20",) not in rewritten, "Stage 2 did not rewrite 12/20: only Stage 3's fill rule reaches it"
@@ -214,6 +218,6 @@ def test_incremental_stage3_rewrites_the_neighbouring_day_whose_fill_changes(tmp
 
     full = tmp_path / "full"
     land("ERCOT", inputs, base=full)
-    assert build(full, "--select", "tag:ercot", "--full-refresh")["__returncode__"] == 0
+    assert build(full, *RT_SPP_STAGE3, "--full-refresh")["__returncode__"] == 0
     for table in ("flat_rt_spp", "int_ercot__rt_spp_gaps", "fill_stats"):
         assert query(base, f"select * from ercot.{table} order by all") == query(full, f"select * from ercot.{table} order by all"), table
