@@ -3,6 +3,10 @@
     rows (counted at landing) equal the rows that reached `model` from that file. Catches a file read as 0 rows,
     a dropped row, and a registered file never loaded. `count_expression` adapts wide formats (one CSV row ->
     several long rows: count(distinct datetime)). Failing rows: iso, dataset, file, landed and loaded rows. -#}
+{#- Tagged with its ISO (the registry's dbt_tag is the ISO's name in lower case; tests/python/test_registry.py checks
+    every test runs in some `tag:<iso>` build): besides the ISO's model the test reads the landing registry, which no
+    ISO's tag selects, so under `indirect_selection: cautious` it would run only in an unselected `dbt build`. -#}
+{{ config(tags=[iso | lower]) }}
 with landed as (
     select dataset, path, rows from {{ source('landing', 'landed_files') }}
     where iso = '{{ iso }}' and format in ('{{ formats | join("', '") }}')

@@ -126,3 +126,27 @@ def test_a_column_mapping_row_that_disagrees_fails_the_build(tmp_path):
     failed = {name: r["failures"] for name, r in results.items() if r["status"] == "fail"}
     assert set(failed) == {"mappings_match_sources_iso_column_mappings_", "mappings_match_staging_stg_pjm__da_hrl_lmps_"}, failed
     assert all(n == 1 for n in failed.values())
+
+
+def test_every_test_runs_in_the_everyday_build_of_some_iso(tmp_path):
+    """`dbt build --select tag:<iso>` is the documented build, and `indirect_selection: cautious` runs a test only
+    when every parent is selected: each data and unit test must be selected by some ISO's tag, or it never runs
+    there. The one exception is the cross-ISO view's tests (the view is built with `--select +cross_iso_prices`).
+    The row-count tests (rows_match_registry) also read the landing registry, which no tag selects: until they were
+    tagged with their ISO (tests/generic/rows_match_registry.sql), none of the 35 ran in the everyday build."""
+    env = {**os.environ, "ISO_DATA_DIR": str(tmp_path / "data"), "DBT_TARGET_PATH": str(tmp_path / "target"),
+           "DBT_LOG_PATH": str(tmp_path / "logs")}
+
+    def listed(*select: str) -> set[str]:
+        proc = subprocess.run([dbt_executable(), "--no-use-colors", "ls", "--quiet", *select, "--resource-type", "test",
+                               "--resource-type", "unit_test", "--project-dir", str(PROJECT_ROOT),
+                               "--profiles-dir", str(PROJECT_ROOT)], cwd=PROJECT_ROOT, env=env,
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+        return set(proc.stdout.split())
+
+    every = listed()
+    tagged = listed("--select", *(f"tag:{i.dbt_tag}" for i in load_isos().values()))
+    registry_tests = {t for t in every if ".rows_match_registry_" in t}
+    assert len(registry_tests) >= 30 and registry_tests <= tagged
+    assert {t.split(".")[1] for t in every - tagged} == {"cross_iso"}, sorted(every - tagged)[:10]
