@@ -107,6 +107,10 @@ def load_isos(seeds: Path = SEEDS) -> dict[str, Iso]:
         if iso.time_convention not in TIME_CONVENTIONS:
             raise ValueError(f"seeds/isos.csv: {iso.iso} time_convention {iso.time_convention!r} is not one of "
                              f"{', '.join(TIME_CONVENTIONS)}")
+        if iso.dbt_tag != iso.iso.lower():
+            raise ValueError(f"seeds/isos.csv: {iso.iso} dbt_tag {iso.dbt_tag!r} must be {iso.iso.lower()!r}: the "
+                             "row-count tests tag themselves with their ISO argument in lower case "
+                             "(tests/generic/rows_match_registry.sql)")
         iso.zone  # noqa: B018 - an unknown time zone fails here, naming it
         if iso.time_convention == "fixed_offset" and iso.fixed_offset is None:
             raise ValueError(f"seeds/isos.csv: {iso.iso} time_convention fixed_offset needs a time zone without DST "

@@ -49,6 +49,9 @@ def test_a_malformed_registry_row_is_a_clear_error(tmp_path):
     (seeds / "isos.csv").write_text(text)
     with pytest.raises(Exception, match="Nowhere"):
         load_isos(seeds)
+    (seeds / "isos.csv").write_text((SEEDS / "isos.csv").read_text().replace("PJM,pjm,pjm,", "PJM,pjm,pjm_rto,"))
+    with pytest.raises(ValueError, match="PJM dbt_tag 'pjm_rto' must be 'pjm'"):
+        load_isos(seeds)
     shutil.copy(SEEDS / "isos.csv", seeds / "isos.csv")
     rows = list(csv.DictReader((SEEDS / "datasets.csv").open()))
     rows[0]["wide_columns"] = "<as_product>"  # not the dataset's key
