@@ -20,6 +20,8 @@ from ingest.landing import land
 from ingest.sample.pjm import generate_pjm
 
 UNABLE = "Unable to do partial parsing"
+#: what these tests check is when dbt itself keeps its partial parse
+pytestmark = pytest.mark.usefixtures("real_parse")
 
 
 def plain_env(tmp: Path, data: str | None, **extra: str) -> dict[str, str]:

@@ -98,6 +98,7 @@ def test_dbt_is_coloured_on_a_terminal_only(tmp_path):
     assert "Running with dbt=" in in_colour_off and ESC not in in_colour_off, in_colour_off[:2000]
 
 
+@pytest.mark.usefixtures("real_parse")  # the partial parse kept below is dbt's own
 def test_dbt_build_shows_every_node_and_is_plain_when_piped(tmp_path):
     """What `iso-pipeline demo` prints while it builds: dbt's line per node, through run_dbt as the demo calls it."""
     cmd = [*CLI, "dbt", "build", "--select", "isos"]
