@@ -14,7 +14,18 @@
   create table if not exists main._export_days (
     model varchar, day date, exported_at timestamptz
   );
-  alter table main._export_days add column if not exists verified_at timestamptz
+  alter table main._export_days add column if not exists verified_at timestamptz;
+  create table if not exists main._verified_rows (
+    model varchar primary key, loaded_through timestamptz, landing_seq_through bigint, verified_at timestamptz
+  );
+  create table if not exists main._loaded_files (model varchar, path varchar, primary key (model, path))
+{%- endmacro %}
+
+{% macro state_table_exists(name) -%}
+  {#- Whether the warehouse has state table main.<name> yet: a command without the on-run-start hook (`dbt compile`,
+      `dbt docs generate`) on a warehouse an earlier version built has not created it. -#}
+  {{ return(run_query("select count(*) from duckdb_tables() where database_name = current_database() and schema_name = 'main' and table_name = "
+                      ~ sql_literal(name)).columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
 {% macro parquet_glob(location) -%}

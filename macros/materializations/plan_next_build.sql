@@ -83,7 +83,7 @@
       {%- if meta.get('format') and meta.get('iso') -%}
         {%- set new = query_list("select " ~ sql_literal(iso_root(meta.iso) ~ '/') ~ " || path from landing.landed_files"
                                  ~ " where iso = " ~ sql_literal(meta.iso) ~ " and format = " ~ sql_literal(meta.format)
-                                 ~ " and path not in (select distinct source_file from " ~ relation ~ ") order by 1") -%}
+                                 ~ " and path not in (" ~ loaded_file_paths(relation) ~ ") order by 1") -%}
         {%- if new -%}
           {%- do files.extend(new) -%}
           {%- do formats.append(meta.format) -%}

@@ -25,6 +25,25 @@
   {{ return(days_condition(days | list, column)) }}
 {%- endmacro %}
 
+{% macro verified_rows_window(model) -%}
+  {{ return(adapter.dispatch('verified_rows_window')(model)) }}
+{%- endmacro %}
+
+{% macro default__verified_rows_window(model) -%}
+  {#- For the row-count test of an intermediate model (appended file by file, each row stamped `_loaded_at`): how
+      far a complete passing test run last covered it, {'loaded_through': newest `_loaded_at` then,
+      'landing_seq_through': the registry's newest `landing_seq` then}, so the test compares only the files landed
+      and the rows loaded since. `none` (compare everything) before any such run, and when the verified rows are no
+      longer there (the model was rebuilt: its oldest row is newer than the mark). record_verified keeps it. -#}
+  {%- if not execute or not state_table_exists('_verified_rows') -%}{{ return(none) }}{%- endif -%}
+  {%- set r = run_query("select loaded_through::varchar, landing_seq_through from main._verified_rows where model = '"
+                        ~ model ~ "' and loaded_through is not null and landing_seq_through is not null").rows -%}
+  {%- if r | length == 0 -%}{{ return(none) }}{%- endif -%}
+  {%- set kept = run_query("select coalesce(min(_loaded_at) <= " ~ sql_literal(r[0][0]) ~ "::timestamptz, false) from "
+                           ~ model).columns[0].values()[0] -%}
+  {{ return({'loaded_through': r[0][0], 'landing_seq_through': r[0][1]} if kept else none) }}
+{%- endmacro %}
+
 {% macro record_verified(results) %}
   {#- dispatched: the DuckDB body is default__record_verified, Spark's spark__record_verified (macros/spark/) -#}
   {{ return(adapter.dispatch('record_verified')(results)) }}
@@ -50,6 +69,28 @@
     {%- do tests_of.setdefault(t.get('attached_node') or (t.depends_on.nodes | first), []).append(t.unique_id) -%}
   {%- endfor -%}
   {%- set statements = [] -%}
+  {#- an intermediate model carrying row-count tests: where they stopped (verified_rows_window) -#}
+  {%- set counted = {} -%}
+  {%- for t in graph.nodes.values() if t.resource_type == 'test' and t.config.enabled
+        and (t.test_metadata or {}).get('name') == 'rows_match_registry' -%}
+    {%- do counted.update({t.get('attached_node') or (t.depends_on.nodes | first): t.test_metadata.kwargs.iso}) -%}
+  {%- endfor -%}
+  {%- for unique_id, iso in counted.items() if unique_id in graph.nodes -%}
+    {%- set node = graph.nodes[unique_id] -%}
+    {%- set tests = tests_of.get(unique_id, []) -%}
+    {%- set not_passed = [] -%}
+    {%- for t in tests if ran.get(t) not in ('pass', 'warn') -%}{%- do not_passed.append(t) -%}{%- endfor -%}
+    {%- if not_passed | length == 0 -%}
+      {%- set rel = api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) -%}
+      {#- not while the registry has entries an older version wrote without landing_seq: the next landing numbers
+          them after every other, and they would look new -#}
+      {%- do statements.append("insert or replace into main._verified_rows "
+            ~ "select '" ~ rel ~ "', (select max(_loaded_at) from " ~ rel ~ "), "
+            ~ "(select coalesce(max(landing_seq), 0) from landing.landed_files where iso = " ~ sql_literal(iso) ~ "), now() "
+            ~ "where exists (select 1 from " ~ rel ~ ") and not exists (select 1 from landing.landed_files"
+            ~ " where iso = " ~ sql_literal(iso) ~ " and landing_seq is null)") -%}
+    {%- endif -%}
+  {%- endfor -%}
   {%- for node in day_models.values() -%}
     {%- set tests = tests_of.get(node.unique_id, []) -%}
     {%- set not_passed = [] -%}

@@ -40,6 +40,15 @@
   {%- endfor %}
 {%- endmacro %}
 
+{% macro spark__loaded_file_paths(relation) -%}
+  {#- Spark keeps no list of loaded files: the files of the model's rows. -#}
+  {{ return("select distinct source_file from " ~ relation) }}
+{%- endmacro %}
+
+{% macro spark__record_loaded_files() -%}
+  {{ return('') }}
+{%- endmacro %}
+
 {% macro spark__landed_files_variables(reset=false) -%}
   {#- Spark reads a source's landed files through its table; the model's new_landed_files condition selects them. -#}
   {{ return('') }}
@@ -130,6 +139,11 @@ left join {{ hourly }} as {{ alias }} on {{ alias }}.datetime = date_trunc('hour
   {#- A landed-CSV source on Spark (its table: spark__prepare_run) with `filename`, the file's path as DuckDB gives
       it: Spark's is a URI, so `file:` is dropped and percent-escapes decoded (a `+` kept). -#}
   {{ return("(select *, try_url_decode(replace(regexp_replace(_metadata.file_path, '^file:(//)?', ''), '+', '%2B')) as filename from " ~ rel ~ ")") }}
+{%- endmacro %}
+
+{% macro spark__verified_rows_window(model) -%}
+  {#- Spark builds keep no verification marks: the row counts compare every file. -#}
+  {{ return(none) }}
 {%- endmacro %}
 
 {% macro spark__unverified_days_filter(model, column) -%}

@@ -33,10 +33,46 @@
     select {{ sql_literal(iso_root(iso) ~ '/') }} || path
     from landing.landed_files
     where iso = {{ sql_literal(iso) }} and format in ({{ sql_literal_list(formats, brackets=false) }})
-      and path not in (select distinct source_file from {{ this }})
+      and path not in ({{ loaded_file_paths(this) }})
     order by 1
   {%- endset -%}
   {{ return(run_query(sql).columns[0].values() | list) }}
+{%- endmacro %}
+
+{% macro loaded_file_paths(relation) -%}
+  {{ return(adapter.dispatch('loaded_file_paths')(relation)) }}
+{%- endmacro %}
+
+{% macro default__loaded_file_paths(relation) -%}
+  {#- A query of the landed files (`source_file`) an intermediate model already holds: its list in
+      main._loaded_files (record_loaded_files), which is small, instead of reading the file of every row of the
+      model's history; that read only while the model has no list yet (a warehouse of an earlier version). -#}
+  {%- set tracked = execute and state_table_exists('_loaded_files') and run_query(
+        "select count(*) from main._loaded_files where model = " ~ sql_literal(relation | string)).columns[0].values()[0] > 0 -%}
+  {%- if tracked -%}
+    {{ return("select path from main._loaded_files where model = " ~ sql_literal(relation | string)) }}
+  {%- endif -%}
+  {{ return("select distinct source_file from " ~ relation) }}
+{%- endmacro %}
+
+{% macro record_loaded_files() -%}
+  {{ return(adapter.dispatch('record_loaded_files')()) }}
+{%- endmacro %}
+
+{% macro default__record_loaded_files() -%}
+  {#- Post-hook of the intermediate models, in the transaction of their insert: the landed files just appended join
+      the model's list in main._loaded_files (the rows with the newest `_loaded_at`, found through the column's
+      min/max per row group, not by reading history). The whole list again after a full build and the first time a
+      model has none. -#}
+  {%- if not execute -%}{{ return('') }}{%- endif -%}
+  {%- set key = sql_literal(this | string) -%}
+  {%- set tracked = run_query("select count(*) from main._loaded_files where model = " ~ key).columns[0].values()[0] > 0 -%}
+  {%- if tracked and is_incremental() -%}
+    {{ return("insert or ignore into main._loaded_files select distinct " ~ key ~ ", source_file from " ~ this
+              ~ " where _loaded_at = (select max(_loaded_at) from " ~ this ~ ")") }}
+  {%- endif -%}
+  {{ return("delete from main._loaded_files where model = " ~ key ~ ";\n"
+            ~ "insert into main._loaded_files select distinct " ~ key ~ ", source_file from " ~ this) }}
 {%- endmacro %}
 
 {% macro new_landed_files(iso, formats, source_file_column='source_file') -%}

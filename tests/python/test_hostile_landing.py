@@ -8,7 +8,8 @@ metadata.json or quarantined, and csv_files/ holds exactly the registered files.
 Also here: `normalise` reads CSV as CSV (a quoted line break is not a record) and keeps every file the old line
 splitter handled byte for byte (the registry's sha256 dedupe depends on it); the validation reads the dbt sources'
 own read_csv options; every seed row key is declared by its source; every intermediate model that reads landed
-CSVs carries rows_match_registry, which fails (one small dbt build) on a landed CSV that lost a row after landing.
+CSVs carries rows_match_registry, which fails (small dbt builds) on a landed CSV that lost a row after landing, also
+when it only compares what came since the last passing build.
 """
 
 from __future__ import annotations
@@ -568,19 +569,70 @@ def test_every_intermediate_model_of_landed_csvs_checks_rows_against_the_registr
     assert row_count_tests_missing(docs, sql) == {("int_ercot__rt_spp", "np6_785_er")}
 
 
-def test_rows_match_registry_fails_naming_a_landed_csv_that_lost_a_row(tmp_path, base):
+def _row_count_test(base: Path) -> dict:
+    """The run result of the last build's row-count test of the DA file format (its compiled SQL included)."""
+    results = json.loads((base / "dbt_target" / "run_results.json").read_text())["results"]
+    [test] = [r for r in results if "rows_match_registry" in r["unique_id"] and "np4_190_cd" in r["unique_id"]]
+    return test
+
+
+def _loaded_files(base: Path) -> list[str]:
+    return [p for (p,) in query(base, "select path from main._loaded_files where model like '%int_ercot__da_prices%' "
+                                      "order by 1")]
+
+
+def _files_in_model(base: Path) -> list[str]:
+    return [p for (p,) in query(base, "select distinct source_file from ercot.int_ercot__da_prices order by 1")]
+
+
+def test_row_counts_compare_only_what_came_since_the_last_verified_build_and_still_fail_on_a_lost_row(tmp_path, base):
+    """After a passing build the row-count test reads only the files landed and the rows loaded since
+    (main._verified_rows), so a build with nothing new compares nothing; a new file that lost a row after landing
+    still fails it, and keeps failing (the mark does not move) until fixed; a rebuilt model is compared whole.
+    Likewise an incremental build finds the new files through the list of files loaded (main._loaded_files)."""
     folder = tmp_path / "in"
     folder.mkdir()
-    for n, day in ((21, "10/21/2024"), (22, "10/22/2024")):
-        (folder / mis_name(n)).write_bytes(text_of(DA_HEADER, da_rows(day)))
-    assert land("ercot", [folder], base=base).n_landed == 2
+    (folder / mis_name(21)).write_bytes(text_of(DA_HEADER, da_rows("10/21/2024")))
+    land("ercot", [folder], base=base)
+    assert build(base, "--select", "+int_ercot__da_prices")["__returncode__"] == 0
+    assert "_loaded_at >" not in _row_count_test(base)["compiled_code"]  # no mark yet: everything compared
+    [(loaded_through, seq)] = query(base, "select loaded_through, landing_seq_through from main._verified_rows "
+                                          "where model like '%int_ercot__da_prices%'")
+    assert (loaded_through, seq) == query(
+        base, "select max(_loaded_at), (select max(landing_seq) from landing.landed_files) from ercot.int_ercot__da_prices")[0]
+
+    assert _loaded_files(base) == _files_in_model(base) and len(_loaded_files(base)) == 1
+    # a warehouse without the list of loaded files (an earlier version's) gets it from the model's rows once
+    with duckdb.connect(str(base / "warehouse.duckdb")) as con:
+        con.execute("delete from main._loaded_files")
+    assert build(base, "--select", "+int_ercot__da_prices")["__returncode__"] == 0  # nothing new
+    assert _loaded_files(base) == _files_in_model(base) and len(_loaded_files(base)) == 1
+    window = _row_count_test(base)["compiled_code"]
+    assert "_loaded_at >" in window and f"landing_seq, 0) > {seq}" in window, window
+    assert query(base, window.replace("where l.rows is distinct from d.rows", "")) == []  # not one file compared
+
+    (folder / mis_name(21)).unlink()
+    (folder / mis_name(22)).write_bytes(text_of(DA_HEADER, da_rows("10/22/2024")))
+    land("ercot", [folder], base=base)
     entry = next(e for e in landed(base) if e["file_name"] == mis_name(22))
     csv_path = IsoPaths.of("ERCOT", base).root / entry["path"]
     csv_path.write_bytes(b"".join(csv_path.read_bytes().splitlines(keepends=True)[:-1]))  # a row lost after landing
+    log_before = (base / "dbt_logs" / "dbt.log").read_text()
     statuses = build(base, "--select", "+int_ercot__da_prices")
-    results = json.loads((base / "dbt_target" / "run_results.json").read_text())["results"]
-    [test] = [r for r in results if "rows_match_registry" in r["unique_id"] and "np4_190_cd" in r["unique_id"]]
+    test = _row_count_test(base)
     assert test["status"] == "fail" and statuses["__returncode__"] != 0
     assert statuses["int_ercot__da_prices"] == "success"
-    failing = query(base, test["compiled_code"])
-    assert failing == [("ERCOT", "DA_prices", entry["path"], 24, 23)]
+    # the new file was found through the list of loaded files, not by reading the model's history, and appended once
+    log = (base / "dbt_logs" / "dbt.log").read_text()[len(log_before):]
+    assert "from main._loaded_files where model" in log and "select distinct source_file from" not in log
+    assert _loaded_files(base) == _files_in_model(base) and len(_loaded_files(base)) == 2
+    assert query(base, "select count(*) from ercot.int_ercot__da_prices") == [(24 + 23,)]
+    assert query(base, test["compiled_code"]) == [("ERCOT", "DA_prices", entry["path"], 24, 23)]
+    # the mark stays where the last passing build left it: the failing file is compared again by every build
+    assert query(base, "select loaded_through from main._verified_rows "
+                       "where model like '%int_ercot__da_prices%'") == [(loaded_through,)]
+
+    statuses = build(base, "--select", "+int_ercot__da_prices", "--full-refresh")  # rebuilt: compared whole
+    test = _row_count_test(base)
+    assert "_loaded_at >" not in test["compiled_code"] and test["status"] == "fail"
+    assert query(base, test["compiled_code"]) == [("ERCOT", "DA_prices", entry["path"], 24, 23)]
