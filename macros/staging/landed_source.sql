@@ -65,6 +65,9 @@
       min/max per row group, not by reading history). The whole list again after a full build and the first time a
       model has none. -#}
   {%- if not execute -%}{{ return('') }}{%- endif -%}
+  {#- only the models of landed rows (landed_rows: `source_file` and `_loaded_at`), not e.g. the settlement points -#}
+  {%- set names = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+  {%- if 'source_file' not in names or '_loaded_at' not in names -%}{{ return('') }}{%- endif -%}
   {%- set key = sql_literal(this | string) -%}
   {%- set tracked = run_query("select count(*) from main._loaded_files where model = " ~ key).columns[0].values()[0] > 0 -%}
   {%- if tracked and is_incremental() -%}
