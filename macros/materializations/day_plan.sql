@@ -18,7 +18,8 @@
   create table if not exists main._verified_rows (
     model varchar primary key, loaded_through timestamptz, landing_seq_through bigint, verified_at timestamptz
   );
-  create table if not exists main._loaded_files (model varchar, path varchar, primary key (model, path))
+  create table if not exists main._loaded_files (model varchar, path varchar, primary key (model, path));
+  {{ inputs_seen_ddl() }}
 {%- endmacro %}
 
 {% macro state_table_exists(name) -%}
@@ -160,7 +161,7 @@
   {%- set days_from = model_config.get('days_from') -%}
   {%- if not execute or not (changed_from or days_from) -%}
     {{ return({'unit': none, 'full': true, 'days': [], 'watermark': none,
-               'why': ['not a day-unit model (no changed_from / days_from): every build writes it whole']}) }}
+               'why': ['not a day-unit model (no changed_from / days_from): written whole, by a build whose inputs or files differ from its last one (unless_inputs_changed)']}) }}
   {%- endif -%}
   {%- set unit = model_config.get('file_unit', 'day') -%}
   {%- set partition_by = model_config.get('partition_by', ['year']) -%}

@@ -38,7 +38,16 @@
   {%- set plan = export_plan(this, config, sql, existing, flags.FULL_REFRESH) -%}
   {%- do log(this ~ ': ' ~ (plan.days | length) ~ ' day(s), ' ~ ('full' if plan.full else 'incremental') ~ ': '
              ~ plan.why | join('; ')) -%}
-  {%- if plan.unit == 'month' -%}
+  {#- a model written whole (Stage 4): not again while its inputs and files are what they were (unchanged_inputs.sql) -#}
+  {%- set whole = plan.unit is none -%}
+  {%- set fingerprint = inputs_fingerprint(sql) if whole else none -%}
+  {%- set seen = inputs_seen(model.unique_id) if fingerprint is not none else none -%}
+  {%- set kept = seen is not none and seen.fingerprint == fingerprint and not flags.FULL_REFRESH and existing is not none
+                 and seen.outputs is not none and seen.outputs == output_files(location, partition_by | length > 0) -%}
+  {%- if kept -%}
+    {%- do log(this ~ ': kept: its inputs and files are those of its last build') -%}
+    {% call statement('main') -%} select 1 {%- endcall %}
+  {%- elif plan.unit == 'month' -%}
     {%- do write_by_month(sql, plan, location, partition_by, iso_timezone(config.get('meta', {}).get('iso'))) -%}
   {%- elif plan.unit == 'day' -%}
     {%- do write_by_day(sql, plan, location, partition_by) -%}
@@ -57,6 +66,10 @@
   {%- if plan.unit is not none -%}
     {% call statement('record_state') -%}
       {{ record_export(this, plan) }}
+    {%- endcall %}
+  {%- elif fingerprint is not none and not kept -%}
+    {% call statement('record_state') -%}
+      {{ record_inputs_seen(fingerprint, output_files(location, partition_by | length > 0)) }}
     {%- endcall %}
   {%- endif -%}
 

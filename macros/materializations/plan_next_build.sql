@@ -28,7 +28,7 @@
     {%- for why in plan.why -%}{%- do lines.append('  why: ' ~ why) -%}{%- endfor -%}
   {%- endfor -%}
   {%- if stages['whole'] -%}
-    {%- do lines.append('written whole on every build (no changed_from / days_from): '
+    {%- do lines.append('written whole when their inputs or files changed since their last build (no changed_from / days_from; else kept, see unless_inputs_changed): '
                         ~ stages['whole'] | map(attribute='alias') | join(', ')) -%}
   {%- endif -%}
   {%- do print(lines | join('\n') if lines else 'no parquet_partitions model selected') -%}

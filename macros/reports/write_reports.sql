@@ -97,6 +97,25 @@
             ~ iso | lower ~ ' PATH` or `iso-pipeline download ' ~ iso | lower ~ ' ...`), then build again.\n') }}
 {%- endmacro %}
 
+{% macro report_row(node, sql) -%}
+  {#- The one row of `sql`, a summary of `node`'s rows (values JSON can carry: numbers, text, null), computed again
+      only when the node's rows changed: kept in main._report_rows with the node's version (node_version) it was
+      computed at. A node without a version is read every time. -#}
+  {%- set version = node_version(node.unique_id) if state_table_exists('_report_rows') else none -%}
+  {%- set key = node.unique_id ~ ' ' ~ local_md5(sql) -%}
+  {%- if version is not none -%}
+    {%- set kept = run_query("select row_values from main._report_rows where key = " ~ sql_literal(key) ~ " and version = "
+                             ~ sql_literal(version)).rows -%}
+    {%- if kept | length > 0 -%}{{ return(fromjson(kept[0][0])) }}{%- endif -%}
+  {%- endif -%}
+  {%- set values = fromjson(run_query("select to_json(t) from (" ~ sql ~ ") as t").rows[0][0]).values() | list -%}
+  {%- if version is not none -%}
+    {%- do run_query("insert or replace into main._report_rows values (" ~ sql_literal(key) ~ ", " ~ sql_literal(version) ~ ", "
+                     ~ sql_literal(tojson(values)) ~ ", now())") -%}
+  {%- endif -%}
+  {{ return(values) }}
+{%- endmacro %}
+
 {% macro write_gaps_report(iso) %}
   {%- set max_rows = 200 -%}
   {%- set md = [] -%}
@@ -107,6 +126,9 @@
   {%- do md.append(no_data_notice(iso)) -%}
   {%- set summary_rows = [] -%}
   {%- set sections = [] -%}
+  {%- set stats_nodes = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model') | selectattr('alias', 'equalto', 'fill_stats')
+                        | selectattr('config.meta.iso', 'equalto', iso) | list -%}
+  {%- set stats = node_relation(stats_nodes[0]) if stats_nodes and relation_exists(stats_nodes[0]) else none -%}
   {%- for node in graph.nodes.values() | sort(attribute='name') -%}
     {%- set meta = node.config.meta -%}
     {%- if node.resource_type == 'model' and meta.get('iso') == iso and meta.get('grain_minutes') and relation_exists(node) -%}
@@ -117,9 +139,16 @@
                count(*) as intervals, count(*) * {{ grain }} as minutes, bool_and(filled) as filled
         from {{ rel }} where not observed group by key, gap_run
       {%- endset -%}
-      {%- set s = run_query("select count(distinct key), count(*), count(*) filter (where filled), "
-              ~ "count(*) filter (where not observed and not filled) from " ~ rel ~ " where true").rows[0] -%}
-      {%- set g = run_query("select count(*) filter (where filled), count(*) filter (where not filled) from (" ~ gaps_sql ~ ")").rows[0] -%}
+      {%- if stats is not none -%}
+        {#- the ISO's fill_stats (built from the same series, rebuilt only when it changed): no read of history -#}
+        {%- set s = run_query("select count(*), coalesce(sum(cells), 0), coalesce(sum(filled_cells), 0), coalesce(sum(null_cells), 0), "
+                ~ "coalesce(sum(filled_gaps), 0), coalesce(sum(unfilled_gaps), 0) from " ~ stats ~ " where dataset = " ~ sql_literal(meta.dataset)).rows[0] -%}
+        {%- set g = [s[4], s[5]] -%}
+      {%- else -%}
+        {%- set s = run_query("select count(distinct key), count(*), count(*) filter (where filled), "
+                ~ "count(*) filter (where not observed and not filled) from " ~ rel ~ " where true").rows[0] -%}
+        {%- set g = run_query("select count(*) filter (where filled), count(*) filter (where not filled) from (" ~ gaps_sql ~ ")").rows[0] -%}
+      {%- endif -%}
       {%- do summary_rows.append([meta.dataset, grain, s[0], s[1], s[2], s[3], g[0], g[1]]) -%}
       {%- set rows = run_query("select * from (" ~ gaps_sql ~ ") order by key, gap_start limit " ~ max_rows).rows -%}
       {%- set section = ['\n## ' ~ meta.dataset ~ ' (' ~ grain ~ '-minute grain)\n\n'] -%}
@@ -173,19 +202,21 @@
   {%- for node in nodes_of(iso, 'stage', 'rollup') if relation_exists(node) -%}
     {%- set m = node.config.meta -%}
     {%- set all_rows = api.Relation.create(database=node.database, schema=node.schema, identifier=m.landed_rows_model) -%}
-    {%- set r = run_query("select count(*), count(*) filter (where " ~ m.value_column ~ " is null), count(distinct " ~ m.key_column
-          ~ "), min(datetime), max(datetime), count(distinct year) from " ~ node_relation(node)).rows[0] -%}
+    {%- set r = report_row(node, "select count(*) as n, count(*) filter (where " ~ m.value_column ~ " is null) as nulls, count(distinct " ~ m.key_column
+          ~ ") as points, strftime(timezone('UTC', min(datetime)), '%Y-%m-%d %H:%M') as first, "
+          ~ "strftime(timezone('UTC', max(datetime)), '%Y-%m-%d %H:%M') as last, count(distinct year) as years from " ~ node_relation(node)) -%}
     {#- duplicates: landed rows beyond one per key. Stage 2 holds exactly one row per distinct landed key
         (keys_preserved tests it), so they are the landed rows minus Stage 2's; where a landed row is one component of
         a key (CAISO lands one row per price component), meta duplicate_key names the landed key to count -#}
     {%- set n_all = run_query("select count(*) from " ~ all_rows).rows[0][0] -%}
     {%- if m.get('duplicate_key') -%}
-      {%- set n_keys = run_query("select count(distinct (" ~ m.duplicate_key ~ ")) from " ~ all_rows).rows[0][0] -%}
+      {%- set landed_node = graph.nodes.get('model.' ~ project_name ~ '.' ~ m.landed_rows_model) -%}
+      {%- set n_keys = (report_row(landed_node, "select count(distinct (" ~ m.duplicate_key ~ ")) as n from " ~ all_rows) if landed_node
+                        else run_query("select count(distinct (" ~ m.duplicate_key ~ ")) from " ~ all_rows).rows[0])[0] -%}
     {%- else -%}
       {%- set n_keys = r[0] -%}
     {%- endif -%}
-    {%- do stage2.append([m.dataset, n_all, r[0], n_all - n_keys, r[1], r[2],
-          r[3].strftime('%Y-%m-%d %H:%M') if r[3] else none, r[4].strftime('%Y-%m-%d %H:%M') if r[4] else none, r[5]]) -%}
+    {%- do stage2.append([m.dataset, n_all, r[0], n_all - n_keys, r[1], r[2], r[3], r[4], r[5]]) -%}
   {%- endfor -%}
   {%- do md.append('\n## Stage 2: long typed parquet\n\nDuplicates resolved: rows for an (interval, point) already delivered by another file or SCED run (the latest wins).\n\n'
        ~ md_table(['dataset', 'landed rows', 'rows', 'duplicates resolved', 'NULL prices', 'points', 'first (UTC)', 'last (UTC)', 'years'], stage2)) -%}

@@ -8,6 +8,7 @@
     With `iso` (the wide model is written one day at a time), an incremental run compares only the local days not
     yet verified (unverified_days_filter): the wide rows by the local day of `datetime`, the long and filled rows by
     their `datetime_local`. -#}
+{%- set body %}
 {%- set wide_scope = unverified_days_filter(model, "timezone('" ~ iso_timezone(iso) ~ "', datetime)") if iso else 'true' -%}
 {%- set long_scope = unverified_days_filter(model, 'datetime_local') if iso else 'true' -%}
 {%- set columns = relation_columns(model) if execute else [] -%}
@@ -92,4 +93,7 @@ where c.long_value is null and c.wide_value is not null
   )
   {%- endif %}
 {%- endif %}
+{% endset %}
+{#- skipped while its inputs are those of its last pass (macro unless_inputs_changed) -#}
+{{ unless_inputs_changed(body, 'test') }}
 {% endtest %}

@@ -40,7 +40,7 @@ def plan(base: Path, select: list[str] | str, full_refresh: bool = False) -> dic
                 assert len(current["days"]) == int(m[1]), line
         elif line.startswith("  why: "):
             current["why"].append(line[len("  why: "):])
-        elif line.startswith("written whole on every build"):
+        elif line.startswith("written whole when their inputs"):
             plans["whole"] = {"rewrites": line}
     return plans
 
@@ -79,7 +79,7 @@ def test_plan_next_build_names_what_the_build_then_rewrites(tmp_path):
     for relation in ("ercot.da_prices", "ercot.flat_da_prices"):
         assert idle[relation]["rewrites"] == "nothing", idle[relation]
         assert idle[relation]["why"][0].startswith("nothing new"), idle[relation]
-    assert "da_as_combined" in idle["whole"]["rewrites"], "Stage 4 models are written whole on every build"
+    assert "da_as_combined" in idle["whole"]["rewrites"], "Stage 4 models are written whole (when their inputs changed)"
 
     # a new day landed: Stage 2 rewrites that day, Stage 3 that day and the fill rule's day before it
     land("ERCOT", files, base=base)

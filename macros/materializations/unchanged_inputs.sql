@@ -1,0 +1,177 @@
+{#-
+  Work a build with nothing new does not repeat: a node that reads all of history (a whole-written Stage 4 model, a
+  gaps table, the settlement points, an integrity test of a table without a day log) is skipped when its inputs are
+  exactly what they were the last time it was built, or the last time it passed (tests).
+
+  The inputs' fingerprint (inputs_fingerprint) is the md5 of the node's compiled SQL and of a version of every node
+  it reads (node_version): a seed's file checksum; a day-unit parquet model's last export (main._export_state /
+  main._export_days); an intermediate model's newest `_loaded_at`; a kept node's own recorded fingerprint; a view's
+  SQL as the warehouse holds it and, recursively, its inputs. Anything else (a source, the landing registry, an
+  unknown materialization) has no version: the node is never skipped. The fingerprint a node was last built or
+  passed with is in main._inputs_seen (docs block `inputs_seen_table`), written in the same transaction as a kept
+  table (post-hook record_inputs_seen) or a Stage 4 model's state (record_export), and by the on-run-end hook for
+  tests (record_passed_tests). Spark builds and tests everything every time.
+-#}
+
+{% macro inputs_seen_ddl() -%}
+  create table if not exists main._inputs_seen (
+    node_id varchar primary key, fingerprint varchar, outputs varchar, recorded_at timestamptz
+  );
+  create table if not exists main._report_rows (
+    key varchar primary key, version varchar, row_values varchar, computed_at timestamptz
+  )
+{%- endmacro %}
+
+{% macro inputs_seen(node_id) -%}
+  {#- {'fingerprint': ..., 'outputs': ...} recorded for a node, or none. -#}
+  {%- if not state_table_exists('_inputs_seen') -%}{{ return(none) }}{%- endif -%}
+  {%- set r = run_query("select fingerprint, outputs from main._inputs_seen where node_id = " ~ sql_literal(node_id)).rows -%}
+  {{ return({'fingerprint': r[0][0], 'outputs': r[0][1]} if r | length > 0 else none) }}
+{%- endmacro %}
+
+{% macro is_day_unit(node) -%}
+  {{ return(node.config.materialized == 'parquet_partitions' and (node.config.get('changed_from') or node.config.get('days_from')) and true) }}
+{%- endmacro %}
+
+{% macro is_kept(node) -%}
+  {#- A node whose fingerprint is recorded when it is built: a whole-written parquet model (Stage 4) or a table
+      model whose SQL goes through unless_inputs_changed (config keep_unchanged: true). -#}
+  {{ return((node.config.materialized == 'parquet_partitions' and not is_day_unit(node))
+            or (node.config.materialized == 'table' and node.config.get('keep_unchanged'))) }}
+{%- endmacro %}
+
+{% macro node_version(unique_id) -%}
+  {#- A string that changes whenever the rows of a node change, or none when that cannot be told cheaply. -#}
+  {%- set node = graph.nodes.get(unique_id) -%}
+  {%- if node is none -%}{{ return(none) }}{%- endif -%}
+  {%- if node.resource_type == 'seed' -%}{{ return('seed ' ~ node.checksum.checksum) }}{%- endif -%}
+  {%- if node.resource_type != 'model' -%}{{ return(none) }}{%- endif -%}
+  {%- set rel = node_relation(node) -%}
+  {%- if is_day_unit(node) -%}
+    {%- set r = run_query("select s.full_export_at::varchar, (select max(exported_at) from main._export_days d where d.model = s.model)::varchar "
+                          ~ "from main._export_state s where s.model = " ~ sql_literal(rel | string)).rows -%}
+    {{ return('days ' ~ r[0][0] ~ ' ' ~ r[0][1] if r | length > 0 and r[0][0] is not none else none) }}
+  {%- elif is_kept(node) -%}
+    {%- set seen = inputs_seen(unique_id) -%}
+    {{ return('kept ' ~ seen.fingerprint if seen is not none else none) }}
+  {%- elif node.config.materialized == 'incremental' -%}
+    {%- set names = adapter.get_columns_in_relation(rel) | map(attribute='name') | list -%}
+    {%- if '_loaded_at' not in names -%}{{ return(none) }}{%- endif -%}
+    {{ return('loaded ' ~ run_query("select max(_loaded_at)::varchar || ' ' || count(*) from " ~ rel).rows[0][0]) }}
+  {%- elif node.config.materialized == 'view' -%}
+    {%- set r = run_query("select sql from duckdb_views() where database_name = " ~ sql_literal(rel.database) ~ " and schema_name = "
+                          ~ sql_literal(rel.schema) ~ " and view_name = " ~ sql_literal(rel.identifier)).rows -%}
+    {%- if r | length == 0 -%}{{ return(none) }}{%- endif -%}
+    {%- set parts = ['view ' ~ local_md5(r[0][0])] -%}
+    {%- for dep in node.depends_on.nodes | sort -%}
+      {%- set v = node_version(dep) -%}
+      {%- if v is none -%}{{ return(none) }}{%- endif -%}
+      {%- do parts.append(dep ~ '=' ~ v) -%}
+    {%- endfor -%}
+    {{ return(local_md5(parts | join('\n'))) }}
+  {%- endif -%}
+  {{ return(none) }}
+{%- endmacro %}
+
+{% macro inputs_fingerprint(body) -%}
+  {#- The fingerprint of the node being compiled (`model`) reading its inputs through `body`: none when some input
+      has no version. -#}
+  {%- if not execute or model is not defined or model.depends_on is not defined or not state_table_exists('_inputs_seen') -%}
+    {{ return(none) }}
+  {%- endif -%}
+  {%- set parts = [body] -%}
+  {%- for dep in model.depends_on.nodes | sort -%}
+    {%- set v = node_version(dep) -%}
+    {%- if v is none -%}{{ return(none) }}{%- endif -%}
+    {%- do parts.append(dep ~ '=' ~ v) -%}
+  {%- endfor -%}
+  {{ return(local_md5(parts | join('\n'))) }}
+{%- endmacro %}
+
+{% macro inputs_marker(fingerprint) -%}
+  {{ return('/* inputs ' ~ fingerprint ~ ' */') }}
+{%- endmacro %}
+
+{% macro marked_fingerprint(compiled) -%}
+  {#- The fingerprint unless_inputs_changed wrote into a node's compiled SQL, or none. -#}
+  {%- set found = modules.re.findall('/\\* inputs ([0-9a-f]{32}) \\*/', compiled or '') -%}
+  {{ return(found[-1] if found else none) }}
+{%- endmacro %}
+
+{% macro unless_inputs_changed(body, kind) -%}
+  {{ return(adapter.dispatch('unless_inputs_changed')(body, kind)) }}
+{%- endmacro %}
+
+{% macro default__unless_inputs_changed(body, kind) -%}
+  {#- The SQL of a node that reads all of history (`kind` 'table': a table model with config keep_unchanged: true;
+      'test': a data test): `body` with its fingerprint appended as a comment, or, when the fingerprint is the one
+      it was last built or passed with, what costs nothing - the table as it is (`select * from` itself) or a test
+      with no rows. -#}
+  {%- set fingerprint = inputs_fingerprint(body) -%}
+  {%- if fingerprint is none -%}{{ return(body) }}{%- endif -%}
+  {%- set seen = inputs_seen(model.unique_id) -%}
+  {%- set same = seen is not none and seen.fingerprint == fingerprint -%}
+  {%- if kind == 'table' -%}
+    {%- set same = same and not flags.FULL_REFRESH and load_cached_relation(this) is not none -%}
+    {%- if same -%}
+      {{ return('select * from ' ~ this ~ '\n' ~ inputs_marker(fingerprint)) }}
+    {%- endif -%}
+  {%- elif same -%}
+    {{ return("select 'inputs unchanged since the last pass' as kept where false\n" ~ inputs_marker(fingerprint)) }}
+  {%- endif -%}
+  {{ return(body ~ '\n' ~ inputs_marker(fingerprint)) }}
+{%- endmacro %}
+
+{% macro spark__unless_inputs_changed(body, kind) -%}
+  {{ return(body) }}
+{%- endmacro %}
+
+{% macro record_inputs_seen(fingerprint=none, outputs=none) -%}
+  {{ return(adapter.dispatch('record_inputs_seen')(fingerprint, outputs)) }}
+{%- endmacro %}
+
+{% macro default__record_inputs_seen(fingerprint=none, outputs=none) -%}
+  {#- The statement recording the fingerprint the node being built (`model`) was built with: given, or the one
+      unless_inputs_changed wrote into its SQL (a post-hook of the kept tables). '' when there is none. -#}
+  {%- if not execute -%}{{ return('') }}{%- endif -%}
+  {%- set fingerprint = fingerprint or marked_fingerprint(sql) -%}
+  {%- if fingerprint is none -%}{{ return('') }}{%- endif -%}
+  {{ return("insert or replace into main._inputs_seen values (" ~ sql_literal(model.unique_id) ~ ", " ~ sql_literal(fingerprint)
+            ~ ", " ~ (sql_literal(outputs) if outputs is not none else 'null') ~ ", now())") }}
+{%- endmacro %}
+
+{% macro spark__record_inputs_seen(fingerprint=none, outputs=none) -%}
+  {{ return('') }}
+{%- endmacro %}
+
+{% macro record_passed_tests(results) -%}
+  {{ return(adapter.dispatch('record_passed_tests')(results)) }}
+{%- endmacro %}
+
+{% macro default__record_passed_tests(results) -%}
+  {#- on-run-end: the fingerprint of every test that passed (not warned) with one in its SQL, so the next build
+      skips it while its inputs stay the same; a test that failed, warned or errored keeps running. -#}
+  {%- if not execute -%}{{ return('') }}{%- endif -%}
+  {%- set rows = [] -%}
+  {%- for res in results if res.node.resource_type == 'test' and res.status == 'pass' -%}
+    {%- set fingerprint = marked_fingerprint(res.node.compiled_code) -%}
+    {%- if fingerprint is not none -%}
+      {%- do rows.append('(' ~ sql_literal(res.node.unique_id) ~ ', ' ~ sql_literal(fingerprint) ~ ', null, now())') -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- if rows -%}
+    {%- do run_query("insert or replace into main._inputs_seen values " ~ rows | join(', ')) -%}
+  {%- endif -%}
+  {{ return('') }}
+{%- endmacro %}
+
+{% macro spark__record_passed_tests(results) -%}
+  {{ return('') }}
+{%- endmacro %}
+
+{% macro output_files(location, partitioned) -%}
+  {#- The md5 of the sorted names of a parquet model's files: a file deleted or added by hand makes it differ. -#}
+  {%- set pattern = parquet_glob(location) if partitioned else location -%}
+  {%- set names = query_list("select file from glob(" ~ sql_literal(pattern) ~ ") order by 1") -%}
+  {{ return(local_md5(names | join('\n')) if names else none) }}
+{%- endmacro %}

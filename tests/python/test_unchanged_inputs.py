@@ -1,0 +1,99 @@
+"""A build with nothing new skips what reads all of history, and nothing else (macro unless_inputs_changed).
+
+Stage 4 models (written whole), the gaps tables, the settlement points and the whole-history data tests are skipped
+while their inputs are those of their last build or pass; a deleted output file, new data, or a bad value makes
+them run again, and a test that failed keeps failing on the next build with nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import build, landed_entries
+from ingest.config import IsoPaths
+from ingest.landing import land
+from ingest.sample.ercot import generate_ercot
+
+pytestmark = pytest.mark.e2e
+
+KEPT_TEST = "inputs unchanged since the last pass"
+
+
+def results(base: Path) -> dict[str, dict]:
+    """The last build's run results by node name: status and compiled SQL."""
+    rr = json.loads((base / "dbt_target" / "run_results.json").read_text())["results"]
+    return {r["unique_id"].split(".", 2)[-1]: r for r in rr}
+
+
+def kept_models(base: Path, log_from: int) -> set[str]:
+    """The parquet models the build since log offset `log_from` kept (the materialization logs it)."""
+    log = (base / "dbt_logs" / "dbt.log").read_text()[log_from:]
+    return {line.split('"."')[-1].split('"')[0] for line in log.splitlines() if ": kept: its inputs" in line}
+
+
+def log_size(base: Path) -> int:
+    log = base / "dbt_logs" / "dbt.log"
+    return len(log.read_text()) if log.exists() else 0
+
+
+def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(tmp_path, base):
+    raw = tmp_path / "raw"
+    files = generate_ercot(raw, start=dt.date(2024, 10, 21), days=3, n_nodes=4)
+    published = lambda p: p.name.split(".")[3]  # noqa: E731  (cdr.<id>.<id>.<YYYYMMDD>.<time>.<report>...)
+    later = tmp_path / "later"
+    later.mkdir()
+    for p in files:  # the third day (and what is published after midnight) lands later
+        if published(p) >= "20241023":
+            shutil.move(p, later / p.name)
+    land("ercot", [raw], base=base)
+    first = build(base, "--select", "tag:ercot")
+    assert first["__returncode__"] == 0, first["__log__"][-3000:]
+    # nothing new (and one Stage 4 file deleted by hand): every whole-written model is kept but that one
+    rollup = IsoPaths.of("ERCOT", base).rollup_files
+    (rollup / "combined" / "analysis_ready" / "FULL_DATASET.parquet").unlink()
+    offset = log_size(base)
+    again = build(base, "--select", "tag:ercot")
+    assert again["__returncode__"] == 0, again["__log__"][-3000:]
+    assert kept_models(base, offset) == {"da_as_combined", "da_as_rt_hourly", "da_as_rt_native", "all_markets",
+                                         "monthly_da_as_combined", "monthly_da_as_rt_hourly",
+                                         "monthly_da_as_rt_native", "monthly_all_markets"}
+    assert (rollup / "combined" / "analysis_ready" / "FULL_DATASET.parquet").exists()
+    res = results(base)
+    for table in ("int_ercot__rt_prices_gaps", "int_ercot__da_prices_gaps", "int_ercot__settlement_points",
+                  "ercot_fill_stats"):
+        assert res[table]["compiled_code"].startswith("select * from"), table
+    skipped = {n for n, r in res.items() if KEPT_TEST in (r.get("compiled_code") or "")}
+    for name in ("hourly_aggregates_match_ercot_da_as_rt_hourly", "values_in_range_ercot_rt_prices_rt_lmp",
+                 "no_time_gaps_ercot_rt_prices", "row_count_matches_ercot_da_as_rt_native"):
+        assert any(n.startswith(name) for n in skipped), (name, sorted(skipped))
+    # the row-count tests read the landing registry, which has no version: they always run
+    assert not any(n.startswith("rows_match_registry") for n in skipped)
+
+    # a new day, whose last SCED run carries an impossible price (edited after landing: the row count holds)
+    land("ercot", [later], base=base)
+    sced = max((e for e in landed_entries(base) if e["format"] == "np6_788_cd"), key=lambda e: e["file_name"])
+    csv_path = IsoPaths.of("ERCOT", base).root / sced["path"]
+    lines = csv_path.read_text().splitlines(keepends=True)
+    fields = lines[1].rstrip("\r\n").split(",")
+    lines[1] = ",".join([*fields[:-1], "99999.00"]) + "\n"
+    csv_path.write_text("".join(lines))
+    offset = log_size(base)
+    bad = build(base, "--select", "tag:ercot")
+    assert bad["__returncode__"] != 0
+    res = results(base)
+    [range_test] = [n for n in res if n.startswith("values_in_range_ercot_rt_prices_rt_lmp")]
+    assert res[range_test]["status"] == "fail" and KEPT_TEST not in res[range_test]["compiled_code"]
+    assert res["int_ercot__settlement_points"]["compiled_code"].lstrip().startswith("with"), "new rows: rebuilt"
+    # new rows rebuilt the settlement points, which every Stage 4 model reads: none is kept
+    assert kept_models(base, offset) == set()
+
+    # nothing new since the failure: the failing test is not skipped, it fails again
+    again = build(base, "--select", "tag:ercot")
+    res = results(base)
+    assert again["__returncode__"] != 0 and res[range_test]["status"] == "fail"
+    assert KEPT_TEST not in res[range_test]["compiled_code"]
