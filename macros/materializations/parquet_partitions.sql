@@ -40,8 +40,8 @@
              ~ plan.why | join('; ')) -%}
   {#- a model written whole (Stage 4): not again while its inputs and files are what they were (unchanged_inputs.sql) -#}
   {%- set whole = plan.unit is none -%}
-  {%- set fingerprint = inputs_fingerprint(sql) if whole else none -%}
-  {%- set seen = inputs_seen(model.unique_id) if fingerprint is not none else none -%}
+  {%- set state = inputs_state(sql) if whole else {'fingerprint': none, 'seen': none} -%}
+  {%- set fingerprint, seen = state.fingerprint, state.seen -%}
   {%- set kept = seen is not none and seen.fingerprint == fingerprint and not flags.FULL_REFRESH and existing is not none
                  and seen.outputs is not none and seen.outputs == output_files(location, partition_by | length > 0) -%}
   {%- if kept -%}

@@ -3,7 +3,7 @@
   gaps table, the settlement points, an integrity test of a table without a day log) is skipped when its inputs are
   exactly what they were the last time it was built, or the last time it passed (tests).
 
-  The inputs' fingerprint (inputs_fingerprint) is the md5 of the node's compiled SQL and of a version of every node
+  The inputs' fingerprint (inputs_state) is the md5 of the node's compiled SQL and of a version of every node
   it reads (node_version): a seed's file checksum; a day-unit parquet model's last export (main._export_state /
   main._export_days); an intermediate model's newest `_loaded_at`; a kept node's own recorded fingerprint; a view's
   SQL as the warehouse holds it and, recursively, its inputs. Anything else (a source, the landing registry, an
@@ -24,7 +24,7 @@
 
 {% macro inputs_seen(node_id) -%}
   {#- {'fingerprint': ..., 'outputs': ...} recorded for a node, or none. -#}
-  {%- if not state_table_exists('_inputs_seen') -%}{{ return(none) }}{%- endif -%}
+  {%- if not state_tables_ready() -%}{{ return(none) }}{%- endif -%}
   {%- set r = run_query("select fingerprint, outputs from main._inputs_seen where node_id = " ~ sql_literal(node_id)).rows -%}
   {{ return({'fingerprint': r[0][0], 'outputs': r[0][1]} if r | length > 0 else none) }}
 {%- endmacro %}
@@ -73,19 +73,68 @@
   {{ return(none) }}
 {%- endmacro %}
 
-{% macro inputs_fingerprint(body) -%}
-  {#- The fingerprint of the node being compiled (`model`) reading its inputs through `body`: none when some input
-      has no version. -#}
-  {%- if not execute or model is not defined or model.depends_on is not defined or not state_table_exists('_inputs_seen') -%}
-    {{ return(none) }}
-  {%- endif -%}
-  {%- set parts = [body] -%}
-  {%- for dep in model.depends_on.nodes | sort -%}
-    {%- set v = node_version(dep) -%}
-    {%- if v is none -%}{{ return(none) }}{%- endif -%}
-    {%- do parts.append(dep ~ '=' ~ v) -%}
+{% macro state_tables_ready() -%}
+  {#- Whether main._inputs_seen exists: always in a build, run or test (the on-run-start hook creates it), else asked
+      (`dbt compile` or `dbt show` on a warehouse an earlier version built). -#}
+  {{ return(flags.WHICH in ('build', 'run', 'test', 'seed') or state_table_exists('_inputs_seen')) }}
+{%- endmacro %}
+
+{% macro node_versions(unique_ids, own_id=none) -%}
+  {#- {unique_id: node_version} for `unique_ids`, the day-unit and kept nodes among them read in one query, and
+      under '__seen__' what main._inputs_seen holds for `own_id` ({fingerprint, outputs} or none). -#}
+  {%- set out = {'__seen__': none} -%}
+  {%- set day_rels = {} -%}
+  {%- set kept_ids = [own_id] if own_id else [] -%}
+  {%- for uid in unique_ids -%}
+    {%- set node = graph.nodes.get(uid) -%}
+    {%- if node is not none and node.resource_type == 'model' and is_day_unit(node) -%}
+      {%- do day_rels.update({node_relation(node) | string: uid}) -%}
+      {%- do out.update({uid: none}) -%}
+    {%- elif node is not none and node.resource_type == 'model' and is_kept(node) -%}
+      {%- do kept_ids.append(uid) -%}
+      {%- do out.update({uid: none}) -%}
+    {%- else -%}
+      {%- do out.update({uid: node_version(uid)}) -%}
+    {%- endif -%}
   {%- endfor -%}
-  {{ return(local_md5(parts | join('\n'))) }}
+  {%- set parts = [] -%}
+  {%- if day_rels -%}
+    {%- do parts.append("select 'day', s.model, 'days ' || s.full_export_at::varchar || ' ' || coalesce((select max(exported_at) from main._export_days d "
+                        ~ "where d.model = s.model)::varchar, '-'), null from main._export_state s where s.model in ("
+                        ~ sql_literal_list(day_rels.keys() | list, brackets=false) ~ ")") -%}
+  {%- endif -%}
+  {%- if kept_ids -%}
+    {%- do parts.append("select 'kept', node_id, fingerprint, outputs from main._inputs_seen where node_id in ("
+                        ~ sql_literal_list(kept_ids | unique | list, brackets=false) ~ ")") -%}
+  {%- endif -%}
+  {%- if parts -%}
+    {%- for r in run_query(parts | join(' union all ')).rows -%}
+      {%- if r[0] == 'day' -%}
+        {%- do out.update({day_rels[r[1]]: r[2]}) -%}
+      {%- else -%}
+        {%- if r[1] == own_id -%}{%- do out.update({'__seen__': {'fingerprint': r[2], 'outputs': r[3]}}) -%}{%- endif -%}
+        {%- if r[1] in unique_ids and r[2] is not none -%}{%- do out.update({r[1]: 'kept ' ~ r[2]}) -%}{%- endif -%}
+      {%- endif -%}
+    {%- endfor -%}
+  {%- endif -%}
+  {{ return(out) }}
+{%- endmacro %}
+
+{% macro inputs_state(body) -%}
+  {#- For the node being compiled (`model`) reading its inputs through `body`: {'fingerprint': the md5 of `body` and
+      of the version (node_version) of every node it depends on, none when one has none; 'seen': what
+      main._inputs_seen holds for it}. Nothing outside execution or before the state tables exist. -#}
+  {%- if not execute or model is not defined or model.depends_on is not defined or not state_tables_ready() -%}
+    {{ return({'fingerprint': none, 'seen': none}) }}
+  {%- endif -%}
+  {%- set deps = model.depends_on.nodes | sort -%}
+  {%- set versions = node_versions(deps, model.unique_id) -%}
+  {%- set parts = [body] -%}
+  {%- for dep in deps -%}
+    {%- if versions[dep] is none -%}{{ return({'fingerprint': none, 'seen': versions['__seen__']}) }}{%- endif -%}
+    {%- do parts.append(dep ~ '=' ~ versions[dep]) -%}
+  {%- endfor -%}
+  {{ return({'fingerprint': local_md5(parts | join('\n')), 'seen': versions['__seen__']}) }}
 {%- endmacro %}
 
 {% macro inputs_marker(fingerprint) -%}
@@ -107,9 +156,9 @@
       'test': a data test): `body` with its fingerprint appended as a comment, or, when the fingerprint is the one
       it was last built or passed with, what costs nothing - the table as it is (`select * from` itself) or a test
       with no rows. -#}
-  {%- set fingerprint = inputs_fingerprint(body) -%}
+  {%- set state = inputs_state(body) -%}
+  {%- set fingerprint, seen = state.fingerprint, state.seen -%}
   {%- if fingerprint is none -%}{{ return(body) }}{%- endif -%}
-  {%- set seen = inputs_seen(model.unique_id) -%}
   {%- set same = seen is not none and seen.fingerprint == fingerprint -%}
   {%- if kind == 'table' -%}
     {%- set same = same and not flags.FULL_REFRESH and load_cached_relation(this) is not none -%}

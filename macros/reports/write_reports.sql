@@ -101,7 +101,7 @@
   {#- The one row of `sql`, a summary of `node`'s rows (values JSON can carry: numbers, text, null), computed again
       only when the node's rows changed: kept in main._report_rows with the node's version (node_version) it was
       computed at. A node without a version is read every time. -#}
-  {%- set version = node_version(node.unique_id) if state_table_exists('_report_rows') else none -%}
+  {%- set version = node_version(node.unique_id) if state_tables_ready() else none -%}
   {%- set key = node.unique_id ~ ' ' ~ local_md5(sql) -%}
   {%- if version is not none -%}
     {%- set kept = run_query("select row_values from main._report_rows where key = " ~ sql_literal(key) ~ " and version = "
