@@ -6,6 +6,8 @@
 - `iso_quality_html(iso, path, run_json)`: draw the ISO's quality_report.html (ingest/quality_html.py) from this
   warehouse, read through a cursor of the connection the function is registered on; returns a status line ('...
   KB in ... s', 'skipped ...', or 'error: ...' with an error page written: a report never fails the build).
+- `iso_project_version()`: the sha256 of the dbt project's and this package's files and the engine versions
+  (ingest/update.py project_fingerprint), computed once per process: the reports are drawn again when it changes.
 - `iso_publish_day_files(scratch, location, full)`: move the day (or month) files written into `scratch`
   (`year=YYYY/data_YYYYMMDD.parquet`, `data_YYYYMM.parquet`) to the same place under `location`, replacing the old
   files of those days, each with an atomic rename, so a reader sees a day's old file or its new one, never a
@@ -30,6 +32,7 @@ stderr and sleep (10 minutes) at the first point of that step whose subject matc
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import os
 import re
@@ -92,6 +95,13 @@ def iso_write_text(path: str, text: str) -> int:
 def iso_remove_tree(path: str) -> bool:
     shutil.rmtree(path, ignore_errors=True)
     return True
+
+
+@functools.cache
+def iso_project_version() -> str:
+    from .update import project_fingerprint
+
+    return project_fingerprint()
 
 
 def quality_html_function(conn: DuckDBPyConnection) -> Callable[[str, str, str], str]:
@@ -226,6 +236,7 @@ class Plugin(BasePlugin):
             ("iso_publish_day_files", iso_publish_day_files, [VARCHAR, VARCHAR, BOOLEAN], BIGINT),
             ("iso_replace_path", iso_replace_path, [VARCHAR, VARCHAR], BOOLEAN),
             ("iso_quality_html", quality_html_function(conn), [VARCHAR, VARCHAR, VARCHAR], VARCHAR),
+            ("iso_project_version", iso_project_version, [], VARCHAR),
         ):
             try:
                 conn.create_function(name, fn, args, ret, side_effects=True)

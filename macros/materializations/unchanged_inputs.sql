@@ -22,15 +22,9 @@
   )
 {%- endmacro %}
 
-{% macro inputs_seen(node_id) -%}
-  {#- {'fingerprint': ..., 'outputs': ...} recorded for a node, or none. -#}
-  {%- if not state_tables_ready() -%}{{ return(none) }}{%- endif -%}
-  {%- set r = run_query("select fingerprint, outputs from main._inputs_seen where node_id = " ~ sql_literal(node_id)).rows -%}
-  {{ return({'fingerprint': r[0][0], 'outputs': r[0][1]} if r | length > 0 else none) }}
-{%- endmacro %}
-
 {% macro is_day_unit(node) -%}
-  {{ return(node.config.materialized == 'parquet_partitions' and (node.config.get('changed_from') or node.config.get('days_from')) and true) }}
+  {{ return(node.config.materialized == 'parquet_partitions'
+            and (node.config.get('changed_from') or node.config.get('days_from')) is not none) }}
 {%- endmacro %}
 
 {% macro is_kept(node) -%}
@@ -46,17 +40,17 @@
   {%- if node is none -%}{{ return(none) }}{%- endif -%}
   {%- if node.resource_type == 'seed' -%}{{ return('seed ' ~ node.checksum.checksum) }}{%- endif -%}
   {%- if node.resource_type != 'model' -%}{{ return(none) }}{%- endif -%}
+  {%- if is_day_unit(node) or is_kept(node) -%}
+    {{ return(node_versions([unique_id])[unique_id]) }}
+  {%- endif -%}
   {%- set rel = node_relation(node) -%}
-  {%- if is_day_unit(node) -%}
-    {%- set r = run_query("select s.full_export_at::varchar, (select max(exported_at) from main._export_days d where d.model = s.model)::varchar "
-                          ~ "from main._export_state s where s.model = " ~ sql_literal(rel | string)).rows -%}
-    {{ return('days ' ~ r[0][0] ~ ' ' ~ r[0][1] if r | length > 0 and r[0][0] is not none else none) }}
-  {%- elif is_kept(node) -%}
-    {%- set seen = inputs_seen(unique_id) -%}
-    {{ return('kept ' ~ seen.fingerprint if seen is not none else none) }}
-  {%- elif node.config.materialized == 'incremental' -%}
-    {%- set names = adapter.get_columns_in_relation(rel) | map(attribute='name') | list -%}
-    {%- if '_loaded_at' not in names -%}{{ return(none) }}{%- endif -%}
+  {%- if node.config.materialized == 'incremental' -%}
+    {#- run_query, not adapter.get_columns_in_relation: that opens a transaction, which an on-run-end hook (the
+        reports) would leave open and dbt roll back with everything the hooks after it record -#}
+    {%- if run_query("select count(*) from duckdb_columns() where database_name = " ~ sql_literal(rel.database) ~ " and schema_name = "
+                     ~ sql_literal(rel.schema) ~ " and table_name = " ~ sql_literal(rel.identifier) ~ " and column_name = '_loaded_at'").rows[0][0] == 0 -%}
+      {{ return(none) }}
+    {%- endif -%}
     {{ return('loaded ' ~ run_query("select max(_loaded_at)::varchar || ' ' || count(*) from " ~ rel).rows[0][0]) }}
   {%- elif node.config.materialized == 'view' -%}
     {%- set r = run_query("select sql from duckdb_views() where database_name = " ~ sql_literal(rel.database) ~ " and schema_name = "
@@ -99,9 +93,10 @@
   {%- endfor -%}
   {%- set parts = [] -%}
   {%- if day_rels -%}
+    {#- a day-unit model's version: its last full export and its newest day export (none before a full one) -#}
     {%- do parts.append("select 'day', s.model, 'days ' || s.full_export_at::varchar || ' ' || coalesce((select max(exported_at) from main._export_days d "
                         ~ "where d.model = s.model)::varchar, '-'), null from main._export_state s where s.model in ("
-                        ~ sql_literal_list(day_rels.keys() | list, brackets=false) ~ ")") -%}
+                        ~ sql_literal_list(day_rels.keys() | list, brackets=false) ~ ") and s.full_export_at is not null") -%}
   {%- endif -%}
   {%- if kept_ids -%}
     {%- do parts.append("select 'kept', node_id, fingerprint, outputs from main._inputs_seen where node_id in ("
@@ -177,21 +172,22 @@
   {{ return(body) }}
 {%- endmacro %}
 
-{% macro record_inputs_seen(fingerprint=none, outputs=none) -%}
-  {{ return(adapter.dispatch('record_inputs_seen')(fingerprint, outputs)) }}
+{% macro record_inputs_seen(fingerprint=none, outputs=none, node_id=none) -%}
+  {{ return(adapter.dispatch('record_inputs_seen')(fingerprint, outputs, node_id)) }}
 {%- endmacro %}
 
-{% macro default__record_inputs_seen(fingerprint=none, outputs=none) -%}
-  {#- The statement recording the fingerprint the node being built (`model`) was built with: given, or the one
-      unless_inputs_changed wrote into its SQL (a post-hook of the kept tables). '' when there is none. -#}
+{% macro default__record_inputs_seen(fingerprint=none, outputs=none, node_id=none) -%}
+  {#- The statement recording the fingerprint the node being built (`model`, or `node_id`: the reports of an ISO)
+      was built with: given, or the one unless_inputs_changed wrote into its SQL (a post-hook of the kept tables).
+      '' when there is none. -#}
   {%- if not execute -%}{{ return('') }}{%- endif -%}
   {%- set fingerprint = fingerprint or marked_fingerprint(sql) -%}
   {%- if fingerprint is none -%}{{ return('') }}{%- endif -%}
-  {{ return("insert or replace into main._inputs_seen values (" ~ sql_literal(model.unique_id) ~ ", " ~ sql_literal(fingerprint)
+  {{ return("insert or replace into main._inputs_seen values (" ~ sql_literal(node_id or model.unique_id) ~ ", " ~ sql_literal(fingerprint)
             ~ ", " ~ (sql_literal(outputs) if outputs is not none else 'null') ~ ", now())") }}
 {%- endmacro %}
 
-{% macro spark__record_inputs_seen(fingerprint=none, outputs=none) -%}
+{% macro spark__record_inputs_seen(fingerprint=none, outputs=none, node_id=none) -%}
   {{ return('') }}
 {%- endmacro %}
 

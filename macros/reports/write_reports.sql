@@ -59,12 +59,48 @@
     {%- if named | length == 1 and named[0] | upper not in built_isos -%}{%- do built_isos.append(named[0] | upper) -%}{%- endif -%}
   {%- endfor -%}
   {%- for iso in built_isos -%}
-    {%- do write_gaps_report(iso) -%}
-    {%- do write_quality_report(iso, results) -%}
-    {%- do write_quality_html(iso, results) -%}
+    {%- set fingerprint = reports_fingerprint(iso, results) -%}
+    {%- set outputs = rollup_location(iso, '*_report.*') -%}
+    {%- set seen = node_versions([], 'reports ' ~ iso)['__seen__'] if fingerprint is not none else none -%}
+    {%- if seen is not none and seen.fingerprint == fingerprint and seen.outputs == output_files(outputs, false) -%}
+      {%- do log(iso ~ ' reports kept: the data, the checks of this run and the project are those of the last reports', info=true) -%}
+    {%- else -%}
+      {%- do write_gaps_report(iso) -%}
+      {%- do write_quality_report(iso, results) -%}
+      {%- do write_quality_html(iso, results) -%}
+      {%- if fingerprint is not none -%}
+        {%- do run_query(record_inputs_seen(fingerprint, output_files(outputs, false), 'reports ' ~ iso)) -%}
+      {%- endif -%}
+    {%- endif -%}
   {%- endfor -%}
   {{ return('') }}
 {% endmacro %}
+
+{% macro reports_fingerprint(iso, results) -%}
+  {#- What the ISO's reports show, as one md5: the version (node_versions) of every model of the ISO past staging,
+      the landing record's summary (files and quarantined files: count, newest), the outcome of every test of this
+      run, the project's files and versions (plugin function iso_project_version) and whether the HTML is drawn.
+      None when a model has no version or the state tables are not there: the reports are then written. -#}
+  {%- if not state_tables_ready() -%}{{ return(none) }}{%- endif -%}
+  {%- set ids = [] -%}
+  {%- for node in graph.nodes.values() if node.resource_type == 'model' and node_meta(node).iso == iso
+                                          and node_meta(node).stage not in ('staging', none) -%}
+    {%- do ids.append(node.unique_id) -%}
+  {%- endfor -%}
+  {%- set versions = node_versions(ids | sort) -%}
+  {%- set parts = [iso, env_var('ISO_QUALITY_HTML', '')] -%}
+  {%- for uid in ids | sort -%}
+    {%- if versions[uid] is none -%}{{ return(none) }}{%- endif -%}
+    {%- do parts.append(uid ~ '=' ~ versions[uid]) -%}
+  {%- endfor -%}
+  {%- do parts.append(run_query("select iso_project_version() || ' ' || (select count(*) || ' ' || coalesce(max(landed_at)::varchar, '-') "
+        ~ "from landing.landed_files where iso = " ~ sql_literal(iso) ~ ") || ' ' || (select count(*) || ' ' || "
+        ~ "coalesce(max(quarantined_at)::varchar, '-') from landing.quarantined_files where iso = " ~ sql_literal(iso) ~ ")").rows[0][0]) -%}
+  {%- for res in results | sort(attribute='node.unique_id') if res.node.resource_type == 'test' and node_meta(res.node).iso == iso -%}
+    {%- do parts.append(res.node.unique_id ~ ' ' ~ res.status ~ ' ' ~ res.failures ~ ' ' ~ (res.message or '')) -%}
+  {%- endfor -%}
+  {{ return(local_md5(parts | join('\n'))) }}
+{%- endmacro %}
 
 {% macro write_markdown(iso, name, text) -%}
   {%- do run_query("select iso_write_text(" ~ sql_literal(rollup_location(iso, name)) ~ ", " ~ sql_literal(text) ~ ")") -%}

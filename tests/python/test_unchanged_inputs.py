@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build, landed_entries
+from conftest import build, landed_entries, query
 from ingest.config import IsoPaths
 from ingest.landing import land
 from ingest.sample.ercot import generate_ercot
@@ -55,10 +55,17 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
     assert first["__returncode__"] == 0, first["__log__"][-3000:]
     # nothing new (and one Stage 4 file deleted by hand): every whole-written model is kept but that one
     rollup = IsoPaths.of("ERCOT", base).rollup_files
+    reports = [rollup / n for n in ("gaps_report.md", "quality_report.md", "quality_report.html")]
+    written = {p: p.stat().st_mtime_ns for p in reports}
     (rollup / "combined" / "analysis_ready" / "FULL_DATASET.parquet").unlink()
     offset = log_size(base)
     again = build(base, "--select", "tag:ercot")
     assert again["__returncode__"] == 0, again["__log__"][-3000:]
+    # the reports show the same data and the same checks: kept as they are, and the hooks after them still record
+    assert "ERCOT reports kept" in again["__log__"]
+    assert {p: p.stat().st_mtime_ns for p in reports} == written
+    assert query(base, "select ended_at is not null, status from monitoring.runs where kind = 'dbt' "
+                       "order by started_at desc limit 1") == [(True, "warn")]  # availability warnings of the sample
     assert kept_models(base, offset) == {"da_as_combined", "da_as_rt_hourly", "da_as_rt_native", "all_markets",
                                          "monthly_da_as_combined", "monthly_da_as_rt_hourly",
                                          "monthly_da_as_rt_native", "monthly_all_markets"}
@@ -91,6 +98,9 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
     assert res["int_ercot__settlement_points"]["compiled_code"].lstrip().startswith("with"), "new rows: rebuilt"
     # new rows rebuilt the settlement points, which every Stage 4 model reads: none is kept
     assert kept_models(base, offset) == set()
+    # and the reports are written again, with the failure
+    assert "ERCOT reports kept" not in bad["__log__"]
+    assert range_test.split(".")[0] in (rollup / "quality_report.md").read_text()
 
     # nothing new since the failure: the failing test is not skipped, it fails again
     again = build(base, "--select", "tag:ercot")
