@@ -38,7 +38,7 @@
     The statements that make a landed-CSV source readable on Spark, from the same declaration DuckDB reads: the
     columns and data types of the source, and the CSV dialect and date formats of its `external_location`
     (strftime patterns turned into Spark's). The files are every landed CSV of the format; which of them a model
-    reads is decided by the model (new_landed_files), as on DuckDB. The path is the folder, filtered with
+    reads is decided by the model (landed_rows: new_landed_file_paths), as on DuckDB. The path is the folder, filtered with
     pathGlobFilter: a `*.csv` glob made each file a root path, which Spark lists with a job of one task per file
     (measured: 26 s of on-run-start for 1,946 files, 16 s after).
   -#}

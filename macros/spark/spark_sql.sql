@@ -50,7 +50,7 @@
 {%- endmacro %}
 
 {% macro spark__landed_files_variables(reset=false) -%}
-  {#- Spark reads a source's landed files through its table; the model's new_landed_files condition selects them. -#}
+  {#- Spark reads a source's landed files through its table; landed_rows' condition on the file names selects them. -#}
   {{ return('') }}
 {%- endmacro %}
 
