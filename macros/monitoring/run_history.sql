@@ -88,7 +88,7 @@
           sql_literal(status), sql_ts(span.started), sql_ts(span.completed), sql_literal(res.execution_time),
           'null', sql_literal(res.failures), sql_literal((message or '') | truncate(500))] | join(', ') ~ ')') -%}
     {%- if node.resource_type == 'model' and status == 'success' and stage in ('intermediate', 'rollup', 'flattened', 'combined') -%}
-      {%- do counted.append("select '" ~ node.unique_id ~ "' as unique_id, count(*) as n from " ~ node.relation_name) -%}
+      {%- do counted.append(node) -%}
     {%- endif -%}
   {%- endfor -%}
 
@@ -96,11 +96,7 @@
   {%- if rows | length > 0 -%}
     {%- do statements.append('insert into monitoring.run_nodes values\n' ~ rows | join(',\n')) -%}
   {%- endif -%}
-  {#- rows of each built relation afterwards (rows per stage); parquet counts come from the file footers -#}
-  {%- for chunk in counted | batch(50) -%}
-    {%- do statements.append("update monitoring.run_nodes as n set rows = c.n from (" ~ chunk | join(' union all ')
-          ~ ") as c where n.run_id = '" ~ invocation_id ~ "' and n.unique_id = c.unique_id") -%}
-  {%- endfor -%}
+  {%- do statements.extend(run_rows_statements(counted)) -%}
   {%- if command != 'freshness' -%}
     {%- for iso in isos -%}{%- do statements.append(storage_snapshot_sql(iso)) -%}{%- endfor -%}
   {%- endif -%}
@@ -111,6 +107,53 @@
         ~ " where run_id = '" ~ invocation_id ~ "'") -%}
   {{ return(statements | join(';\n')) }}
 {% endmacro %}
+
+{% macro run_rows_statements(nodes) -%}
+  {#- The statements that fill monitoring.run_nodes.rows for the models `nodes` built by this run: the rows of each
+      relation afterwards (parquet counts come from the file footers, which at a year of history is seconds). A
+      day-unit or kept model's count is kept in main._report_rows (key 'rows <unique_id>') with the model's version
+      (node_version) it was counted at, and counted again only when that version changed; any other model is
+      counted every time. -#}
+  {%- set direct = [] -%}
+  {%- set versioned = {} -%}
+  {%- for node in nodes -%}
+    {%- if state_tables_ready() and (is_day_unit(node) or is_kept(node)) -%}
+      {%- do versioned.update({node.unique_id: node}) -%}
+    {%- else -%}
+      {%- do direct.append("select " ~ sql_literal(node.unique_id) ~ " as unique_id, count(*) as n from " ~ node.relation_name) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- set statements = [] -%}
+  {%- if versioned -%}
+    {%- set versions = node_versions(versioned.keys() | list) -%}
+    {%- set keys = [] -%}
+    {%- for uid in versioned -%}{%- do keys.append('rows ' ~ uid) -%}{%- endfor -%}
+    {%- set have = {} -%}
+    {%- for r in run_query("select key, version from main._report_rows where key in (" ~ sql_literal_list(keys, brackets=false) ~ ")").rows -%}
+      {%- do have.update({r[0]: r[1]}) -%}
+    {%- endfor -%}
+    {%- set fresh = [] -%}
+    {%- for uid, node in versioned.items() -%}
+      {%- set version = versions[uid] -%}
+      {%- if version is none -%}
+        {%- do direct.append("select " ~ sql_literal(uid) ~ " as unique_id, count(*) as n from " ~ node.relation_name) -%}
+      {%- elif have.get('rows ' ~ uid) != version -%}
+        {%- do fresh.append("select " ~ sql_literal('rows ' ~ uid) ~ " as key, " ~ sql_literal(version) ~ " as version, count(*) as n from " ~ node.relation_name) -%}
+      {%- endif -%}
+    {%- endfor -%}
+    {%- for chunk in fresh | batch(50) -%}
+      {%- do statements.append("insert or replace into main._report_rows select key, version, n::varchar, now() from ("
+            ~ chunk | join(' union all ') ~ ")") -%}
+    {%- endfor -%}
+    {%- do statements.append("update monitoring.run_nodes as n set rows = c.row_values::bigint from main._report_rows as c where n.run_id = "
+          ~ sql_literal(invocation_id) ~ " and c.key = 'rows ' || n.unique_id and c.key in (" ~ sql_literal_list(keys, brackets=false) ~ ")") -%}
+  {%- endif -%}
+  {%- for chunk in direct | batch(50) -%}
+    {%- do statements.append("update monitoring.run_nodes as n set rows = c.n from (" ~ chunk | join(' union all ')
+          ~ ") as c where n.run_id = " ~ sql_literal(invocation_id) ~ " and n.unique_id = c.unique_id") -%}
+  {%- endfor -%}
+  {{ return(statements) }}
+{%- endmacro %}
 
 {% macro storage_snapshot_sql(iso) -%}
   {#- Bytes and files of the parquet outputs of one ISO, per stage folder and dataset:

@@ -41,6 +41,19 @@ def log_size(base: Path) -> int:
     return len(log.read_text()) if log.exists() else 0
 
 
+def recorded_rows(base: Path) -> dict[str, tuple[int, int]]:
+    """The last dbt run's row count of each model in the run history, with the count of its relation now."""
+    manifest = json.loads((base / "dbt_target" / "manifest.json").read_text())["nodes"]
+    (run_id,) = query(base, "select run_id from monitoring.runs where kind = 'dbt' order by started_at desc limit 1")[0]
+    recorded = query(base, "select unique_id, rows from monitoring.run_nodes where run_id = ? and rows is not null", [run_id])
+    return {uid: (n, query(base, f"select count(*) from {manifest[uid]['relation_name']}")[0][0]) for uid, n in recorded}
+
+
+def kept_counts(base: Path) -> dict[str, str]:
+    """When each model's row count kept for the run history was last counted (main._report_rows, 'rows <id>')."""
+    return dict(query(base, "select key, computed_at::varchar from main._report_rows where key like 'rows %'"))
+
+
 def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(tmp_path, base):
     raw = tmp_path / "raw"
     files = generate_ercot(raw, start=dt.date(2024, 10, 21), days=3, n_nodes=4)
@@ -53,6 +66,8 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
     land("ercot", [raw], base=base)
     first = build(base, "--select", "tag:ercot")
     assert first["__returncode__"] == 0, first["__log__"][-3000:]
+    counted_first = kept_counts(base)
+    assert {"rows model.iso_pipeline.ercot_rt_prices", "rows model.iso_pipeline.ercot_da_as_combined"} <= set(counted_first)
     # nothing new (and one Stage 4 file deleted by hand): every whole-written model is kept but that one
     rollup = IsoPaths.of("ERCOT", base).rollup_files
     reports = [rollup / n for n in ("gaps_report.md", "quality_report.md", "quality_report.html")]
@@ -70,6 +85,12 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
                                          "monthly_da_as_combined", "monthly_da_as_rt_hourly",
                                          "monthly_da_as_rt_native", "monthly_all_markets"}
     assert (rollup / "combined" / "analysis_ready" / "FULL_DATASET.parquet").exists()
+    # the run history's row counts: right, and not counted again for a model whose version is the same
+    rows = recorded_rows(base)
+    assert len(rows) > 20 and all(n == now for n, now in rows.values()), rows
+    counted = kept_counts(base)
+    assert counted["rows model.iso_pipeline.ercot_rt_prices"] == counted_first["rows model.iso_pipeline.ercot_rt_prices"]
+    assert counted["rows model.iso_pipeline.ercot_da_as_combined"] == counted_first["rows model.iso_pipeline.ercot_da_as_combined"]
     res = results(base)
     for table in ("int_ercot__rt_prices_gaps", "int_ercot__da_prices_gaps", "int_ercot__settlement_points",
                   "ercot_fill_stats"):
@@ -101,6 +122,11 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
     # and the reports are written again, with the failure
     assert "ERCOT reports kept" not in bad["__log__"]
     assert range_test.split(".")[0] in (rollup / "quality_report.md").read_text()
+    # a new day: the models it reached are counted again, and the counts are those of the relations now
+    rows = recorded_rows(base)
+    assert all(n == now for n, now in rows.values()), rows
+    assert rows["model.iso_pipeline.ercot_rt_prices"][0] > 0
+    assert kept_counts(base)["rows model.iso_pipeline.ercot_rt_prices"] != counted["rows model.iso_pipeline.ercot_rt_prices"]
 
     # nothing new since the failure: the failing test is not skipped, it fails again
     again = build(base, "--select", "tag:ercot")
