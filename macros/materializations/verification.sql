@@ -4,16 +4,18 @@
   verified (record_verified).
 -#}
 
-{% macro unverified_days_filter(model, column) -%}
-  {{ return(adapter.dispatch('unverified_days_filter')(model, column)) }}
+{% macro unverified_days_filter(model, column, utc_column=none) -%}
+  {{ return(adapter.dispatch('unverified_days_filter')(model, column, utc_column)) }}
 {%- endmacro %}
 
-{% macro default__unverified_days_filter(model, column) -%}
+{% macro default__unverified_days_filter(model, column, utc_column=none) -%}
   {#- For the expensive integrity tests of a model written one day at a time: a condition on `column` (a local
       timestamp) selecting the days no complete passing test run has covered yet - after an incremental export,
       the days it wrote (and any earlier ones a failing run left unverified). `true` (everything) when the last
       full export is not verified yet, before any export, and for every other model. record_verified keeps the
-      state. -#}
+      state. With `utc_column` (the UTC timestamp of the rows, when `column` is an expression of it that DuckDB cannot
+      push into a parquet scan, such as a wide table's local day), the condition also bounds `utc_column` to the
+      days +- 1, so the scan skips the other days' row groups and files instead of reading every column of them. -#}
   {%- if not execute -%}{{ return('true') }}{%- endif -%}
   {%- set state = model_state(model) -%}
   {%- if state is none or state.full_export_at is none or state.verified_at is none
@@ -22,7 +24,14 @@
   {%- endif -%}
   {%- set days = query_list("select distinct day::varchar from main._export_days where model = '" ~ model
                             ~ "' and verified_at is null order by 1") -%}
-  {{ return(days_condition(days | list, column)) }}
+  {%- set condition = days_condition(days | list, column) -%}
+  {%- if utc_column and days | length > 0 -%}
+    {%- set day = modules.datetime.date.fromisoformat -%}
+    {%- set one = modules.datetime.timedelta(days=1) -%}
+    {%- set condition = "(" ~ utc_column ~ " >= timestamptz '" ~ (day(days | min) - one) ~ " 00:00:00+00' and " ~ utc_column
+          ~ " < timestamptz '" ~ (day(days | max) + one + one) ~ " 00:00:00+00' and " ~ condition ~ ")" -%}
+  {%- endif -%}
+  {{ return(condition) }}
 {%- endmacro %}
 
 {% macro verified_rows_window(model) -%}

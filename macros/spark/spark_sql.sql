@@ -146,7 +146,7 @@ left join {{ hourly }} as {{ alias }} on {{ alias }}.datetime = date_trunc('hour
   {{ return(none) }}
 {%- endmacro %}
 
-{% macro spark__unverified_days_filter(model, column) -%}
+{% macro spark__unverified_days_filter(model, column, utc_column=none) -%}
   {#- Spark builds keep no verification marks: every day is checked. -#}
   {{ return('true') }}
 {%- endmacro %}

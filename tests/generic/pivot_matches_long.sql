@@ -9,7 +9,7 @@
     yet verified (unverified_days_filter): the wide rows by the local day of `datetime`, the long and filled rows by
     their `datetime_local`. -#}
 {%- set body %}
-{%- set wide_scope = unverified_days_filter(model, "timezone('" ~ iso_timezone(iso) ~ "', datetime)") if iso else 'true' -%}
+{%- set wide_scope = unverified_days_filter(model, "timezone('" ~ iso_timezone(iso) ~ "', datetime)", 'datetime') if iso else 'true' -%}
 {%- set long_scope = unverified_days_filter(model, 'datetime_local') if iso else 'true' -%}
 {%- set columns = relation_columns(model) if execute else [] -%}
 {%- if execute and columns | length == 0 %}

@@ -310,6 +310,41 @@ def test_a_failing_integrity_test_is_run_again_until_the_data_is_fixed(tmp_path)
     assert got == expected
 
 
+def test_a_wide_cell_changed_on_the_new_day_fails_pivot_matches_long_at_both_ends_of_the_local_day(tmp_path):
+    """pivot_matches_long on an incremental build compares only the unverified local days of the wide table, read
+    through a UTC range (so the other days' files are skipped): the first and the last interval of a local day, whose
+    UTC dates differ, are both still compared."""
+    files = generate_ercot(tmp_path / "raw", start=dt.date(2024, 12, 20), days=3, datasets=("DA_prices",))
+    base = tmp_path / "data"
+    land("ERCOT", files[:2], base=base)
+    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
+    land("ERCOT", files[2:], base=base)
+    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
+    model = '"warehouse"."ercot"."flat_da_prices"'
+    ((day,),) = query(base, "select max(day)::varchar from main._export_days where model = ?", [model])
+    [path] = (IsoPaths.of("ERCOT", base).rollup_files / "flattened" / "DA_prices").rglob(f"*{day.replace('-', '')[:6]}*.parquet")
+    tz = ZoneInfo("America/Chicago")
+    first = dt.datetime.fromisoformat(day).replace(tzinfo=tz)
+    last = first + dt.timedelta(hours=23)
+    with duckdb.connect() as con:  # one cell changed at the local day's first hour and one at its last
+        con.execute("set TimeZone = 'UTC'")
+        columns = [c for (c,) in con.execute(f"select name from parquet_schema('{path}') where num_children is null").fetchall()]
+        point = next(c for c in columns if c not in ("datetime", "year"))
+        con.execute(f"""copy (select * replace (case when datetime in ($1, $2) then "{point}" + 1 else "{point}" end as "{point}")
+                              from read_parquet('{path}')) to '{path}.new' (format parquet)""", [first, last])
+    Path(f"{path}.new").replace(path)
+    with duckdb.connect(str(base / "warehouse.duckdb")) as con:  # as if just exported: the day to verify
+        con.execute("update main._export_days set verified_at = null, exported_at = now() where model = ? and day = ?",
+                    [model, day])
+    tested = build(base, "--select", "test_name:pivot_matches_long")
+    [pivot] = [k for k in tested if k.startswith("pivot_matches_long_ercot_flat_da_prices")]
+    assert tested[pivot] == "fail"
+    results = json.loads((base / "dbt_target" / "run_results.json").read_text())["results"]
+    [result] = [r for r in results if r["unique_id"].split(".", 2)[-1] == pivot]
+    assert result["failures"] == 2
+    assert f"datetime >= timestamptz '{dt.date.fromisoformat(day) - dt.timedelta(days=1)} 00:00:00+00'" in result["compiled_code"]
+
+
 # the two tests below land DA files only and are about Stage 2 DA: they build what it depends on and its tests (the
 # rest of tag:ercot would build empty models around it). Not the test above: a day is marked verified only by a
 # build that ran every test of its model, which the everyday build does and this selection does not.
