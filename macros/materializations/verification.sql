@@ -34,6 +34,35 @@
   {{ return(condition) }}
 {%- endmacro %}
 
+{% macro reverify_on_seed_change() -%}
+  {{ return(adapter.dispatch('reverify_on_seed_change')()) }}
+{%- endmacro %}
+
+{% macro default__reverify_on_seed_change() -%}
+  {#- Post-hook of a seed that day-scoped tests read (price_bounds: values_in_range): when the seed's file differs
+      from the one last loaded (its checksum, kept in main._inputs_seen as 'verified with <seed id>'), the day-unit
+      models those tests are attached to lose their verification mark, so the next tests check every day against
+      the new contents, not only the days exported since. '' outside execution. -#}
+  {%- if not execute -%}{{ return('') }}{%- endif -%}
+  {%- set models = [] -%}
+  {%- for t in graph.nodes.values() if t.resource_type == 'test' and model.unique_id in t.depends_on.nodes -%}
+    {%- set node = graph.nodes.get(t.get('attached_node') or (t.depends_on.nodes | reject('equalto', model.unique_id) | first)) -%}
+    {%- if node is not none and node.resource_type == 'model' and is_day_unit(node) -%}
+      {%- set rel = api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) | string -%}
+      {%- if rel not in models -%}{%- do models.append(rel) -%}{%- endif -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- set key = sql_literal('verified with ' ~ model.unique_id) -%}
+  {%- set checksum = sql_literal(model.checksum.checksum) -%}
+  {%- set statements = [] -%}
+  {%- if models -%}
+    {%- do statements.append("update main._export_state set verified_at = null where model in (" ~ sql_literal_list(models, brackets=false)
+          ~ ") and (select fingerprint from main._inputs_seen where node_id = " ~ key ~ ") is distinct from " ~ checksum) -%}
+  {%- endif -%}
+  {%- do statements.append("insert or replace into main._inputs_seen values (" ~ key ~ ", " ~ checksum ~ ", null, now())") -%}
+  {{ return(statements | join(';\n')) }}
+{%- endmacro %}
+
 {% macro verified_rows_window(model) -%}
   {{ return(adapter.dispatch('verified_rows_window')(model)) }}
 {%- endmacro %}

@@ -146,6 +146,11 @@ left join {{ hourly }} as {{ alias }} on {{ alias }}.datetime = date_trunc('hour
   {{ return(none) }}
 {%- endmacro %}
 
+{% macro spark__reverify_on_seed_change() -%}
+  {#- Spark builds keep no verification marks: nothing to reset. -#}
+  {{ return('') }}
+{%- endmacro %}
+
 {% macro spark__unverified_days_filter(model, column, utc_column=none) -%}
   {#- Spark builds keep no verification marks: every day is checked. -#}
   {{ return('true') }}

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 
-from conftest import REAL, build, compile_inline, query
+from conftest import REAL, build, compile_inline, project_copy, query
 from ingest.config import IsoPaths
+from ingest.dbt import run_dbt
 from ingest.landing import land
 from ingest.sample.ercot import expected_counts, generate_ercot
 
@@ -343,6 +344,37 @@ def test_a_wide_cell_changed_on_the_new_day_fails_pivot_matches_long_at_both_end
     [result] = [r for r in results if r["unique_id"].split(".", 2)[-1] == pivot]
     assert result["failures"] == 2
     assert f"datetime >= timestamptz '{dt.date.fromisoformat(day) - dt.timedelta(days=1)} 00:00:00+00'" in result["compiled_code"]
+
+
+def test_new_price_bounds_are_checked_against_every_day_not_only_the_new_one(tmp_path):
+    """values_in_range checks only the days not yet verified on an incremental build; a new price_bounds file makes
+    every day of the models it bounds unverified again (the seed's post-hook), so a lowered cap fails on old days."""
+    files = generate_ercot(tmp_path / "raw", start=dt.date(2024, 12, 20), days=3, datasets=("DA_prices",))
+    base = tmp_path / "data"
+    land("ERCOT", files[:2], base=base)
+    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
+    land("ERCOT", files[2:], base=base)
+    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
+    results = json.loads((base / "dbt_target" / "run_results.json").read_text())["results"]
+    [scoped] = [r for r in results if r["unique_id"].split(".")[2].startswith("values_in_range_ercot_da_prices")]
+    assert scoped["status"] == "pass" and "m.datetime_local >= date '" in scoped["compiled_code"], "only the new day"
+    # a cap below the highest hub price of the first day, which is verified and not exported again
+    days = query(base, "select min(datetime_local)::date, max(datetime_local)::date from ercot.da_prices")[0]
+    ((cap,),) = query(base, "select max(da_lmp) - 0.005 from ercot.da_prices where settlement_type = 'HUB' "
+                            "and datetime_local::date = ?", [days[0]])
+    ((expected,),) = query(base, "select count(*) from ercot.da_prices where settlement_type = 'HUB' and da_lmp > ?", [cap])
+    project = project_copy(tmp_path)
+    bounds = (project / "seeds" / "price_bounds.csv").read_text().splitlines(keepends=True)
+    bounds = [line.replace(",-251,9001,", f",-251,{cap:.3f},", 1) if line.startswith("ERCOT,DA,HUB,") else line for line in bounds]
+    (project / "seeds" / "price_bounds.csv").write_text("".join(bounds))
+    target = tmp_path / "target_new_bounds"
+    proc = run_dbt(["build", "--select", "tag:ercot", "--project-dir", str(project), "--profiles-dir", str(project)], base=base,
+                   capture=True, env={"DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(tmp_path / "logs_new_bounds")})
+    assert proc.returncode != 0
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    [checked] = [r for r in results if r["unique_id"].split(".")[2].startswith("values_in_range_ercot_da_prices")]
+    assert checked["status"] == "fail" and checked["failures"] == expected > 0
+    assert "m.datetime_local >= date '" not in checked["compiled_code"], "every day checked again"
 
 
 # the two tests below land DA files only and are about Stage 2 DA: they build what it depends on and its tests (the
