@@ -19,6 +19,11 @@
     model varchar primary key, loaded_through timestamptz, landing_seq_through bigint, verified_at timestamptz
   );
   create table if not exists main._loaded_files (model varchar, path varchar, primary key (model, path));
+  alter table main._export_state add column if not exists summarized_at timestamptz;
+  create table if not exists main._day_keys (
+    model varchar, day date, key varchar, row_count bigint, value_count bigint,
+    first_row timestamptz, last_row timestamptz, first_value timestamptz, last_value timestamptz
+  );
   {{ inputs_seen_ddl() }}
 {%- endmacro %}
 

@@ -65,7 +65,9 @@
   {%- endcall %}
   {%- if plan.unit is not none -%}
     {% call statement('record_state') -%}
-      {{ record_export(this, plan) }}
+      {%- set meta = config.get('meta', {}) -%}
+      {{ record_export(this, plan, {'key': meta.key_column, 'value': meta.value_column}
+                       if plan.unit == 'day' and config.get('changed_from') and meta.get('key_column') and meta.get('value_column') else none) }}
     {%- endcall %}
   {%- elif fingerprint is not none and not kept -%}
     {% call statement('record_state') -%}

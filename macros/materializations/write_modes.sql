@@ -138,15 +138,58 @@
   {%- endif %}
 {%- endmacro %}
 
-{% macro record_export(model, plan) -%}
+{% macro day_keys_statements(model, plan, summary) -%}
+  {#- The statements keeping main._day_keys, the summary of a Stage 2 model per local day and key (rows, non-NULL
+      values, first and last interval of each), for the days an export wrote, read from the files just published
+      (the model's view). Everything again on a full export and when the model has no complete summary yet (an
+      export by an earlier version: the first export after an upgrade reads every day once). The fill statistics
+      and the quality report read it instead of a year of rows (summarized_relation). -#}
+  {%- set whole = plan.full or not summarized_relation(model) -%}
+  {%- if not whole and plan.days | length == 0 -%}{{ return('select 1') }}{%- endif -%}
+  delete from main._day_keys where model = '{{ model }}'{% if not whole %} and day in ({{ sql_date_list(plan.days) }}){% endif %};
+  insert into main._day_keys
+  select
+      '{{ model }}',
+      cast(datetime_local as date),
+      cast(({{ summary.key }}) as varchar),
+      count(*),
+      count({{ summary.value }}),
+      min(datetime),
+      max(datetime),
+      min(datetime) filter (where {{ summary.value }} is not null),
+      max(datetime) filter (where {{ summary.value }} is not null)
+  from {{ model }}
+  {%- if not whole %}
+  where {{ days_condition(plan.days) }}
+  {%- endif %}
+  group by all
+{%- endmacro %}
+
+{% macro summarized_relation(relation) -%}
+  {#- Whether main._day_keys holds a complete summary of the day-unit model `relation` (every export since its
+      summary was made kept it): `summarized_at` of its main._export_state row. False before the state tables
+      exist and on Spark (no state tables). -#}
+  {%- if not execute or target.type != 'duckdb'
+        or not (flags.WHICH in ('build', 'run', 'test', 'seed') or state_table_exists('_day_keys')) -%}
+    {{ return(false) }}
+  {%- endif -%}
+  {%- set r = run_query("select count(*) from main._export_state where model = " ~ sql_literal(relation | string)
+                        ~ " and summarized_at is not null").rows[0][0] -%}
+  {{ return(r > 0) }}
+{%- endmacro %}
+
+{% macro record_export(model, plan, summary=none) -%}
   {#- The statements that record an export of a day-unit model: its row of main._export_state (watermark,
       full_export_at on a full export, updated_at; verified_at kept) and the days it wrote in main._export_days (a
-      full export starts the log afresh, unverified). -#}
-  insert or replace into main._export_state (model, watermark, full_export_at, updated_at, verified_at)
+      full export starts the log afresh, unverified). With `summary` ({'key': SQL expression, 'value': column}: a
+      Stage 2 model's meta key_column / value_column), the day summaries of the days it wrote (day_keys_statements). -#}
+  {%- set summarized = summary is not none -%}
+  insert or replace into main._export_state (model, watermark, full_export_at, updated_at, verified_at, summarized_at)
   select '{{ model }}', {{ "'" ~ plan.watermark ~ "'::timestamptz" if plan.watermark is not none else 'null' }},
          {{ "now()" if plan.full else "(select full_export_at from main._export_state where model = '" ~ model ~ "')" }},
          now(),
-         (select verified_at from main._export_state where model = '{{ model }}');
+         (select verified_at from main._export_state where model = '{{ model }}'),
+         {{ 'now()' if summarized else 'null' }};
   {%- if plan.full %}
   delete from main._export_days where model = '{{ model }}';
   update main._export_state set verified_at = null where model = '{{ model }}';
@@ -154,6 +197,9 @@
   {%- if plan.days | length > 0 %}
   insert into main._export_days (model, day, exported_at)
   select '{{ model }}', unnest([{{ sql_date_list(plan.days) }}]), now();
+  {%- endif %}
+  {%- if summarized %}
+  {{ day_keys_statements(model, plan, summary) }};
   {%- endif %}
   select 1
 {%- endmacro %}

@@ -238,9 +238,17 @@
   {%- for node in nodes_of(iso, 'stage', 'rollup') if relation_exists(node) -%}
     {%- set m = node.config.meta -%}
     {%- set all_rows = api.Relation.create(database=node.database, schema=node.schema, identifier=m.landed_rows_model) -%}
-    {%- set r = report_row(node, "select count(*) as n, count(*) filter (where " ~ m.value_column ~ " is null) as nulls, count(distinct " ~ m.key_column
-          ~ ") as points, strftime(timezone('UTC', min(datetime)), '%Y-%m-%d %H:%M') as first, "
-          ~ "strftime(timezone('UTC', max(datetime)), '%Y-%m-%d %H:%M') as last, count(distinct year) as years from " ~ node_relation(node)) -%}
+    {#- from the model's day summaries (main._day_keys) when it keeps them: the same numbers, without a year of rows -#}
+    {%- if summarized_relation(node_relation(node)) -%}
+      {%- set r = report_row(node, "select coalesce(sum(row_count), 0)::bigint as n, coalesce(sum(row_count - value_count), 0)::bigint as nulls, "
+            ~ "count(distinct key) as points, strftime(timezone('UTC', min(first_row)), '%Y-%m-%d %H:%M') as first, "
+            ~ "strftime(timezone('UTC', max(last_row)), '%Y-%m-%d %H:%M') as last, count(distinct year(day)) as years "
+            ~ "from main._day_keys where model = " ~ sql_literal(node_relation(node) | string)) -%}
+    {%- else -%}
+      {%- set r = report_row(node, "select count(*) as n, count(*) filter (where " ~ m.value_column ~ " is null) as nulls, count(distinct " ~ m.key_column
+            ~ ") as points, strftime(timezone('UTC', min(datetime)), '%Y-%m-%d %H:%M') as first, "
+            ~ "strftime(timezone('UTC', max(datetime)), '%Y-%m-%d %H:%M') as last, count(distinct year) as years from " ~ node_relation(node)) -%}
+    {%- endif -%}
     {#- duplicates: landed rows beyond one per key. Stage 2 holds exactly one row per distinct landed key
         (keys_preserved tests it), so they are the landed rows minus Stage 2's; where a landed row is one component of
         a key (CAISO lands one row per price component), meta duplicate_key names the landed key to count -#}

@@ -12,6 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from conftest import build, landed_entries, query
@@ -54,6 +55,32 @@ def kept_counts(base: Path) -> dict[str, str]:
     return dict(query(base, "select key, computed_at::varchar from main._report_rows where key like 'rows %'"))
 
 
+def assert_day_summaries_and_fill_stats_are_the_rows(base: Path) -> None:
+    """main._day_keys (kept by each Stage 2 export) is the summary of the Stage 2 files as they are, per local day and
+    key, and fill_stats read from it equals fill_stats computed from every row of the filled views."""
+    models = query(base, "select model from main._export_state where summarized_at is not null order by 1")
+    assert {m for (m,) in models} >= {'"warehouse"."ercot"."rt_prices"', '"warehouse"."ercot"."as_prices"'}
+    keys = {"rt_prices": "settlement_point", "da_prices": "settlement_point", "rt_spp": "settlement_point", "as_prices": "as_product"}
+    values = {"rt_prices": "rt_lmp", "da_prices": "da_lmp", "rt_spp": "rt_lmp", "as_prices": "as_price"}
+    for (model,) in models:
+        name = model.split(".")[-1].strip('"')
+        kept = query(base, "select day, key, row_count, value_count, first_row, last_row, first_value, last_value "
+                           "from main._day_keys where model = ? order by 1, 2", [model])
+        rows = query(base, f"""select datetime_local::date, {keys[name]}, count(*), count({values[name]}), min(datetime),
+                                      max(datetime), min(datetime) filter (where {values[name]} is not null),
+                                      max(datetime) filter (where {values[name]} is not null)
+                               from {model} group by all order by 1, 2""")
+        assert kept == rows and rows, model
+    stats = "select * from ercot.fill_stats order by dataset, column_name"
+    every_row = " union all ".join(
+        f"""select '{d}', key, count(*), count(*) filter (where observed), count(*) filter (where filled),
+                   count(*) filter (where value is null), count(distinct gap_run) filter (where filled),
+                   count(distinct gap_run) filter (where not observed and not filled), min(datetime), max(datetime)
+            from ercot.int_ercot__{m}_filled group by key"""
+        for d, m in (("DA_prices", "da_prices"), ("RT_prices", "rt_prices"), ("RT_SPP", "rt_spp"), ("AS_prices", "as_prices")))
+    assert query(base, stats) == query(base, f"select * from ({every_row}) order by 1, 2")
+
+
 def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(tmp_path, base):
     raw = tmp_path / "raw"
     files = generate_ercot(raw, start=dt.date(2024, 10, 21), days=3, n_nodes=4)
@@ -67,6 +94,7 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
     first = build(base, "--select", "tag:ercot")
     assert first["__returncode__"] == 0, first["__log__"][-3000:]
     counted_first = kept_counts(base)
+    assert_day_summaries_and_fill_stats_are_the_rows(base)
     assert {"rows model.iso_pipeline.ercot_rt_prices", "rows model.iso_pipeline.ercot_da_as_combined"} <= set(counted_first)
     # nothing new (and one Stage 4 file deleted by hand): every whole-written model is kept but that one
     rollup = IsoPaths.of("ERCOT", base).rollup_files
@@ -96,13 +124,20 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
                   "ercot_fill_stats"):
         assert res[table]["compiled_code"].startswith("select * from"), table
     skipped = {n for n, r in res.items() if KEPT_TEST in (r.get("compiled_code") or "")}
-    for name in ("hourly_aggregates_match_ercot_da_as_rt_hourly", "values_in_range_ercot_rt_prices_rt_lmp",
-                 "no_time_gaps_ercot_rt_prices", "row_count_matches_ercot_da_as_rt_native"):
+    for name in ("hourly_aggregates_match_ercot_da_as_rt_hourly", "no_time_gaps_ercot_rt_prices",
+                 "row_count_matches_ercot_da_as_rt_native"):
         assert any(n.startswith(name) for n in skipped), (name, sorted(skipped))
+    # the day-scoped tests read no day: every day is verified
+    [in_range] = [r for n, r in res.items() if n.startswith("values_in_range_ercot_rt_prices_rt_lmp")]
+    assert KEPT_TEST in in_range["compiled_code"] or "where false" in in_range["compiled_code"], in_range["compiled_code"]
     # the row-count tests read the landing registry, which has no version: they always run
     assert not any(n.startswith("rows_match_registry") for n in skipped)
 
     # a new day, whose last SCED run carries an impossible price (edited after landing: the row count holds)
+    # RT prices exported by a version without day summaries: the next export summarizes every day once
+    with duckdb.connect(str(base / "warehouse.duckdb")) as con:
+        con.execute("""update main._export_state set summarized_at = null where model = '"warehouse"."ercot"."rt_prices"';
+                       delete from main._day_keys where model = '"warehouse"."ercot"."rt_prices"'""")
     land("ercot", [later], base=base)
     sced = max((e for e in landed_entries(base) if e["format"] == "np6_788_cd"), key=lambda e: e["file_name"])
     csv_path = IsoPaths.of("ERCOT", base).root / sced["path"]
@@ -122,6 +157,8 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
     # and the reports are written again, with the failure
     assert "ERCOT reports kept" not in bad["__log__"]
     assert range_test.split(".")[0] in (rollup / "quality_report.md").read_text()
+    assert_day_summaries_and_fill_stats_are_the_rows(base)
+    assert "from main._day_keys" in res["ercot_fill_stats"]["compiled_code"], "fill_stats read from the day summaries"
     # a new day: the models it reached are counted again, and the counts are those of the relations now
     rows = recorded_rows(base)
     assert all(n == now for n, now in rows.values()), rows
