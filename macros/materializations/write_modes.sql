@@ -178,6 +178,22 @@
   {{ return(r > 0) }}
 {%- endmacro %}
 
+{% macro day_summary_model(relation, key_column, value_column=none) -%}
+  {#- The model name under which main._day_keys summarizes `relation` by `key_column` (and `value_column`), or none:
+      when `relation` is a Stage 2 model whose meta key_column (value_column) is that one and whose summary is
+      complete (summarized_relation). fill_gaps and no_time_gaps then read the keys and bounds from the summary. -#}
+  {%- if not execute or relation is string -%}{{ return(none) }}{%- endif -%}
+  {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.alias == relation.identifier
+        and node.schema == relation.schema -%}
+    {%- set meta = node.config.get('meta', {}) -%}
+    {%- if meta.get('key_column') == key_column and (value_column is none or meta.get('value_column') == value_column)
+          and summarized_relation(relation) -%}
+      {{ return(relation | string) }}
+    {%- endif -%}
+  {%- endfor -%}
+  {{ return(none) }}
+{%- endmacro %}
+
 {% macro record_export(model, plan, summary=none) -%}
   {#- The statements that record an export of a day-unit model: its row of main._export_state (watermark,
       full_export_at on a full export, updated_at; verified_at kept) and the days it wrote in main._export_days (a

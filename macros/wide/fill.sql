@@ -12,18 +12,41 @@
     Built from the gaps, not from a full grid: a key with one value per interval from its first value to the
     dataset's last interval has no gap (one aggregate finds the others); only the other keys' rows go through a
     window (lead) that finds where the next value is more than one interval away, and only those runs are expanded.
+    On a Stage 2 model that keeps day summaries (DuckDB), the keys with a gap and the last interval come from the
+    summaries, and only those keys' rows are read.
     Output (one row per missing cell): datetime, datetime_local, key, value (filled or NULL), observed (false),
     gap_run (the interval the run follows), gap_intervals (k), filled, year (local).
   -#}
   {%- set max_gap = var('ffill_max_gap_minutes') -%}
   {%- set step = interval_of(grain_minutes, 'minute') -%}
-with source as (
+  {%- set summary = day_summary_model(relation, key_column, value_column) -%}
+with
+{%- if summary %}
+-- the keys whose day summaries (main._day_keys, macro day_summary_model) show a missing interval: only their rows
+-- are read; a complete key has no gap to find
+summary_gaps as (
+    select key
+    from main._day_keys
+    where model = {{ sql_literal(summary) }}
+    group by key
+    having sum(value_count) > 0
+       and sum(value_count) <> ({{ seconds_between('(select max(last_row) from main._day_keys where model = ' ~ sql_literal(summary) ~ ')', 'min(first_value)') }} / 60 / {{ grain_minutes }})::bigint + 1
+),
+{%- endif %}
+source as (
     select datetime, {{ key_column }} as key, {{ value_column }} as value
     from {{ relation }}
+    {%- if summary %}
+    where cast(({{ key_column }}) as varchar) in (select key from summary_gaps)
+    {%- endif %}
 ),
 
 bounds as (
+    {%- if summary %}
+    select max(last_row) as last_interval from main._day_keys where model = {{ sql_literal(summary) }}
+    {%- else %}
     select max(datetime) as last_interval from source
+    {%- endif %}
 ),
 
 observed as (

@@ -11,7 +11,37 @@
 {%- set tz = iso_timezone(iso) -%}
 {%- set key = key_column if key_column else "'(all)'" -%}
 {%- set step = interval_of(grain_minutes, 'minute') -%}
-with observed as (
+{%- set summary = day_summary_model(model, key_column) if key_column and datetime_column == 'datetime' else none -%}
+{%- set newest = 'max(last_row)' if summary else 'max(datetime)' %}
+with
+{%- if summary %}
+bounds as (
+    select
+        {% if through_end_of_day -%}
+        {{ local_to_utc("cast(cast(" ~ utc_to_local(newest, tz) ~ " as date) + 1 as timestamp)", tz, 'false') }}
+            - {{ step }} as last_interval
+        {%- else -%}
+        {{ newest }} as last_interval
+        {%- endif %}
+    from main._day_keys
+    where model = {{ sql_literal(summary) }}
+),
+
+-- the keys whose day summaries (main._day_keys) miss an interval: only their rows are read
+summary_incomplete as (
+    select key
+    from main._day_keys
+    where model = {{ sql_literal(summary) }}
+    group by key
+    having sum(row_count) <> ({{ seconds_between('(select last_interval from bounds)', 'min(first_row)') }} / 60 / {{ grain_minutes }})::bigint + 1
+),
+
+observed as (
+    select {{ datetime_column }} as datetime, {{ key }} as key from {{ model }}
+    where cast(({{ key }}) as varchar) in (select key from summary_incomplete)
+),
+{%- else %}
+observed as (
     {%- if key_column %}
     select {{ datetime_column }} as datetime, {{ key }} as key from {{ model }}
     {%- else %}
@@ -22,13 +52,14 @@ with observed as (
 bounds as (
     select
         {% if through_end_of_day -%}
-        {{ local_to_utc("cast(cast(" ~ utc_to_local('max(datetime)', tz) ~ " as date) + 1 as timestamp)", tz, 'false') }}
+        {{ local_to_utc("cast(cast(" ~ utc_to_local(newest, tz) ~ " as date) + 1 as timestamp)", tz, 'false') }}
             - {{ step }} as last_interval
         {%- else -%}
-        max(datetime) as last_interval
+        {{ newest }} as last_interval
         {%- endif %}
     from observed
 ),
+{%- endif %}
 
 keys as (
     select key, min(datetime) as first_seen, count(*) as intervals from observed group by key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 
 import duckdb
@@ -215,6 +216,12 @@ def test_incremental_stage3_rewrites_the_neighbouring_day_whose_fill_changes(tmp
     assert ("2024-12-20",) not in rewritten, "Stage 2 did not rewrite 12/20: only Stage 3's fill rule reaches it"
     after = query(base, west)
     assert at(after, "2024-12-20 23:15") is None and at(after, "2024-12-21 00:15") is None, "a 75-minute gap is NULL"
+    # the gap test and the gaps table found HB_WEST's run through the day summaries: one gap of five intervals
+    results = json.loads((base / "dbt_target" / "run_results.json").read_text())["results"]
+    [gap_test] = [r for r in results if r["unique_id"].split(".")[2].startswith("no_time_gaps_ercot_rt_spp_")]
+    assert gap_test["status"] == "warn" and gap_test["failures"] == 1, gap_test
+    assert "from main._day_keys" in gap_test["compiled_code"]
+    assert query(base, "select key, count(*), min(gap_intervals) from ercot.int_ercot__rt_spp_gaps group by 1") == [("HB_WEST", 5, 5)]
 
     full = tmp_path / "full"
     land("ERCOT", inputs, base=full)
