@@ -144,15 +144,16 @@
   {{ return(found[-1] if found else none) }}
 {%- endmacro %}
 
-{% macro unless_inputs_changed(body, kind) -%}
-  {{ return(adapter.dispatch('unless_inputs_changed')(body, kind)) }}
+{% macro unless_inputs_changed(body, kind, run_body=none) -%}
+  {{ return(adapter.dispatch('unless_inputs_changed')(body, kind, run_body)) }}
 {%- endmacro %}
 
-{% macro default__unless_inputs_changed(body, kind) -%}
+{% macro default__unless_inputs_changed(body, kind, run_body=none) -%}
   {#- The SQL of a node that reads all of history (`kind` 'table': a table model with config keep_unchanged: true;
       'test': a data test): `body` with its fingerprint appended as a comment, or, when the fingerprint is the one
       it was last built or passed with, what costs nothing - the table as it is (`select * from` itself) or a test
-      with no rows. -#}
+      with no rows. With `run_body` (SQL giving the same rows as `body` from less, e.g. the table itself and only the
+      rows loaded since it was built): that runs when the inputs changed, while the fingerprint stays `body`'s. -#}
   {%- set state = inputs_state(body) -%}
   {%- set fingerprint, seen = state.fingerprint, state.seen -%}
   {%- if fingerprint is none -%}{{ return(body) }}{%- endif -%}
@@ -165,10 +166,10 @@
   {%- elif same -%}
     {{ return("select 'inputs unchanged since the last pass' as kept where false\n" ~ inputs_marker(fingerprint)) }}
   {%- endif -%}
-  {{ return(body ~ '\n' ~ inputs_marker(fingerprint)) }}
+  {{ return((run_body or body) ~ '\n' ~ inputs_marker(fingerprint)) }}
 {%- endmacro %}
 
-{% macro spark__unless_inputs_changed(body, kind) -%}
+{% macro spark__unless_inputs_changed(body, kind, run_body=none) -%}
   {{ return(body) }}
 {%- endmacro %}
 

@@ -50,3 +50,37 @@ select
 from points as p
 left join best as b using (settlement_point)
 {%- endmacro %}
+
+{% macro settlement_points_since_built(iso, relations) -%}
+  {#- The SQL of a settlement points table (typed_settlement_points) from the table as last built and only the rows
+      of `relations` (intermediate models, each row stamped `_loaded_at`) loaded since: the same rows as reading every
+      row (a point's iso_point_type is the max over its rows), from the rows of one day instead of a year. none - read
+      everything - outside DuckDB, on --full-refresh, before the table exists or its build is recorded
+      (main._inputs_seen), and when an input has rows but none loaded before that build (it was rebuilt). -#}
+  {%- if not execute or target.type != 'duckdb' or flags.FULL_REFRESH or load_cached_relation(this) is none
+        or not state_tables_ready() -%}
+    {{ return(none) }}
+  {%- endif -%}
+  {%- set built_at = run_query("select max(recorded_at)::varchar from main._inputs_seen where node_id = " ~ sql_literal(model.unique_id)).rows[0][0] -%}
+  {%- if built_at is none -%}{{ return(none) }}{%- endif -%}
+  {%- set since = sql_literal(built_at) ~ "::timestamptz" -%}
+  {%- set held = [] -%}
+  {%- for r in relations -%}
+    {#- rebuilt since: rows, none of them loaded before the build (an empty input has lost nothing) -#}
+    {%- do held.append("(exists (select 1 from " ~ r ~ " where _loaded_at <= " ~ since ~ ") or not exists (select 1 from " ~ r ~ "))") -%}
+  {%- endfor -%}
+  {%- if not run_query("select " ~ held | join(' and ')).rows[0][0] -%}{{ return(none) }}{%- endif -%}
+  {%- set sql -%}
+with seen as (
+    -- the points as last built ({{ built_at }}), and the rows loaded since
+    select settlement_point, iso_point_type from {{ this }}
+    {%- for r in relations %}
+    union
+    select settlement_point, iso_point_type from {{ r }} where _loaded_at > {{ since }}
+    {%- endfor %}
+)
+
+{{ typed_settlement_points(iso, 'seen') }}
+  {%- endset -%}
+  {{ return(sql) }}
+{%- endmacro %}

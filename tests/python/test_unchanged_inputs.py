@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -170,3 +171,30 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
     res = results(base)
     assert again["__returncode__"] != 0 and res[range_test]["status"] == "fail"
     assert KEPT_TEST not in res[range_test]["compiled_code"]
+
+
+def test_settlement_points_read_only_the_rows_loaded_since_their_last_build(tmp_path, base):
+    """A new day reads the settlement points table and the rows loaded since its last build, not every landed row:
+    a point first seen in the new day is added, typed like the others, and the table is the one a full read gives."""
+    files = generate_ercot(tmp_path / "raw", start=dt.date(2024, 12, 20), days=2, datasets=("DA_prices",))
+    land("ercot", files[:1], base=base)
+    select = ("--select", "+int_ercot__settlement_points")
+    assert build(base, *select)["__returncode__"] == 0
+    with zipfile.ZipFile(files[1]) as z:  # the second day carries a point never seen before: a new hub
+        name = z.namelist()[0]
+        lines = z.read(name).decode().splitlines()
+    point = lines[1].split(",")[2]
+    renamed = tmp_path / "renamed" / name
+    renamed.parent.mkdir()
+    renamed.write_text("\n".join([lines[0]] + [ln.replace(f",{point},", ",HB_NEWHUB,") for ln in lines[1:]]) + "\n")
+    land("ercot", [renamed], base=base)
+    assert build(base, *select)["__returncode__"] == 0
+    compiled = results(base)["int_ercot__settlement_points"]["compiled_code"]
+    assert "where _loaded_at >" in compiled and compiled.lstrip().startswith("with seen as")
+    points = "select settlement_point, iso_point_type, settlement_type from ercot.int_ercot__settlement_points order by 1"
+    got = query(base, points)
+    assert [t for p, _, t in got if p == "HB_NEWHUB"] == ["HUB"], got
+    # the same table as a full read of every landed row
+    assert build(base, *select, "--full-refresh")["__returncode__"] == 0
+    assert query(base, points) == got
+    assert "where _loaded_at >" not in results(base)["int_ercot__settlement_points"]["compiled_code"]

@@ -15,4 +15,5 @@ with seen as (
 {{ typed_settlement_points('ERCOT', 'seen') }}
 {% endset %}
 {#- rebuilt only when its inputs changed (macro unless_inputs_changed) -#}
-{{ unless_inputs_changed(body, 'table') }}
+{#- (a new day reads the table and the rows loaded since its last build: settlement_points_since_built) -#}
+{{ unless_inputs_changed(body, 'table', settlement_points_since_built('ERCOT', [ref('int_ercot__da_prices'), ref('int_ercot__rt_prices'), ref('int_ercot__rt_spp')])) }}

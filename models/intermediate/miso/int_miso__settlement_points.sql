@@ -13,4 +13,5 @@ with seen as (
 {{ typed_settlement_points('MISO', 'seen') }}
 {% endset %}
 {#- rebuilt only when its inputs changed (macro unless_inputs_changed) -#}
-{{ unless_inputs_changed(body, 'table') }}
+{#- (a new day reads the table and the rows loaded since its last build: settlement_points_since_built) -#}
+{{ unless_inputs_changed(body, 'table', settlement_points_since_built('MISO', [ref('int_miso__da_prices'), ref('int_miso__rt_hourly')])) }}
