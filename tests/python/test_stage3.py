@@ -221,6 +221,9 @@ def test_incremental_stage3_rewrites_the_neighbouring_day_whose_fill_changes(tmp
     [gap_test] = [r for r in results if r["unique_id"].split(".")[2].startswith("no_time_gaps_ercot_rt_spp_")]
     assert gap_test["status"] == "warn" and gap_test["failures"] == 1, gap_test
     assert "from main._day_keys" in gap_test["compiled_code"]
+    [days_test] = [r for r in results if r["unique_id"].split(".")[2].startswith("complete_days_ercot_rt_spp_")]
+    assert days_test["status"] == "warn" and days_test["failures"] == 2, days_test  # HB_WEST on 12/20 and 12/21
+    assert "from main._day_keys" in days_test["compiled_code"]
     assert query(base, "select key, count(*), min(gap_intervals) from ercot.int_ercot__rt_spp_gaps group by 1") == [("HB_WEST", 5, 5)]
 
     full = tmp_path / "full"
