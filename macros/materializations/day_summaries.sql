@@ -51,8 +51,10 @@
   {#- The model name under which main._day_keys summarizes `relation` by `key_column` (and `value_column`), or none:
       when `relation` is a Stage 2 model whose meta key_column (value_column) is that one and whose summary is
       complete (summarized_relation). fill_gaps and no_time_gaps then read the keys and bounds from the summary. -#}
-  {%- if not execute or relation is string -%}{{ return(none) }}{%- endif -%}
-  {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.alias == relation.identifier
+  {#- a unit test renders the model on its fixtures (its graph has no nodes): never a summary -#}
+  {%- set nodes = graph.get('nodes') if graph is mapping else none -%}
+  {%- if not execute or relation is string or nodes is none or relation.identifier is not defined -%}{{ return(none) }}{%- endif -%}
+  {%- for node in nodes.values() if node.resource_type == 'model' and node.alias == relation.identifier
         and node.schema == relation.schema -%}
     {%- set meta = node.config.get('meta', {}) -%}
     {%- if meta.get('key_column') == key_column and (value_column is none or meta.get('value_column') == value_column)

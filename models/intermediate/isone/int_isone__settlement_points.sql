@@ -16,4 +16,8 @@ with seen as (
 {% endset %}
 {#- rebuilt only when its inputs changed (macro unless_inputs_changed) -#}
 {#- (a new day reads the table and the rows loaded since its last build: settlement_points_since_built) -#}
-{{ unless_inputs_changed(body, 'table', settlement_points_since_built('ISONE', [ref('int_isone__da_prices'), ref('int_isone__rt_prices'), ref('int_isone__rt_hourly')])) }}
+{{ unless_inputs_changed(body, 'table', settlement_points_since_built('ISONE', [
+    ref('int_isone__da_prices'),
+    ref('int_isone__rt_prices'),
+    ref('int_isone__rt_hourly')
+])) }}

@@ -14,4 +14,7 @@ with seen as (
 {% endset %}
 {#- rebuilt only when its inputs changed (macro unless_inputs_changed) -#}
 {#- (a new day reads the table and the rows loaded since its last build: settlement_points_since_built) -#}
-{{ unless_inputs_changed(body, 'table', settlement_points_since_built('SPP', [ref('int_spp__da_prices'), ref('int_spp__rt_prices')])) }}
+{{ unless_inputs_changed(body, 'table', settlement_points_since_built('SPP', [
+    ref('int_spp__da_prices'),
+    ref('int_spp__rt_prices')
+])) }}
