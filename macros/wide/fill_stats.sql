@@ -1,9 +1,26 @@
 {% macro fill_stats(filled_relation, dataset, long_model=none, gaps_model=none) -%}
   {#- Per column of a Stage 3 table: observed, filled and NULL cells, and how many gaps were filled / left NULL.
-      With `long_model` (the Stage 2 model) and `gaps_model` (its fill_gaps table) on a warehouse that keeps the
+      With `long_model` (the Stage 2 model) and `gaps_model` (its fill_gaps table; not given: the filled model's
+      inputs, found in the graph) on a warehouse that keeps the
       Stage 2 day summaries (main._day_keys, summarized_relation): the observed cells from the summary and the rest
       from the gaps table, so a new day does not read a year of rows; otherwise from `filled_relation` (filled_long),
       every row. Both give the same rows (tested). -#}
+  {#- not given: the filled model's own inputs (a Stage 2 parquet model and its gaps table), found in the graph, so the
+      lineage keeps one edge per Stage 3 dataset -#}
+  {%- set nodes = graph.get('nodes') if execute and graph is mapping else none -%}
+  {%- set found = {'long': long_model, 'gaps': gaps_model} -%}
+  {%- if (long_model is none or gaps_model is none) and nodes and filled_relation is not string -%}
+    {%- for node in nodes.values() if node.resource_type == 'model' and node.alias == filled_relation.identifier
+          and node.schema == filled_relation.schema -%}
+      {%- for dep in node.depends_on.nodes if dep in nodes -%}
+        {%- set d = nodes[dep] -%}
+        {%- if found.long is none and d.config.materialized == 'parquet_partitions' -%}{%- do found.update({'long': node_relation(d)}) -%}
+        {%- elif found.gaps is none and d.name.endswith('_gaps') -%}{%- do found.update({'gaps': node_relation(d)}) -%}
+        {%- endif -%}
+      {%- endfor -%}
+    {%- endfor -%}
+  {%- endif -%}
+  {%- set long_model, gaps_model = found.long, found.gaps -%}
   {%- if long_model is not none and gaps_model is not none and summarized_relation(long_model) -%}
 select * from (
 with observed as (

@@ -3,13 +3,13 @@
 
 {#- Filled cells and gaps per column of every CAISO Stage 3 table (feeds gaps_report.md). -#}
 {%- set body %}
-{{ fill_stats(ref('int_caiso__da_prices_filled'), 'DA_prices', ref('caiso_da_prices'), ref('int_caiso__da_prices_gaps')) }}
+{{ fill_stats(ref('int_caiso__da_prices_filled'), 'DA_prices') }}
 union all
-{{ fill_stats(ref('int_caiso__rt_prices_filled'), 'RT_prices', ref('caiso_rt_prices'), ref('int_caiso__rt_prices_gaps')) }}
+{{ fill_stats(ref('int_caiso__rt_prices_filled'), 'RT_prices') }}
 union all
-{{ fill_stats(ref('int_caiso__rt_5min_filled'), 'RT_5min', ref('caiso_rt_5min'), ref('int_caiso__rt_5min_gaps')) }}
+{{ fill_stats(ref('int_caiso__rt_5min_filled'), 'RT_5min') }}
 union all
-{{ fill_stats(ref('int_caiso__as_prices_filled'), 'AS_prices', ref('caiso_as_prices'), ref('int_caiso__as_prices_gaps')) }}
+{{ fill_stats(ref('int_caiso__as_prices_filled'), 'AS_prices') }}
 {% endset %}
 {#- rebuilt only when its inputs changed (macro unless_inputs_changed) -#}
 {{ unless_inputs_changed(body, 'table') }}

@@ -3,13 +3,13 @@
 
 {#- Filled cells and gaps per column of every ERCOT Stage 3 table (feeds gaps_report.md). -#}
 {%- set body %}
-{{ fill_stats(ref('int_ercot__da_prices_filled'), 'DA_prices', ref('ercot_da_prices'), ref('int_ercot__da_prices_gaps')) }}
+{{ fill_stats(ref('int_ercot__da_prices_filled'), 'DA_prices') }}
 union all
-{{ fill_stats(ref('int_ercot__rt_prices_filled'), 'RT_prices', ref('ercot_rt_prices'), ref('int_ercot__rt_prices_gaps')) }}
+{{ fill_stats(ref('int_ercot__rt_prices_filled'), 'RT_prices') }}
 union all
-{{ fill_stats(ref('int_ercot__rt_spp_filled'), 'RT_SPP', ref('ercot_rt_spp'), ref('int_ercot__rt_spp_gaps')) }}
+{{ fill_stats(ref('int_ercot__rt_spp_filled'), 'RT_SPP') }}
 union all
-{{ fill_stats(ref('int_ercot__as_prices_filled'), 'AS_prices', ref('ercot_as_prices'), ref('int_ercot__as_prices_gaps')) }}
+{{ fill_stats(ref('int_ercot__as_prices_filled'), 'AS_prices') }}
 {% endset %}
 {#- rebuilt only when its inputs changed (macro unless_inputs_changed) -#}
 {{ unless_inputs_changed(body, 'table') }}

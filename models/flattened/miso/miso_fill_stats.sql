@@ -3,11 +3,11 @@
 
 {#- Filled cells and gaps per column of every MISO Stage 3 table (feeds gaps_report.md). -#}
 {%- set body %}
-{{ fill_stats(ref('int_miso__da_prices_filled'), 'DA_prices', ref('miso_da_prices'), ref('int_miso__da_prices_gaps')) }}
+{{ fill_stats(ref('int_miso__da_prices_filled'), 'DA_prices') }}
 union all
-{{ fill_stats(ref('int_miso__rt_hourly_filled'), 'RT_hourly', ref('miso_rt_hourly'), ref('int_miso__rt_hourly_gaps')) }}
+{{ fill_stats(ref('int_miso__rt_hourly_filled'), 'RT_hourly') }}
 union all
-{{ fill_stats(ref('int_miso__as_prices_filled'), 'AS_prices', ref('miso_as_prices'), ref('int_miso__as_prices_gaps')) }}
+{{ fill_stats(ref('int_miso__as_prices_filled'), 'AS_prices') }}
 {% endset %}
 {#- rebuilt only when its inputs changed (macro unless_inputs_changed) -#}
 {{ unless_inputs_changed(body, 'table') }}

@@ -3,15 +3,15 @@
 
 {#- Filled cells and gaps per column of every NYISO Stage 3 table (feeds gaps_report.md). -#}
 {%- set body %}
-{{ fill_stats(ref('int_nyiso__da_prices_filled'), 'DA_prices', ref('nyiso_da_prices'), ref('int_nyiso__da_prices_gaps')) }}
+{{ fill_stats(ref('int_nyiso__da_prices_filled'), 'DA_prices') }}
 union all
-{{ fill_stats(ref('int_nyiso__rt_prices_filled'), 'RT_prices', ref('nyiso_rt_prices'), ref('int_nyiso__rt_prices_gaps')) }}
+{{ fill_stats(ref('int_nyiso__rt_prices_filled'), 'RT_prices') }}
 union all
-{{ fill_stats(ref('int_nyiso__rt_hourly_filled'), 'RT_hourly', ref('nyiso_rt_hourly'), ref('int_nyiso__rt_hourly_gaps')) }}
+{{ fill_stats(ref('int_nyiso__rt_hourly_filled'), 'RT_hourly') }}
 union all
-{{ fill_stats(ref('int_nyiso__as_prices_filled'), 'AS_prices', ref('nyiso_as_prices'), ref('int_nyiso__as_prices_gaps')) }}
+{{ fill_stats(ref('int_nyiso__as_prices_filled'), 'AS_prices') }}
 union all
-{{ fill_stats(ref('int_nyiso__rt_as_prices_filled'), 'RT_AS_prices', ref('nyiso_rt_as_prices'), ref('int_nyiso__rt_as_prices_gaps')) }}
+{{ fill_stats(ref('int_nyiso__rt_as_prices_filled'), 'RT_AS_prices') }}
 {% endset %}
 {#- rebuilt only when its inputs changed (macro unless_inputs_changed) -#}
 {{ unless_inputs_changed(body, 'table') }}

@@ -3,13 +3,13 @@
 
 {#- Filled cells and gaps per column of every PJM Stage 3 table (feeds gaps_report.md). -#}
 {%- set body %}
-{{ fill_stats(ref('int_pjm__da_prices_filled'), 'DA_prices', ref('pjm_da_prices'), ref('int_pjm__da_prices_gaps')) }}
+{{ fill_stats(ref('int_pjm__da_prices_filled'), 'DA_prices') }}
 union all
-{{ fill_stats(ref('int_pjm__rt_prices_filled'), 'RT_prices', ref('pjm_rt_prices'), ref('int_pjm__rt_prices_gaps')) }}
+{{ fill_stats(ref('int_pjm__rt_prices_filled'), 'RT_prices') }}
 union all
-{{ fill_stats(ref('int_pjm__rt_hourly_filled'), 'RT_hourly', ref('pjm_rt_hourly'), ref('int_pjm__rt_hourly_gaps')) }}
+{{ fill_stats(ref('int_pjm__rt_hourly_filled'), 'RT_hourly') }}
 union all
-{{ fill_stats(ref('int_pjm__as_prices_filled'), 'AS_prices', ref('pjm_as_prices'), ref('int_pjm__as_prices_gaps')) }}
+{{ fill_stats(ref('int_pjm__as_prices_filled'), 'AS_prices') }}
 {% endset %}
 {#- rebuilt only when its inputs changed (macro unless_inputs_changed) -#}
 {{ unless_inputs_changed(body, 'table') }}

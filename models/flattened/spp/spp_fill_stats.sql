@@ -3,11 +3,11 @@
 
 {#- Filled cells and gaps per column of every SPP Stage 3 table (feeds gaps_report.md). -#}
 {%- set body %}
-{{ fill_stats(ref('int_spp__da_prices_filled'), 'DA_prices', ref('spp_da_prices'), ref('int_spp__da_prices_gaps')) }}
+{{ fill_stats(ref('int_spp__da_prices_filled'), 'DA_prices') }}
 union all
-{{ fill_stats(ref('int_spp__rt_prices_filled'), 'RT_prices', ref('spp_rt_prices'), ref('int_spp__rt_prices_gaps')) }}
+{{ fill_stats(ref('int_spp__rt_prices_filled'), 'RT_prices') }}
 union all
-{{ fill_stats(ref('int_spp__as_prices_filled'), 'AS_prices', ref('spp_as_prices'), ref('int_spp__as_prices_gaps')) }}
+{{ fill_stats(ref('int_spp__as_prices_filled'), 'AS_prices') }}
 {% endset %}
 {#- rebuilt only when its inputs changed (macro unless_inputs_changed) -#}
 {{ unless_inputs_changed(body, 'table') }}
