@@ -175,8 +175,16 @@
   {%- set mine = model_state(model) -%}
   {%- set have = exported_days(model) if mine is not none else [] -%}
   {%- set why = [] -%}
+  {#- the last export found no rows (a dataset not landed yet): no day logged, no file; it stays so, with no full
+      export (which would make every model and report downstream new), until rows come or files appear -#}
+  {%- set was_empty = mine is not none and mine.full_export_at is not none and have | length == 0 -%}
   {%- if full_refresh -%}
     {%- do why.append('--full-refresh') -%}
+  {%- elif was_empty -%}
+    {%- set stray = files_not_in_log(model_config.get('location'), unit, []) -%}
+    {%- if stray -%}
+      {%- do why.append('files the export log (main._export_days) does not list: ' ~ (stray[:5] | join(', '))) -%}
+    {%- endif -%}
   {%- elif mine is none or mine.watermark is none or have | length == 0 -%}
     {%- do why.append('first export (no export of this model logged in main._export_state / main._export_days)') -%}
   {%- else -%}
@@ -194,7 +202,11 @@
 
   {%- if changed_from -%}
     {%- set watermark = run_query("select max(_loaded_at)::varchar from " ~ rel).rows[0][0] -%}
-    {%- set since = "true" if full else "_loaded_at > '" ~ mine.watermark ~ "'::timestamptz" -%}
+    {%- if was_empty and not full and (watermark is not none or upcoming.get('landed_days')) -%}
+      {%- do why.append('first rows: ' ~ rel.identifier ~ ' had none at the last export') -%}
+      {%- set full = true -%}
+    {%- endif -%}
+    {%- set since = "true" if full else "false" if mine.watermark is none else "_loaded_at > '" ~ mine.watermark ~ "'::timestamptz" -%}
     {%- set loaded = query_list("select distinct cast(datetime_local as date)::varchar from " ~ rel ~ " where " ~ since ~ " order by 1") -%}
     {%- set landed = upcoming.get('landed_days', []) -%}
     {%- set days = (loaded + landed) | unique | sort -%}
@@ -205,7 +217,9 @@
       {%- if landed -%}
         {%- do why.append(landed | length ~ ' day(s) have rows in landed files ' ~ rel.identifier ~ ' has not appended yet') -%}
       {%- endif -%}
-      {%- if not days -%}
+      {%- if not days and was_empty -%}
+        {%- do why.append('nothing new: ' ~ rel.identifier ~ ' has no rows, as at the last export') -%}
+      {%- elif not days -%}
         {%- do why.append('nothing new: no rows loaded into ' ~ rel.identifier ~ ' since the last export (' ~ mine.watermark ~ ')') -%}
       {%- endif -%}
     {%- endif -%}
@@ -221,13 +235,18 @@
   {%- set first_coming, last_coming = ("date '" ~ coming | min ~ "'", "date '" ~ coming | max ~ "'") if coming else ('null', 'null') -%}
   {%- set all_days = query_list("select unnest(generate_series(least(min(datetime_local)::date, " ~ first_coming ~ "), greatest(max(datetime_local)::date, "
                                 ~ last_coming ~ "), interval 1 day))::date::varchar from " ~ rel ~ " order by 1") -%}
-  {%- if not full and up is not none and up.full_export_at is not none
+  {%- if was_empty and not full and all_days -%}
+    {%- do why.append('first rows: ' ~ rel.identifier ~ ' had none at the last export') -%}
+  {%- elif not full and up is not none and up.full_export_at is not none and mine.watermark is not none
         and run_query("select '" ~ up.full_export_at ~ "'::timestamptz > '" ~ mine.watermark ~ "'::timestamptz").rows[0][0] -%}
     {%- do why.append(rel.identifier ~ ' was exported in full (' ~ up.full_export_at ~ ') after the last export of this model') -%}
   {%- elif not full and upstream_plan and upstream_plan.full -%}
     {%- do why.append(rel.identifier ~ ' is exported in full first (' ~ upstream_plan.why | join('; ') ~ ')') -%}
   {%- endif -%}
-  {%- if not why and all_days | length == 0 -%}
+  {%- if not why and all_days | length == 0 and was_empty -%}
+    {{ return({'unit': unit, 'full': false, 'days': [], 'watermark': watermark,
+               'why': ['nothing new: ' ~ rel.identifier ~ ' has no rows, as at the last export']}) }}
+  {%- elif not why and all_days | length == 0 -%}
     {%- do why.append(rel.identifier ~ ' has no rows') -%}
   {%- endif -%}
   {%- if why -%}

@@ -52,7 +52,7 @@
       {{ return(none) }}
     {%- endif -%}
     {{ return('loaded ' ~ run_query("select max(_loaded_at)::varchar || ' ' || count(*) from " ~ rel).rows[0][0]) }}
-  {%- elif node.config.materialized == 'view' -%}
+  {%- elif node.config.materialized in ('view', 'source_view') -%}
     {%- set r = run_query("select sql from duckdb_views() where database_name = " ~ sql_literal(rel.database) ~ " and schema_name = "
                           ~ sql_literal(rel.schema) ~ " and view_name = " ~ sql_literal(rel.identifier)).rows -%}
     {%- if r | length == 0 -%}{{ return(none) }}{%- endif -%}

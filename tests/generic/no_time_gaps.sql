@@ -12,17 +12,17 @@
 {%- set key = key_column if key_column else "'(all)'" -%}
 {%- set step = interval_of(grain_minutes, 'minute') -%}
 {%- set summary = day_summary_model(model, key_column) if key_column and datetime_column == 'datetime' else none -%}
-{%- set newest = 'max(last_row)' if summary else 'max(datetime)' %}
+{%- set newest = 'max(last_row)' if summary else 'max(datetime)' -%}
+{#- the last interval of the spine: the end of the newest local day, or the newest interval -#}
+{%- if through_end_of_day -%}
+{%- set last_interval = local_to_utc("cast(cast(" ~ utc_to_local(newest, tz) ~ " as date) + 1 as timestamp)", tz, 'false') ~ ' - ' ~ step -%}
+{%- else -%}
+{%- set last_interval = newest -%}
+{%- endif %}
 with
 {%- if summary %}
 bounds as (
-    select
-        {% if through_end_of_day -%}
-        {{ local_to_utc("cast(cast(" ~ utc_to_local(newest, tz) ~ " as date) + 1 as timestamp)", tz, 'false') }}
-            - {{ step }} as last_interval
-        {%- else -%}
-        {{ newest }} as last_interval
-        {%- endif %}
+    select {{ last_interval }} as last_interval
     from main._day_keys
     where model = {{ sql_literal(summary) }}
 ),
@@ -50,14 +50,7 @@ observed as (
 ),
 
 bounds as (
-    select
-        {% if through_end_of_day -%}
-        {{ local_to_utc("cast(cast(" ~ utc_to_local(newest, tz) ~ " as date) + 1 as timestamp)", tz, 'false') }}
-            - {{ step }} as last_interval
-        {%- else -%}
-        {{ newest }} as last_interval
-        {%- endif %}
-    from observed
+    select {{ last_interval }} as last_interval from observed
 ),
 {%- endif %}
 

@@ -311,16 +311,22 @@ def test_a_failing_integrity_test_is_run_again_until_the_data_is_fixed(tmp_path)
     assert got == expected
 
 
-def test_a_wide_cell_changed_on_the_new_day_fails_pivot_matches_long_at_both_ends_of_the_local_day(tmp_path):
-    """pivot_matches_long on an incremental build compares only the unverified local days of the wide table, read
-    through a UTC range (so the other days' files are skipped): the first and the last interval of a local day, whose
-    UTC dates differ, are both still compared."""
+def _two_days_then_a_third(tmp_path: Path) -> Path:
+    """A data dir where two DA days were built, then a third landed and built incrementally (all tests pass)."""
     files = generate_ercot(tmp_path / "raw", start=dt.date(2024, 12, 20), days=3, datasets=("DA_prices",))
     base = tmp_path / "data"
     land("ERCOT", files[:2], base=base)
     assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
     land("ERCOT", files[2:], base=base)
     assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
+    return base
+
+
+def test_a_wide_cell_changed_on_the_new_day_fails_pivot_matches_long_at_both_ends_of_the_local_day(tmp_path):
+    """pivot_matches_long on an incremental build compares only the unverified local days of the wide table, read
+    through a UTC range (so the other days' files are skipped): the first and the last interval of a local day, whose
+    UTC dates differ, are both still compared."""
+    base = _two_days_then_a_third(tmp_path)
     model = '"warehouse"."ercot"."flat_da_prices"'
     ((day,),) = query(base, "select max(day)::varchar from main._export_days where model = ?", [model])
     [path] = (IsoPaths.of("ERCOT", base).rollup_files / "flattened" / "DA_prices").rglob(f"*{day.replace('-', '')[:6]}*.parquet")
@@ -349,12 +355,7 @@ def test_a_wide_cell_changed_on_the_new_day_fails_pivot_matches_long_at_both_end
 def test_new_price_bounds_are_checked_against_every_day_not_only_the_new_one(tmp_path):
     """values_in_range checks only the days not yet verified on an incremental build; a new price_bounds file makes
     every day of the models it bounds unverified again (the seed's post-hook), so a lowered cap fails on old days."""
-    files = generate_ercot(tmp_path / "raw", start=dt.date(2024, 12, 20), days=3, datasets=("DA_prices",))
-    base = tmp_path / "data"
-    land("ERCOT", files[:2], base=base)
-    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
-    land("ERCOT", files[2:], base=base)
-    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
+    base = _two_days_then_a_third(tmp_path)
     results = json.loads((base / "dbt_target" / "run_results.json").read_text())["results"]
     [scoped] = [r for r in results if r["unique_id"].split(".")[2].startswith("values_in_range_ercot_da_prices")]
     assert scoped["status"] == "pass" and "m.datetime_local >= date '" in scoped["compiled_code"], "only the new day"

@@ -198,3 +198,62 @@ def test_settlement_points_read_only_the_rows_loaded_since_their_last_build(tmp_
     assert build(base, *select, "--full-refresh")["__returncode__"] == 0
     assert query(base, points) == got
     assert "where _loaded_at >" not in results(base)["int_ercot__settlement_points"]["compiled_code"]
+
+
+def test_a_dataset_not_landed_yet_is_not_exported_again_until_its_first_rows(tmp_path, base):
+    """A day-unit model whose input has no rows (a dataset not landed yet) is written once, empty; the next builds
+    leave it as it is (no full export each time, which made every model and report downstream new: the reports were
+    rewritten on every build of a user who lands only some datasets), and its first rows are exported in full."""
+    files = generate_ercot(tmp_path / "raw", start=dt.date(2024, 12, 20), days=2, datasets=("DA_prices", "AS_prices"))
+    land("ercot", [f for f in files if "NP4190" in f.name], base=base)  # DA only: AS_prices, RT_prices, RT_SPP empty
+    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
+    state = "select model, full_export_at from main._export_state order by 1"
+    exported = query(base, state)
+    assert build(base, "--select", "tag:ercot")["__returncode__"] == 0  # settles the reports' inputs
+    offset = log_size(base)
+    again = build(base, "--select", "tag:ercot")
+    assert again["__returncode__"] == 0, again["__log__"][-3000:]
+    assert query(base, state) == exported, "no model exported in full again"
+    assert "ERCOT reports kept" in again["__log__"]
+    log = (base / "dbt_logs" / "dbt.log").read_text()[offset:]
+    assert '"as_prices": 0 day(s), incremental: nothing new: int_ercot__as_prices has no rows' in log
+    assert '"flat_as_prices": 0 day(s), incremental: nothing new: as_prices has no rows' in log
+    # the first AS rows: exported in full, Stage 3 too, and the rows are all there
+    land("ercot", [f for f in files if "NP4188" in f.name], base=base)
+    offset = log_size(base)
+    first_rows = build(base, "--select", "tag:ercot")
+    assert first_rows["__returncode__"] == 0, first_rows["__log__"][-3000:]
+    log = (base / "dbt_logs" / "dbt.log").read_text()[offset:]
+    assert "first rows: int_ercot__as_prices had none at the last export" in log
+    assert "first rows: as_prices had none at the last export" in log
+    assert query(base, "select count(*) from ercot.as_prices")[0][0] == sum(e["rows"] for e in landed_entries(base)
+                                                                          if e["dataset"] == "AS_prices") > 0
+    assert query(base, "select count(*) from ercot.flat_as_prices")[0][0] > 0
+
+
+def test_a_staging_view_is_kept_while_its_sql_is_the_same_and_still_reads_new_files(tmp_path, base):
+    """Binding a staging view lists every landed file (seconds at hundreds of thousands of files), so a build keeps
+    the view when its SQL is unchanged (materialization source_view); the view still reads the files landed since,
+    and a view dropped by hand or a --full-refresh makes the build create it again."""
+    files = generate_ercot(tmp_path / "raw", start=dt.date(2024, 12, 20), days=2, datasets=("DA_prices",))
+    land("ercot", files[:1], base=base)
+    select = ("--select", "+ercot_da_prices")
+    kept = '"stg_ercot__dam_spp": kept: the view was created from this SQL'
+
+    def built(*extra: str) -> str:
+        offset = log_size(base)
+        out = build(base, *select, *extra)
+        assert out["__returncode__"] == 0, out["__log__"][-3000:]
+        return (base / "dbt_logs" / "dbt.log").read_text()[offset:]
+
+    assert kept not in built()
+    assert kept in built()
+    land("ercot", files[1:], base=base)
+    assert kept in built()
+    days = "select count(distinct datetime_local::date) from ercot.stg_ercot__dam_spp"
+    assert query(base, days)[0][0] == 2, "the kept view reads the file landed after it was created"
+    with duckdb.connect(str(base / "warehouse.duckdb")) as con:
+        con.execute("drop view ercot.stg_ercot__dam_spp")
+    assert kept not in built()
+    assert query(base, days)[0][0] == 2
+    assert kept not in built("--full-refresh")
