@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint bench bench-quick bench-year bench-spark docs clean setup
+.PHONY: demo test lint bench bench-quick bench-year bench-rt-history bench-marginal bench-spark docs clean setup
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,15 @@ bench-quick:
 # a year of ERCOT (2025's first 364 days, ~142,000 files, ~165 M rows, then 31 December added): ours and the DuckDB limit (about an hour)
 bench-year:
 	$(MAKE) bench BENCH_ARGS=--year
+
+# the seed's scale: a 515,000-file SCED history (~5 years, 100 points a file) landed and built, one day added (~15 min)
+bench-rt-history: $(STAMP)
+	$(BIN)/python -m benchmarks.rt_history $(BENCH_ARGS)
+
+# a day of data and the floor: SCED at 2 and 16 days, ours against pandas and Polars from the same zips (~5 min)
+bench-marginal: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m benchmarks.marginal $(BENCH_ARGS)
 
 # the same models on Spark (local session) and DuckDB, on the benchmark corpus (docs/running_on_a_cluster.md)
 bench-spark: $(STAMP)

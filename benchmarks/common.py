@@ -23,13 +23,14 @@ class Dataset:
     grain: int    # minutes
     key: str      # settlement_point or as_product
     value: str    # price column of Stage 2
+    report: str   # what the delivered MIS zips' names carry (cdr.<type>...<friendly name>NP6788_..._csv.zip)
 
 
 DATASETS: tuple[Dataset, ...] = (
-    Dataset("RT_prices", "csv_files/RT_prices/np6_788_cd", 5, "settlement_point", "rt_lmp"),
-    Dataset("RT_SPP", "csv_files/RT_SPP/np6_905_cd", 15, "settlement_point", "rt_lmp"),
-    Dataset("DA_prices", "csv_files/DA_prices/np4_190_cd", 60, "settlement_point", "da_lmp"),
-    Dataset("AS_prices", "csv_files/AS_prices/np4_188_cd", 60, "as_product", "as_price"),
+    Dataset("RT_prices", "csv_files/RT_prices/np6_788_cd", 5, "settlement_point", "rt_lmp", "NP6788"),
+    Dataset("RT_SPP", "csv_files/RT_SPP/np6_905_cd", 15, "settlement_point", "rt_lmp", "NP6905"),
+    Dataset("DA_prices", "csv_files/DA_prices/np4_190_cd", 60, "settlement_point", "da_lmp", "NP4190"),
+    Dataset("AS_prices", "csv_files/AS_prices/np4_188_cd", 60, "as_product", "as_price", "NP4188"),
 )
 
 # ERCOT AncillaryType -> our product (seeds/as_products.csv)
@@ -48,6 +49,19 @@ def iso_root(data_dir: Path) -> Path:
 
 def csv_files(data_dir: Path, ds: Dataset) -> list[Path]:
     return sorted((iso_root(data_dir) / ds.folder).glob("*.csv"))
+
+
+def delivered_zips(folders: list[Path], ds: Dataset) -> list[Path]:
+    """The delivered MIS zips of one dataset in `folders` (the corpus's day folders), by name."""
+    return sorted(z for f in folders for z in Path(f).glob(f"*{ds.report}*.zip"))
+
+
+def contender_args(argv: list[str]) -> tuple[Path | None, Path, list[Path] | None]:
+    """`DATA_DIR OUT_DIR` (read the landed CSVs) or `--zips OUT_DIR FOLDER...` (read the delivered zips):
+    (data_dir, out_dir, zip folders)."""
+    if argv[0] == "--zips":
+        return None, Path(argv[1]), [Path(a) for a in argv[2:]]
+    return Path(argv[0]), Path(argv[1]), None
 
 
 def emit(result: dict) -> None:

@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ingest.sample.ercot import (
+    DATASETS,
     DC_TIES,
     HUBS,
     LOAD_ZONES,
@@ -37,16 +38,18 @@ def n_nodes_for(points: int) -> int:
     return points - FIXED_POINTS
 
 
-def corpus_root(start: dt.date, points: int) -> Path:
-    return WORK / "corpus" / f"{start:%Y%m%d}_p{points}"
+def corpus_root(start: dt.date, points: int, datasets: tuple[str, ...] = DATASETS) -> Path:
+    """One folder per corpus; a corpus of only some datasets is named after them (..._p100_rt_prices)."""
+    tag = "" if tuple(datasets) == DATASETS else "_" + "_".join(d.lower() for d in datasets)
+    return WORK / "corpus" / f"{start:%Y%m%d}_p{points}{tag}"
 
 
 def day_dir(root: Path, day: dt.date) -> Path:
     return root / f"day={day:%Y-%m-%d}"
 
 
-def _generate_day(args: tuple[str, str, int]) -> str:
-    root, iso_day, n_nodes = args
+def _generate_day(args: tuple[str, str, int, tuple[str, ...]]) -> str:
+    root, iso_day, n_nodes, datasets = args
     day = dt.date.fromisoformat(iso_day)
     out = day_dir(Path(root), day)
     if (out / ".done").exists():
@@ -56,20 +59,21 @@ def _generate_day(args: tuple[str, str, int]) -> str:
     tmp = out.with_name(out.name + ".tmp")
     if tmp.exists():
         shutil.rmtree(tmp)
-    generate_ercot(tmp, start=day, days=1, n_nodes=n_nodes)
+    generate_ercot(tmp, start=day, days=1, n_nodes=n_nodes, datasets=datasets)
     (tmp / ".done").write_text("ok\n")  # land() skips dot-files
     tmp.rename(out)
     return iso_day
 
 
-def ensure_days(start: dt.date, days: int, points: int, workers: int | None = None) -> list[Path]:
+def ensure_days(start: dt.date, days: int, points: int, workers: int | None = None,
+                datasets: tuple[str, ...] = DATASETS) -> list[Path]:
     """Day folders for `days` days from `start` (generated when missing); returns them in day order."""
-    root = corpus_root(start, points)
+    root = corpus_root(start, points, datasets)
     root.mkdir(parents=True, exist_ok=True)
     wanted = [start + dt.timedelta(days=i) for i in range(days)]
     missing = [d for d in wanted if not (day_dir(root, d) / ".done").exists()]
     if missing:
-        jobs = [(str(root), d.isoformat(), n_nodes_for(points)) for d in missing]
+        jobs = [(str(root), d.isoformat(), n_nodes_for(points), tuple(datasets)) for d in missing]
         workers = workers or max(1, min(len(jobs), os.cpu_count() or 1))
         if workers == 1:
             for j in jobs:

@@ -7,7 +7,8 @@ Stage 3, per dataset: `pivot_table(index=datetime, columns=key, aggfunc='first')
 spine, the fill rule (a run of k missing intervals of L minutes is filled from the value before it when k*L < 60,
 else left NULL; nothing before a column's first value), local year, partitioned parquet.
 
-    python -m benchmarks.pandas_impl DATA_DIR OUT_DIR
+    python -m benchmarks.pandas_impl DATA_DIR OUT_DIR              the landed CSVs
+    python -m benchmarks.pandas_impl --zips OUT_DIR FOLDER...     the delivered zips (one `read_csv` per zip)
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from benchmarks.common import (
     TZ,
     Dataset,
     Timer,
+    contender_args,
     csv_files,
+    delivered_zips,
     emit,
     iso_root,
 )
@@ -44,12 +47,11 @@ DTYPES = {
 }
 
 
-def read_all(ds: Dataset, data_dir: Path) -> pd.DataFrame:
-    root = iso_root(data_dir)
+def read_all(ds: Dataset, data_dir: Path | None, zips: list[Path] | None = None) -> pd.DataFrame:
     frames = []
-    for f in csv_files(data_dir, ds):
+    for f in delivered_zips(zips, ds) if zips else csv_files(data_dir, ds):
         df = pd.read_csv(f, dtype=DTYPES[ds.name])
-        df["source_file"] = f.relative_to(root).as_posix()
+        df["source_file"] = f.name if zips else f.relative_to(iso_root(data_dir)).as_posix()
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
 
@@ -63,8 +65,8 @@ def point_type(points: pd.Series) -> np.ndarray:
     return np.select([points.str.startswith("HB_"), points.str.startswith("LZ_")], ["HUB", "ZONE"], "NODE")
 
 
-def stage2(ds: Dataset, data_dir: Path) -> pd.DataFrame:
-    raw = read_all(ds, data_dir)
+def stage2(ds: Dataset, data_dir: Path | None, zips: list[Path] | None = None) -> pd.DataFrame:
+    raw = read_all(ds, data_dir, zips)
     out = pd.DataFrame()
     if ds.name == "RT_prices":
         sced = pd.to_datetime(raw["SCEDTimestamp"], format="%m/%d/%Y %H:%M:%S")
@@ -140,14 +142,14 @@ def stage3(ds: Dataset, long: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-def main(data_dir: Path, out_dir: Path) -> None:
+def main(data_dir: Path | None, out_dir: Path, zips: list[Path] | None = None) -> None:
     t = Timer()
     rows = {}
     for ds in DATASETS:
-        if not csv_files(data_dir, ds):
+        if not (delivered_zips(zips, ds) if zips else csv_files(data_dir, ds)):
             continue
         with t("stage2"):
-            long = stage2(ds, data_dir)
+            long = stage2(ds, data_dir, zips)
             long.to_parquet(out_dir / ds.name, partition_cols=["year"], compression="zstd", index=False)
         with t("stage3"):
             wide = stage3(ds, long)
@@ -159,4 +161,4 @@ def main(data_dir: Path, out_dir: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    main(*contender_args(sys.argv[1:]))

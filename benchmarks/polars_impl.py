@@ -3,12 +3,14 @@ column), `str.strptime`, `dt.truncate('5m')`, `dt.replace_time_zone(America/Chic
 latest delivery wins per (datetime, key), `write_parquet(partition_by='year')`; then `pivot`, a left join onto the
 complete spine, the fill rule as column expressions, partitioned parquet.
 
-    python -m benchmarks.polars_impl DATA_DIR OUT_DIR
+    python -m benchmarks.polars_impl DATA_DIR OUT_DIR              the landed CSVs
+    python -m benchmarks.polars_impl --zips OUT_DIR FOLDER...     the delivered zips (each unzipped, `read_csv`, concat)
 """
 
 from __future__ import annotations
 
 import sys
+import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -22,7 +24,9 @@ from benchmarks.common import (
     TZ,
     Dataset,
     Timer,
+    contender_args,
     csv_files,
+    delivered_zips,
     emit,
     iso_root,
 )
@@ -51,10 +55,19 @@ def point_type(point: pl.Expr) -> pl.Expr:
               .otherwise(pl.lit("NODE")))
 
 
-def stage2(ds: Dataset, data_dir: Path) -> pl.DataFrame:
-    glob = str(iso_root(data_dir) / ds.folder / "*.csv")
-    lf = pl.scan_csv(glob, schema=SCHEMAS[ds.name], include_file_paths="source_file")
-    lf = lf.with_columns(pl.col("source_file").str.extract(r"(csv_files/.*)$"))
+def read_zip(path: Path, schema: dict) -> pl.DataFrame:
+    with zipfile.ZipFile(path) as z:
+        data = z.read(z.namelist()[0])
+    return pl.read_csv(data, schema=schema).with_columns(pl.lit(path.name).alias("source_file"))
+
+
+def stage2(ds: Dataset, data_dir: Path | None, zips: list[Path] | None = None) -> pl.DataFrame:
+    if zips:
+        lf = pl.concat([read_zip(z, SCHEMAS[ds.name]) for z in delivered_zips(zips, ds)]).lazy()
+    else:
+        glob = str(iso_root(data_dir) / ds.folder / "*.csv")
+        lf = pl.scan_csv(glob, schema=SCHEMAS[ds.name], include_file_paths="source_file")
+        lf = lf.with_columns(pl.col("source_file").str.extract(r"(csv_files/.*)$"))
     date = pl.col("DeliveryDate").str.strptime(pl.Date, "%m/%d/%Y").cast(pl.Datetime("us"))
     version = ["source_file"]
     if ds.name == "RT_prices":
@@ -132,14 +145,14 @@ def stage3(ds: Dataset, long: pl.DataFrame) -> pl.DataFrame:
                              pl.col("datetime").dt.convert_time_zone(TZ).dt.year().cast(pl.Int32).alias("year"))
 
 
-def main(data_dir: Path, out_dir: Path) -> None:
+def main(data_dir: Path | None, out_dir: Path, zips: list[Path] | None = None) -> None:
     t = Timer()
     rows = {}
     for ds in DATASETS:
-        if not csv_files(data_dir, ds):
+        if not (delivered_zips(zips, ds) if zips else csv_files(data_dir, ds)):
             continue
         with t("stage2"):
-            long = stage2(ds, data_dir)
+            long = stage2(ds, data_dir, zips)
             long.write_parquet(out_dir / ds.name, partition_by="year", compression="zstd", mkdir=True)
         with t("stage3"):
             wide = stage3(ds, long)
@@ -150,4 +163,4 @@ def main(data_dir: Path, out_dir: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    main(*contender_args(sys.argv[1:]))
