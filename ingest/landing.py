@@ -247,16 +247,17 @@ class Refusal:
 def make_csv(iso: str, member: Member) -> tuple[CsvFacts, bytes] | Refusal:
     """Normalise and recognise one member: the landed bytes with their facts, or why it cannot land. Reads nothing
     but the member (a landing worker calls it too)."""
-    data = member.data
+    data, name = member.data, member.name
     try:
         if preambles.applies(iso):  # MISO: title, day and time-convention lines above the header
-            data = preambles.without_preamble(iso, member.name, data)
+            name = preambles.report_name(iso, name, member.chain)  # a CSV in a weekly zip: the zip's name
+            data = preambles.without_preamble(iso, member.name, data, member.chain)
         elif record_lines.applies(iso):  # ISO-NE: C/H/D/T record-type lines
             data = record_lines.as_table(iso, member.name, data)
         csv = normalise(data)
     except (NotCsv, preambles.BadPreamble, record_lines.BadRecords) as exc:
         return Refusal(str(exc))
-    report = reports.by_name(iso, member.name, csv.header) or reports.by_header(iso, csv.header)
+    report = reports.by_name(iso, name, csv.header) or reports.by_header(iso, csv.header)
     if report is None:
         return Refusal(f"unknown report: neither the file name nor the header ({','.join(csv.header)}) "
                        f"matches a row of seeds/iso_reports.csv for {iso}")
@@ -271,7 +272,7 @@ def make_csv(iso: str, member: Member) -> tuple[CsvFacts, bytes] | Refusal:
         except repeated_hour.Unresolvable as exc:
             return Refusal(f"{report.report_id}: {exc}", {"dataset": report.dataset, "format": report.format})
     published = published_at(iso, member.chain)
-    return CsvFacts(member.name, member.chain, report.dataset, report.format, sha256(landed), len(landed),
+    return CsvFacts(name, member.chain, report.dataset, report.format, sha256(landed), len(landed),
                     csv.rows, csv.encoding, ",".join(csv.header),
                     published.isoformat() if published else None), landed
 

@@ -35,6 +35,21 @@ It is parsed strictly into one CSV: table 2's header (the one that names every c
 table 2's rows, each as written. A first table whose header or rows are not the above, a missing second table, a
 third one, or an MCP type seed as_products does not list, quarantines the file, saying which.
 
+The weekly real-time 5-minute LMP archive (`YYYYMMDD_5MIN_LMP.zip`, one CSV inside) is long, read by column name:
+
+    <4 preamble lines>                                        <- contents not seen (gridstatus skips 4 lines)
+    PNODENAME,MKTHOUR_EST,LMP,CON_LMP,LOSS_LMP                <- names from gridstatus; their order not seen
+    ILLINOIS.HUB,01/02/2023 00:05,24.5,-.3,.12                <- one row per node and 5-minute interval (EST start)
+    <a footer line>                                           <- not seen (gridstatus skips 1 line, MISOReports 2)
+
+Only what two independent readers agree on is taken as fact, and the rest is checked instead of assumed: the header
+is the fifth line and holds exactly those five names, in any order (landed in the registered order); no preamble
+line names a clock other than EST; at most two lines after the rows are not rows (the footer, dropped); every row
+starts a 5-minute interval (`M/D/YYYY H:MM`, seconds optional and zero) inside the week the archive's name implies
+(the week starting two weeks before its date, FORMATS_MORE.md). Anything else quarantines the file, saying which.
+The CSV inside is recognised by its own name or, when that names no report or day, by the archive's (and lands
+under the archive's name).
+
 MISO's DA and RT LMP reports share one header, so a MISO file is recognised by its name only (the report's name
 token, seeds/iso_reports.csv), never by its header.
 """
@@ -43,6 +58,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -69,6 +85,10 @@ class Layout:
     tables: tuple[tuple[str, ...], str, tuple[str, ...]] | None = None
     #: one-table reports: (column, the values it may hold): MISO's LMP reports' `Value` is LMP, MCC or MLC
     values: tuple[str, tuple[str, ...]] | None = None
+    #: long reports read by column name: (the interval-start column, the grain in minutes, the days before the
+    #: name's date where the rows' week starts); the header is the registered one in any order
+    named: tuple[str, int, int] | None = None
+    footer: int = 0  # how many lines after the rows may be a footer (dropped)
 
 
 LMP = ("title", "day", "blank", "note")
@@ -81,7 +101,12 @@ LAYOUTS: dict[tuple[str, str], Layout] = {
     ("MISO", "asm_expost_damcp"): Layout(  # inferred (two third-party sources, no real file)
         ("title", "blank", "day+note", "blank"), "Dayahead Market MCPs.",
         (("", "", "MCP Type", *HOURS), "MISO Wide", ("Zone", "Pnode", "MCP Type", *HOURS))),
+    # inferred (gridstatus, MISOReports: 4 lines skipped, the column names, a footer; no real file seen)
+    ("MISO", "rt_5min_lmp"): Layout(("any",) * 4, None, named=("MKTHOUR_EST", 5, 14), footer=2),
 }
+#: a preamble line of the 5-minute archive may say anything but name another clock than EST
+OTHER_CLOCK = re.compile(r"\b(EDT|CDT|CST|CPT|EPT|prevailing|daylight|central|GMT|UTC)\b", re.I)
+STAMP = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
 
 def applies(iso: str) -> bool:
@@ -204,9 +229,21 @@ def _two_tables(report: reports.Report, layout: Layout, body: list[str]) -> str:
     return "\n".join([",".join(second_header), *first, *second]) + "\n"
 
 
-def without_preamble(iso: str, name: str, data: bytes) -> bytes:
-    """`data` from its header on, once the preamble checked out (a two-table report: its tables as one CSV);
-    BadPreamble(reason) otherwise."""
+def report_name(iso: str, name: str, chain: tuple[str, ...] = ()) -> str:
+    """The name a MISO file is recognised (and landed) by: its own when that names a report and a day, else that of
+    the innermost archive holding it that does (`20230116_5MIN_LMP.zip` -> `20230116_5MIN_LMP.csv`), else its own."""
+    for candidate in (name, *reversed(chain[:-1])):
+        base = candidate.replace("\\", "/").rsplit("/", 1)[-1]
+        if reports.by_name(iso.upper(), base) is not None and market_day(base) is not None:
+            return base if candidate == name else base.rsplit(".", 1)[0] + ".csv"
+    return name
+
+
+def without_preamble(iso: str, name: str, data: bytes, chain: tuple[str, ...] = ()) -> bytes:
+    """`data` from its header on, once the preamble checked out (a two-table report: its tables as one CSV; a report
+    read by column name: its columns in the registered order); BadPreamble(reason) otherwise. `chain`: the archives
+    holding the file, outermost first, the file last (a member's name may not say which report it is)."""
+    name = report_name(iso, name, chain)
     report = reports.by_name(iso.upper(), name)
     if report is None:
         known = ", ".join(f"YYYYMMDD{r.name_token}.csv" for r in reports.reports_for(iso.upper()))
@@ -217,6 +254,8 @@ def without_preamble(iso: str, name: str, data: bytes) -> bytes:
         return data
     text = _decode(data)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if layout.named is not None:
+        return _named_table(report, layout, name, lines).encode("utf-8")
     _check_preamble(report, layout, name, lines)
     body = lines[len(layout.lines):]
     if layout.tables is None:
@@ -242,3 +281,84 @@ def _check_values(report: reports.Report, layout: Layout, body: list[str]) -> No
             got = cells[at] if len(cells) > at else "nothing"
             raise BadPreamble(f"{report.report_id}: line {n}: {column} must be one of {', '.join(allowed)}, "
                               f"got {got!r}: {line[:160]}")
+
+
+def _named_table(report: reports.Report, layout: Layout, name: str, lines: list[str]) -> str:
+    """A long report read by column name (MISO's weekly 5-minute archive), checked as the module says: its rows
+    under the registered header, the columns in the registered order, preamble and footer dropped."""
+    assert layout.named is not None
+    rid, stamp_column, (grain, days_before) = report.report_id, layout.named[0], layout.named[1:]
+    skip = len(layout.lines)
+    if len(lines) <= skip:
+        raise BadPreamble(f"{rid}: the file ends inside its {skip}-line preamble")
+    for n, line in enumerate(lines[:skip], start=1):
+        if OTHER_CLOCK.search(line):
+            raise BadPreamble(f"{rid}: preamble line {n} names another clock than EST ({line.strip()[:120]!r}); "
+                              f"{stamp_column} is read as Eastern Standard Time, fixed UTC-5")
+    wanted = tuple(report.header)
+    header = _cells(lines[skip])
+    if sorted(c.upper() for c in header) != sorted(wanted):
+        missing = [c for c in wanted if c not in {h.upper() for h in header}]
+        extra = [h for h in header if h.upper() not in wanted]
+        raise BadPreamble(f"{rid}: line {skip + 1} must be the header, the columns {', '.join(wanted)} in any "
+                          f"order (names from gridstatus: no real file of this report has been seen, so no other "
+                          f"column is guessed at); got {','.join(header)[:300]}"
+                          + (f"; missing {', '.join(missing)}" if missing else "")
+                          + (f"; not known: {', '.join(extra)}" if extra else ""))
+    order = [[h.upper() for h in header].index(c) for c in wanted]
+    at = order[0] if wanted[0] == stamp_column else [h.upper() for h in header].index(stamp_column)
+    rows = lines[skip + 1:]
+    while rows and not rows[-1].strip(" ,"):
+        rows.pop()
+    footer = 0
+    while rows and footer < layout.footer and not _is_row(rows[-1], len(header), at):
+        rows.pop()
+        footer += 1
+        while rows and not rows[-1].strip(" ,"):
+            rows.pop()
+    if not rows:
+        raise BadPreamble(f"{rid}: no rows under the header")
+    week = market_day(name)
+    if week is None:
+        raise BadPreamble(f"{rid}: the week a {name} holds is read from its name (YYYYMMDD{report.name_token}, "
+                          f"the Monday {days_before} days after the week starts); this name has no date")
+    first = dt.datetime.combine(week - dt.timedelta(days=days_before), dt.time())
+    last = first + dt.timedelta(days=7)
+    seen: set[str] = set()
+    for n, line in enumerate(rows, start=skip + 2):
+        cells = next(csv.reader([line])) if '"' in line else line.split(",")
+        if len(cells) != len(header):
+            raise BadPreamble(f"{rid}: line {n} has {len(cells)} cells, the header {len(header)} (a second footer "
+                              f"line, or a row cut short?): {line[:160]}")
+        stamp = cells[at].strip()
+        if stamp in seen:
+            continue
+        match = STAMP.match(stamp)
+        if not match:
+            raise BadPreamble(f"{rid}: line {n}: {stamp_column} {stamp!r} is not M/D/YYYY H:MM: {line[:160]}")
+        month, day, year, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+        try:
+            start = dt.datetime(year, month, day, hour, minute, second)
+        except ValueError:
+            raise BadPreamble(f"{rid}: line {n}: {stamp_column} {stamp!r} is not a time") from None
+        if minute % grain or second:
+            raise BadPreamble(f"{rid}: line {n}: {stamp_column} {stamp!r} does not start a {grain}-minute interval")
+        if not first <= start < last:
+            raise BadPreamble(f"{rid}: line {n}: {stamp_column} {stamp!r} is outside the week {first:%Y-%m-%d} to "
+                              f"{last - dt.timedelta(days=1):%Y-%m-%d} that the name {name} implies (the archive "
+                              f"holds the week starting {days_before} days before its date)")
+        seen.add(stamp)
+    if order == list(range(len(wanted))):
+        return "\n".join([",".join(wanted), *rows]) + "\n"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(wanted)
+    for cells in csv.reader(rows):
+        writer.writerow([cells[i] for i in order])
+    return out.getvalue()
+
+
+def _is_row(line: str, width: int, at: int) -> bool:
+    """Whether a line is a data row of a named report (as many cells as the header, a time where the stamp is)."""
+    cells = _cells(line)
+    return len(cells) == width and STAMP.match(cells[at]) is not None

@@ -142,19 +142,20 @@ def fetch_day(job: Job, client: HttpClient, service: str, selector: str, locate:
 
 
 def record_day(job: Job, service: str, selector: str, locate: Locate, day: dt.date,
-               got: Downloaded | HttpError) -> bool:
-    """Land one day's downloaded file and record the day, or count its error; False when the ISO has not published
-    it (404)."""
+               got: Downloaded | HttpError, held: list[dt.date] | None = None) -> bool:
+    """Land one day's downloaded file and record the days it holds (`held`, default the day itself: a weekly archive
+    holds seven), or count its error; False when the ISO has not published it (404)."""
+    held = held or [day]
     source, name = locate(day)
     if isinstance(got, HttpError):
         if got.status == 404:
             job.summary.empty += 1
             log.info("%s has not published %s (404)", service, name)
             return False
-        job.fail([day], name, str(got))
+        job.fail(held, name, str(got))
         return True
     job.succeeded(got.bytes)
-    entry = {"selector": selector, "first": day.isoformat(), "last": day.isoformat(),
-             "days": [day.isoformat()], "file": got.path.name}
-    job.land([got.path], source, [("windows", f"{selector}|{day}", entry, [day])], dt.datetime.now(dt.UTC))
+    entry = {"selector": selector, "first": held[0].isoformat(), "last": held[-1].isoformat(),
+             "days": [d.isoformat() for d in held], "file": got.path.name}
+    job.land([got.path], source, [("windows", f"{selector}|{day}", entry, held)], dt.datetime.now(dt.UTC))
     return True

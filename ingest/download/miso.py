@@ -11,6 +11,10 @@
 - 404 means "not published for that day" (not yet, e.g. the real-time final report about 5 days after the day, or
   not any more: daily files from 2023 on): counted as without data, never retried within the run, asked again by the
   next run. An HTML page instead of a CSV (an error page with status 200) is asked for again, then failed.
+- RT_prices: the weekly archive `<YYYYMMDD>_5MIN_LMP.zip`, named after the Monday two weeks after the Monday its
+  week starts (`20240318_5MIN_LMP.zip` holds 2024-03-04..10; gridstatus, and a 2026 project that probed it: other
+  weekdays 404). The archives of every week with a day in the range are asked for (a week is never split); a week
+  is published once its archive's Monday has come, and recorded with its seven days.
 - Days: market days on MISO's clock (EST). Day-ahead reports are asked for through tomorrow (published the day
   before), the real-time final report through yesterday. Each file is landed as soon as it is complete (landing
   checks its preamble, ingest/preambles.py) and recorded with its day in `download_state.json`, so a rerun asks only
@@ -22,12 +26,15 @@ from __future__ import annotations
 import datetime as dt
 
 from .. import reports
-from .base import DownloadSummary, Job, base_url, report_of
-from .daily import csv_check, run_daily
+from ..http import Downloaded, HttpClient
+from .base import DAY, DownloadSummary, Job, base_url, check_zip, days, report_of
+from .daily import closed_through, csv_check, fetch_ahead, plan_range, record_day, run_daily
 
 REPORTS_BASE = "https://docs.misoenergy.org/marketreports"
 #: Reports published once the market day is over; the others before it (day-ahead).
 AFTER_THE_DAY = {"rt_lmp_final"}
+#: weekly archives: (format, days from the Monday the week starts to the Monday the archive is named after)
+WEEKLY = {"rt_5min_lmp": 14}
 
 
 def report_for(dataset: str) -> reports.Report:
@@ -43,9 +50,41 @@ def file_name(report: reports.Report, day: dt.date) -> str:
 check_report = csv_check("a MISO report")
 
 
+def run_weekly(job: Job, report: reports.Report, url: str) -> DownloadSummary:
+    """The weekly archives holding the job's market days, every week whole."""
+    lag = dt.timedelta(days=WEEKLY[report.format])
+    newest = job.today - dt.timedelta(days=job.today.weekday())  # the last Monday an archive can be out by
+    window = plan_range(job, newest - lag + 6 * DAY, "market days")  # through the Sunday of its week
+    if window is None:
+        return job.finish(newest - lag + 6 * DAY)
+    start, end = window
+    covered = job.skip_done_windows(report.format, start, end)
+    plan = sorted({d - dt.timedelta(days=d.weekday()) for d in days(start, end) if d not in covered})
+    job.summary.listed = job.summary.skipped + len(plan)
+
+    def locate(monday: dt.date) -> tuple[str, str]:
+        name = f"{monday + lag:%Y%m%d}{report.name_token}.zip"
+        return f"{url}/{name}", name
+
+    def download(client: HttpClient, monday: dt.date) -> Downloaded:
+        source, name = locate(monday)
+        return client.download(source, job.raw, name=name, validate=check_zip)
+
+    unpublished: list[dt.date] = []
+    with job.bar("weeks", len(plan)) as bar:
+        for monday, got in fetch_ahead("MISO", plan, download, job.should_stop):
+            week = days(monday, monday + 6 * DAY)
+            if not record_day(job, "MISO", report.format, locate, monday, got, held=week):
+                unpublished.append(monday)
+            bar.update(1)
+    return job.finish(closed_through(newest - lag + 6 * DAY, unpublished))
+
+
 def run(job: Job) -> DownloadSummary:
     report = report_for(job.dataset)
     url = base_url("MISO_REPORTS_BASE_URL", REPORTS_BASE)
+    if report.format in WEEKLY:
+        return run_weekly(job, report, url)
 
     def locate(day: dt.date) -> tuple[str, str]:
         name = file_name(report, day)

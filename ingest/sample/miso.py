@@ -5,8 +5,9 @@ Real-Time ExPost LMP final files (FORMATS_MORE.md, MISO; the real files in tests
 
 One file per market day and report, named as MISO names it: `YYYYMMDD_da_expost_lmp.csv` (DA_prices) and
 `YYYYMMDD_rt_lmp_final.csv` (RT_hourly: the real-time final report, the day-ahead one's layout, as two real 2019 files
-show) and `YYYYMMDD_asm_expost_damcp.csv` (AS_prices: two tables, inferred, see as_day_file), the LMP reports with
-every quirk of the real files:
+show) and `YYYYMMDD_asm_expost_damcp.csv` (AS_prices: two tables, inferred, see as_day_file), and for RT_prices one
+weekly `YYYYMMDD_5MIN_LMP.zip` per Monday-to-Sunday week with a day in the window (inferred, see
+five_minute_week_file), the LMP reports with every quirk of the real files:
 
 - four preamble lines before the header: the title (`Day Ahead Market ExPost LMPs`), the market day `MM/DD/YYYY`, a
   blank line, `,,,All Hours-Ending are Eastern Standard Time (EST)`;
@@ -31,17 +32,24 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_START = dt.date(2024, 10, 21)
 DEFAULT_DAYS = 21
 DEFAULT_SEED = 7
-DATASETS = ("DA_prices", "RT_hourly", "AS_prices")
+DATASETS = ("DA_prices", "RT_hourly", "AS_prices", "RT_prices")
 #: dataset -> (file name suffix, title line). The DA title is the real file's; the RT one is inferred (not seen).
 REPORTS = {"DA_prices": ("da_expost_lmp", "Day Ahead Market ExPost LMPs"),
            "RT_hourly": ("rt_lmp_final", "Realtime Market LMPs"),
-           "AS_prices": ("asm_expost_damcp", "Dayahead Market MCPs.")}
+           "AS_prices": ("asm_expost_damcp", "Dayahead Market MCPs."),
+           "RT_prices": ("5MIN_LMP", "Real-Time 5-Minute ExPost LMPs")}
+#: the weekly 5-minute archive's columns in the order this sample writes them: the order of MISO's verified long
+#: hourly export (`PNODENAME, MKTHOUR_EST, LMP, CONGESTIONLMP, LOSSLMP, ...`); the 5-minute order is not seen
+FIVE_MIN_HEADER = "PNODENAME,MKTHOUR_EST,LMP,CON_LMP,LOSS_LMP"
+#: the archive is named after the Monday this many days after the Monday its week starts (gridstatus; a 2026 memo)
+FIVE_MIN_DAYS_AFTER = 14
 #: MCP types in the order of the file (third-party notes); the price level of each ($/MW)
 MCP_TYPES = (("DEMREGMCP", 9.0), ("GENREGMCP", 9.0), ("DEMSPINMCP", 2.5), ("GENSPINMCP", 2.5),
              ("DEMSUPPMCP", 0.8), ("GENSUPPMCP", 0.8), ("SERREGMCP", 9.0))
@@ -141,6 +149,44 @@ def as_day_file(day: dt.date, seed: int = DEFAULT_SEED) -> str:
     return "\n".join(lines) + "\n"
 
 
+def five_minute_week_file(monday: dt.date, seed: int = DEFAULT_SEED) -> str:
+    """The CSV inside `<monday + 14 days>_5MIN_LMP.zip`: the week of 5-minute ex-post LMPs starting `monday` 00:00
+    EST (2,016 intervals, every day 288 on MISO's EST clock), long. Inferred where no real file was seen (its
+    module's docs and FORMATS_MORE.md): four preamble lines (title, the week, blank, a note on EST), the header
+    FIVE_MIN_HEADER, one row per node and interval (time-major), `MM/DD/YYYY HH:MM` interval starts, MISO's
+    numbers without a leading zero, one footer line. Each interval's LMP = energy + congestion + loss."""
+    if monday.weekday() != 0:
+        raise ValueError(f"{monday} is not a Monday: the archive holds a Monday-to-Sunday week")
+    rng = random.Random(f"{seed}-RT_prices-{monday.isoformat()}")
+    sunday = monday + dt.timedelta(days=6)
+    lines = [REPORTS["RT_prices"][1], f"{monday:%m/%d/%Y} - {sunday:%m/%d/%Y}", "",
+             "All intervals are Eastern Standard Time (EST)", FIVE_MIN_HEADER]
+    start = dt.datetime.combine(monday, dt.time())
+    for i in range(7 * 288):
+        t = start + dt.timedelta(minutes=5 * i)
+        energy = _energy(t.date(), t.hour + 1, rng, 12.0)
+        stamp = f"{t:%m/%d/%Y %H:%M}"
+        for node in NODES:
+            mcc = round(node.congestion + rng.uniform(-2.0, 2.0), 2)
+            mlc = round(energy * node.loss_factor + rng.uniform(-0.4, 0.4), 2)
+            lmp = round(energy + mcc + mlc, 2)
+            lines.append(f"{node.name},{stamp},{miso_number(lmp)},{miso_number(mcc)},{miso_number(mlc)}")
+    lines.append("*END*")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def five_minute_archive(path: Path, monday: dt.date, seed: int = DEFAULT_SEED) -> Path:
+    """Write the weekly archive of the week starting `monday` into folder `path`, named as MISO names it (the
+    Monday 14 days later: `20240318_5MIN_LMP.zip` holds 2024-03-04..10), one CSV of the same name inside."""
+    stem = f"{monday + dt.timedelta(days=FIVE_MIN_DAYS_AFTER):%Y%m%d}_5MIN_LMP"
+    target = Path(path) / f"{stem}.zip"
+    info = zipfile.ZipInfo(f"{stem}.csv", date_time=(monday.year, monday.month, monday.day, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(target, "w") as zf:
+        zf.writestr(info, five_minute_week_file(monday, seed).encode("ascii"))
+    return target
+
+
 def generate_miso(
     out_dir: Path,
     start: dt.date = DEFAULT_START,
@@ -159,6 +205,11 @@ def generate_miso(
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for dataset in datasets:
+        if dataset == "RT_prices":  # weekly archives: every week with a day in the window, whole
+            first = start - dt.timedelta(days=start.weekday())
+            mondays = sorted({first + dt.timedelta(days=7 * w) for w in range((days + start.weekday() + 6) // 7)})
+            paths += [five_minute_archive(out_dir, monday, seed) for monday in mondays] if days else []
+            continue
         for i in range(days):
             day = start + dt.timedelta(days=i)
             path = out_dir / f"{day:%Y%m%d}_{REPORTS[dataset][0]}.csv"

@@ -57,3 +57,27 @@
       {{ delivery_version_key('filename', 'MISO') }} as version_key
   from components
 {%- endmacro %}
+
+{% macro miso_five_minute_rows(relation, prefix) -%}
+  {#- The standard staging rows of MISO's weekly 5-minute archive (rt_5min_lmp, long: one row per node and interval,
+      landed with its columns in the registered order): the interval start `MKTHOUR_EST` on MISO's fixed EST clock
+      (`M/D/YYYY H:MM`, seconds optional: a stamp of any other form fails the build), <prefix>_lmp, _congestion
+      (CON_LMP), _loss (LOSS_LMP) and <prefix>_energy = LMP - congestion - loss. The file names no node type. -#}
+  with stamped as (
+      select *, strptime(trim("MKTHOUR_EST"), ['%m/%d/%Y %H:%M', '%m/%d/%Y %H:%M:%S']) as local_start
+      from {{ relation }}
+  )
+
+  select
+      {{ fixed_offset_interval_times('MISO', 'local_start', 5) }},
+      'MISO' as iso,
+      trim("PNODENAME") as settlement_point,
+      cast(null as varchar) as iso_point_type,
+      "LMP" as {{ prefix }}_lmp,
+      round("LMP" - "CON_LMP" - "LOSS_LMP", 6) as {{ prefix }}_energy,
+      "CON_LMP" as {{ prefix }}_congestion,
+      "LOSS_LMP" as {{ prefix }}_loss,
+      filename as source_file,
+      {{ delivery_version_key('filename', 'MISO') }} as version_key
+  from stamped
+{%- endmacro %}

@@ -28,3 +28,10 @@
   {%- set utc_start = "to_timestamp(epoch(" ~ local_start ~ ") + " ~ fixed_offset_seconds(iso) ~ ")" -%}
   {{ standard_time_columns(utc_start, local_start, hour_ending, 60) }}
 {%- endmacro %}
+
+{% macro fixed_offset_interval_times(iso, local_start, interval_minutes) -%}
+  {#- The standard time columns of a row stamped with its interval start (TIMESTAMP) on the ISO's fixed-offset clock
+      (MISO's 5-minute `MKTHOUR_EST`): UTC start = the local start + the offset; hour ending = the local hour + 1. -#}
+  {%- set utc_start = "to_timestamp(epoch(" ~ local_start ~ ") + " ~ fixed_offset_seconds(iso) ~ ")" -%}
+  {{ standard_time_columns(utc_start, local_start, "hour(" ~ local_start ~ ") + 1", interval_minutes) }}
+{%- endmacro %}

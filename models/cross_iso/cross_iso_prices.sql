@@ -2,7 +2,7 @@
 
 {#- Every ISO's Stage 2 DA_prices and RT_prices in the standard columns, one row per (iso, market, datetime,
     settlement_point): an analyst compares ERCOT HB_NORTH, PJM WESTERN HUB, CAISO TH_SP15_GEN-APND, MISO ILLINOIS.HUB,
-    SPP SPPNORTH_HUB, NYISO's N.Y.C. zone (NYISO has no hub) and ISO-NE .H.INTERNAL_HUB in one query (MISO: DA only until its 5-minute RT_prices exist).
+    SPP SPPNORTH_HUB, NYISO's N.Y.C. zone (NYISO has no hub) and ISO-NE .H.INTERNAL_HUB in one query.
     A view over the Stage 2 views (the parquet): nothing is copied. Components (energy, congestion, loss) are NULL
     where the ISO does not publish them (ERCOT). A new ISO is one more line in `datasets`. -#}
 {%- set datasets = [
@@ -13,6 +13,7 @@
     ('DA', 'DA_prices', ref('pjm_da_prices'), 'da'),
     ('RT', 'RT_prices', ref('pjm_rt_prices'), 'rt'),
     ('DA', 'DA_prices', ref('miso_da_prices'), 'da'),
+    ('RT', 'RT_prices', ref('miso_rt_prices'), 'rt'),
     ('DA', 'DA_prices', ref('spp_da_prices'), 'da'),
     ('RT', 'RT_prices', ref('spp_rt_prices'), 'rt'),
     ('DA', 'DA_prices', ref('nyiso_da_prices'), 'da'),

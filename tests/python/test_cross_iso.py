@@ -1,5 +1,5 @@
 """The cross-ISO view `cross_iso.prices`: the ISOs' Stage 2 DA and RT datasets in the standard columns, so one
-query compares ERCOT HB_NORTH, PJM WESTERN HUB, CAISO TH_SP15_GEN-APND, MISO ILLINOIS.HUB (MISO: DA only) and SPP
+query compares ERCOT HB_NORTH, PJM WESTERN HUB, CAISO TH_SP15_GEN-APND, MISO ILLINOIS.HUB and SPP
 SPPNORTH_HUB. Built
 on two days (the fall-back day included) of each ISO's sample; expectations come from each ISO's own Stage 2 table and
 from zoneinfo."""
@@ -25,7 +25,7 @@ HUBS = {"ERCOT": "HB_NORTH", "CAISO": "TH_SP15_GEN-APND", "PJM": "WESTERN HUB", 
 STAGE2 = {("ERCOT", "DA"): ("ercot.da_prices", "da_lmp"), ("ERCOT", "RT"): ("ercot.rt_prices", "rt_lmp"),
           ("CAISO", "DA"): ("caiso.da_prices", "da_lmp"), ("CAISO", "RT"): ("caiso.rt_prices", "rt_lmp"),
           ("PJM", "DA"): ("pjm.da_prices", "da_lmp"), ("PJM", "RT"): ("pjm.rt_prices", "rt_lmp"),
-          ("MISO", "DA"): ("miso.da_prices", "da_lmp"),
+          ("MISO", "DA"): ("miso.da_prices", "da_lmp"), ("MISO", "RT"): ("miso.rt_prices", "rt_lmp"),
           ("SPP", "DA"): ("spp.da_prices", "da_lmp"), ("SPP", "RT"): ("spp.rt_prices", "rt_lmp")}
 
 
@@ -36,7 +36,7 @@ def three(tmp_path_factory):
     land("ERCOT", generate_ercot(tmp / "ercot", **DAYS, datasets=("DA_prices", "RT_prices")), base=base)
     land("CAISO", generate_caiso(tmp / "caiso", **DAYS, datasets=("DA_prices", "RT_prices")), base=base)
     land("PJM", generate_pjm(tmp / "pjm", **DAYS, datasets=("DA_prices", "RT_prices")), base=base)
-    land("MISO", generate_miso(tmp / "miso", **DAYS, datasets=("DA_prices",)), base=base)
+    land("MISO", generate_miso(tmp / "miso", **DAYS, datasets=("DA_prices", "RT_prices")), base=base)  # RT: weekly zips
     land("SPP", generate_spp(tmp / "spp", **DAYS), base=base)  # RT: a daily roll-up, then a day of 5-minute files
     statuses = build(base, "--select", "+cross_iso_prices")
     assert statuses["__returncode__"] == 0, statuses["__log__"][-5000:]
@@ -83,7 +83,7 @@ def test_grains_local_times_and_components(three):
     grains = dict(((iso, market), m)
                   for iso, market, m in query(three, "select distinct iso, market, interval_minutes from cross_iso.prices"))
     assert grains == {("ERCOT", "DA"): 60, ("ERCOT", "RT"): 5, ("CAISO", "DA"): 60, ("CAISO", "RT"): 15,
-                      ("PJM", "DA"): 60, ("PJM", "RT"): 5, ("MISO", "DA"): 60,
+                      ("PJM", "DA"): 60, ("PJM", "RT"): 5, ("MISO", "DA"): 60, ("MISO", "RT"): 5,
                       ("SPP", "DA"): 60, ("SPP", "RT"): 5}
     for iso, tz in ZONES.items():
         sample = query(three, "select datetime, datetime_local from cross_iso.prices where iso = ? using sample 200 rows", [iso])

@@ -53,7 +53,7 @@ class FakeMiso:
 
 
 def path_matches_marketreports() -> re.Pattern:
-    return re.compile(r"^/marketreports/\d{8}_[a-z_]+\.csv$")
+    return re.compile(r"^/marketreports/\d{8}_[A-Za-z0-9_]+\.(csv|zip)$")
 
 
 @pytest.fixture()
@@ -103,6 +103,33 @@ def test_each_report_has_its_file_and_a_hole_holds_the_next_start(httpserver, mo
     assert fake.asked()[-1] == "20241103_asm_expost_damcp.csv" and s.landing.landed["AS_prices"] == 1
 
 
+def test_5_minute_prices_come_as_weekly_archives_named_two_weeks_later_each_week_whole(httpserver, monkeypatch,
+                                                                                       tmp_path, sample):
+    """RT_prices: the archive of every week with a day in the range (2024-11-01..05 spans the weeks of 28 October and
+    4 November: `20241111_5MIN_LMP.zip` and `20241118_5MIN_LMP.zip`); an HTML page answered with 200 is asked for
+    again; a week not out yet (404) holds the next start at its Monday; a week held is never asked for again."""
+    fake = FakeMiso(httpserver, sample, published={D(2024, 11, 11)})
+    fake.env(monkeypatch)
+    fake.faults.set("20241111_5MIN_LMP.zip", "html")
+    base = tmp_path / "data"
+    s = run_download("MISO", "RT_prices", D(2024, 11, 1), D(2024, 11, 5), base=base, progress=False)
+    assert fake.asked() == ["20241111_5MIN_LMP.zip"] * 2 + ["20241118_5MIN_LMP.zip"], fake.asked()
+    assert (s.listed, s.downloaded, s.empty, s.failed) == (2, 1, 1, 0), s.render()
+    assert s.landing is not None and not s.landing.quarantined
+    assert s.landing.landed["RT_prices"] == 1 and s.landing.rows["RT_prices"] == 7 * 288 * 14  # a week, 14 nodes
+    landed = [p.name for p in (base / "MISO_data/csv_files/RT_prices/rt_5min_lmp").glob("*.csv")]
+    assert landed == ["20241111_5MIN_LMP.csv"]  # under the archive's name
+    assert s.last_day == D(2024, 11, 3)  # the Sunday of the week held; the next week is not out
+
+    fake.published.add(D(2024, 11, 18))
+    fake.requests.clear()
+    s = run_download("MISO", "RT_prices", None, D(2024, 11, 10), base=base, progress=False)
+    assert fake.asked() == ["20241118_5MIN_LMP.zip"] and s.last_day == D(2024, 11, 10)
+    fake.requests.clear()
+    s = run_download("MISO", "RT_prices", D(2024, 10, 30), D(2024, 11, 9), base=base, progress=False)
+    assert fake.asked() == [] and s.downloaded == 0
+
+
 def test_a_service_error_fails_the_day_and_an_unknown_dataset_fails_at_once(httpserver, monkeypatch, tmp_path, sample):
     fake = FakeMiso(httpserver, sample, published={D(2024, 11, 1), D(2024, 11, 2)})
     fake.env(monkeypatch)
@@ -111,8 +138,8 @@ def test_a_service_error_fails_the_day_and_an_unknown_dataset_fails_at_once(http
     s = run_download("MISO", "DA_prices", D(2024, 11, 1), D(2024, 11, 2), base=base, progress=False)
     assert (s.downloaded, s.failed) == (1, 1) and "HTTP 503" in s.failures[0][1]
     assert s.last_day is None  # nothing complete before the failed day
-    with pytest.raises(DownloadError, match="MISO has no downloadable dataset 'RT_prices'"):
-        run_download("MISO", "RT_prices", D(2024, 11, 1), D(2024, 11, 2), base=base, progress=False)
+    with pytest.raises(DownloadError, match="MISO has no downloadable dataset 'RT_AS_prices'"):
+        run_download("MISO", "RT_AS_prices", D(2024, 11, 1), D(2024, 11, 2), base=base, progress=False)
 
 
 def test_files_are_fetched_a_bounded_few_at_once_and_landed_in_day_order(monkeypatch, tmp_path, sample):

@@ -13,13 +13,14 @@ import datetime as dt
 import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from conftest import REAL, build, landed_entries, quarantine_reasons, query
 from ingest.landing import land
-from ingest.sample.miso import generate_miso
+from ingest.sample.miso import five_minute_week_file, generate_miso
 
 UTC = dt.UTC
 EST = dt.timezone(dt.timedelta(hours=-5))
@@ -84,7 +85,7 @@ def miso(tmp_path_factory) -> dict:
     statuses = build(base, "--select", "tag:miso")
     assert statuses["__returncode__"] == 0, statuses["__log__"][-5000:]
     ran = [name for name, status in statuses.items() if "rows_match_registry_int_miso" in name and status == "pass"]
-    assert len(ran) == 3, ran
+    assert len(ran) == 4, ran
     results = json.loads((base / "dbt_target" / "run_results.json").read_text())["results"]
     errors = {r["unique_id"]: r["status"] for r in results if r["status"] in ("error", "fail")}
     assert not errors, errors  # the gap between the real day and the sample days is a warning, never an error
@@ -229,6 +230,67 @@ def test_rt_final_and_as_prices_match_the_raw_files_on_the_dst_days(miso, start,
     assert all(r[1] == want[(r[0], "ZONE4", "SPIN")] and r[2] == want[(r[0], "MISO", "SPIN")] for r in wide)
 
 
+def read_week(path: Path) -> dict[tuple[dt.datetime, str], dict[str, float]]:
+    """(UTC interval start, node) -> {lmp, congestion, loss} from a weekly 5-minute archive, read here with zipfile and
+    csv: the one CSV inside, 4 preamble lines, the header (columns by name), rows, then non-row lines (the footer);
+    MKTHOUR_EST is the interval start on the EST clock."""
+    with zipfile.ZipFile(path) as zf:
+        (member,) = zf.namelist()
+        lines = zf.read(member).decode("ascii").splitlines()
+    rows = [r for r in csv.DictReader(lines[4:]) if r.get("LOSS_LMP") is not None]
+    out = {}
+    for r in rows:
+        start = dt.datetime.strptime(r["MKTHOUR_EST"], "%m/%d/%Y %H:%M").replace(tzinfo=EST).astimezone(UTC)
+        out[(start, r["PNODENAME"])] = {"lmp": float(r["LMP"]), "congestion": float(r["CON_LMP"]),
+                                        "loss": float(r["LOSS_LMP"])}
+    return out
+
+
+@pytest.mark.parametrize("start,days", DST_WINDOWS)
+def test_the_5_minute_archive_reaches_every_stage_with_288_est_intervals_every_day(miso, start, days):
+    """RT_prices from the weekly archives of the DST windows: every row of the archive in Stage 2 with its values,
+    288 intervals on every EST day (the DST day too), a continuous UTC series; Stage 3's hub column, Stage 4's
+    native RT column and hourly mean are the same prices."""
+    (archive,) = [f for f in miso["generated"] if f.name.endswith("_5MIN_LMP.zip")
+                  and dt.datetime.strptime(f.name[:8], "%Y%m%d").date() - dt.timedelta(days=14)
+                  <= start + dt.timedelta(days=1) < dt.datetime.strptime(f.name[:8], "%Y%m%d").date()
+                  - dt.timedelta(days=7)]  # the archive of the week holding the DST day
+    expected = read_week(archive)
+    first, last = min(t for t, _ in expected), max(t for t, _ in expected)
+    got = query(miso["base"], """select datetime, settlement_point, datetime_local, hour_ending, rt_lmp, rt_congestion,
+        rt_loss, rt_energy, settlement_type, source_file from miso.rt_prices where datetime between ? and ?
+        order by all""", [first, last])
+    assert len(got) == len(expected) == 7 * 288 * 14 and {(r[0], r[1]) for r in got} == set(expected)
+    per_day: dict = {}
+    for utc, node, local, he, lmp, mcc, mlc, energy, kind, source in got:
+        want = expected[(utc, node)]
+        assert (lmp, mcc, mlc) == (want["lmp"], want["congestion"], want["loss"])
+        assert energy == pytest.approx(lmp - mcc - mlc, abs=1e-6)
+        assert local == utc.astimezone(EST).replace(tzinfo=None) and he == local.hour + 1
+        assert source == f"csv_files/RT_prices/rt_5min_lmp/{archive.stem}.csv"
+        assert kind == ("HUB" if node.endswith(".HUB") else kind)
+        per_day.setdefault(local.date(), set()).add(utc)
+    assert {d: len(t) for d, t in per_day.items()} == {first.astimezone(EST).date() + dt.timedelta(days=i): 288
+                                                       for i in range(7)}
+    times = sorted({r[0] for r in got})
+    assert times == [first + dt.timedelta(minutes=5 * i) for i in range(7 * 288)]  # continuous, no duplicate
+    # Stage 3 and Stage 4 carry the same prices
+    wide = dict(query(miso["base"], """select datetime, "ILLINOIS.HUB" from miso.flat_rt_prices
+        where datetime between ? and ?""", [first, last]))
+    assert wide == {t: expected[(t, "ILLINOIS.HUB")]["lmp"] for t in times}
+    native = dict(query(miso["base"], """select datetime, "RT_ILLINOIS.HUB" from miso.da_as_rt_native
+        where datetime between ? and ?""", [first, last]))
+    assert native == wide
+    hourly = dict(query(miso["base"], """select datetime, "RT_AVG_ILLINOIS.HUB" from miso.da_as_rt_hourly
+        where datetime between ? and ?""", [first, last]))
+    (da_first, da_last), = query(miso["base"], "select min(datetime), max(datetime) from miso.da_prices")
+    hours = [first + dt.timedelta(hours=i) for i in range(7 * 24)]
+    assert sorted(hourly) == [h for h in hours if da_first <= h <= da_last]  # the day-ahead hourly index
+    for hour, mean in hourly.items():
+        twelve = [wide[hour + dt.timedelta(minutes=5 * i)] for i in range(12)]
+        assert mean == pytest.approx(sum(twelve) / 12, abs=1e-9)
+
+
 def test_the_generated_sample_keeps_the_real_files_layout(tmp_path):
     (path,) = generate_miso(tmp_path, start=dt.date(2024, 11, 3), days=1, datasets=("DA_prices",))
     real_lines, lines = REAL_FILE.read_text().splitlines(), path.read_text().splitlines()
@@ -350,6 +412,83 @@ def test_an_as_report_not_in_the_inferred_layout_is_quarantined_saying_why(tmp_p
     assert summary.n_landed == 0 and len(summary.quarantined) == 1
     (record,) = quarantine_reasons(tmp_path / "data", "MISO")
     assert reason in record["reason"], record["reason"]
+
+
+# -- landing the weekly 5-minute archive: what two readers agree on is checked, the rest refused -------------------
+MONDAY = dt.date(2024, 3, 4)  # the week of New York's spring-forward day; its archive is 20240318_5MIN_LMP.zip
+
+
+def week_archive(tmp: Path, edit=None, name: str = "20240318_5MIN_LMP.zip", member: str | None = None) -> Path:
+    """The generated archive of MONDAY's week with its CSV's lines passed through `edit` (a list -> list function)."""
+    lines = five_minute_week_file(MONDAY).split("\r\n")
+    lines = edit(lines) if edit else lines
+    path = tmp / "in" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(member or name.replace(".zip", ".csv"), "\r\n".join(lines))
+    return path
+
+
+def reorder(lines: list[str], order: list[int]) -> list[str]:
+    """The preamble as is, the header and every row with their cells in `order`, the footer as is."""
+    out = lines[:4]
+    for line in lines[4:]:
+        cells = line.split(",")
+        out.append(",".join(cells[i] for i in order) if len(cells) == 5 else line)
+    return out
+
+
+def test_the_archive_lands_its_columns_in_the_registered_order_whatever_the_files_order(tmp_path):
+    """No real archive has been seen, so the column order is not assumed: a file with its columns in another order
+    lands the same rows under the registered header, from a CSV inside whatever its name (the archive's names it)."""
+    plain = week_archive(tmp_path / "a")
+    shuffled = week_archive(tmp_path / "b", lambda lines: reorder(lines, [4, 2, 0, 3, 1]), member="export.csv")
+    landed = {}
+    for path in (plain, shuffled):
+        base = path.parent.parent / "data"
+        summary = land("MISO", [path], base=base)
+        assert summary.n_landed == 1 and not summary.quarantined, summary.render()
+        (entry,) = landed_entries(base, "MISO")
+        assert entry["path"] == "csv_files/RT_prices/rt_5min_lmp/20240318_5MIN_LMP.csv"
+        landed[path] = (base / "MISO_data" / entry["path"]).read_text()
+    assert landed[plain] == landed[shuffled]
+    header, *rows = landed[plain].splitlines()
+    assert header == "MKTHOUR_EST,PNODENAME,LMP,CON_LMP,LOSS_LMP" and len(rows) == 7 * 288 * 14
+    raw = read_week(plain)
+    for row in (rows[0], rows[-1]):
+        stamp, node, lmp, mcc, mlc = row.split(",")
+        start = dt.datetime.strptime(stamp, "%m/%d/%Y %H:%M").replace(tzinfo=EST).astimezone(UTC)
+        assert raw[(start, node)] == {"lmp": float(lmp), "congestion": float(mcc), "loss": float(mlc)}
+
+
+def swap_cell(at: int, old: str, new: str):
+    """An edit replacing `old` by `new` in line `at` (0-based) of the archive's CSV."""
+    def edit(lines: list[str]) -> list[str]:
+        assert old in lines[at]
+        lines[at] = lines[at].replace(old, new)
+        return lines
+    return edit
+
+
+@pytest.mark.parametrize("edit,name,reason", [
+    (swap_cell(4, "LOSS_LMP", "LOSS_LMP,MLC_LMP"), None, "not known: MLC_LMP"),
+    (swap_cell(4, ",LOSS_LMP", ""), None, "missing LOSS_LMP"),
+    (swap_cell(3, "(EST)", "(EDT)"), None, "preamble line 4 names another clock than EST"),
+    (lambda lines: lines[1:], None, "line 5 must be the header"),  # a 3-line preamble
+    (swap_cell(5, "03/04/2024 00:00", "03/11/2024 00:00"), None, "outside the week 2024-03-04 to 2024-03-10"),
+    (swap_cell(5, "03/04/2024 00:00", "03/04/2024 00:03"), None, "does not start a 5-minute interval"),
+    (swap_cell(5, "03/04/2024 00:00", "2024-03-04T00:00"), None, "is not M/D/YYYY H:MM"),
+    (lambda lines: lines[:100] + [lines[100].rsplit(",", 1)[0]] + lines[101:], None, "line 101 has 4 cells"),
+    (lambda lines: lines[:-1] + ["Notes:", "MKTHOUR_EST is hour beginning", "*END*", ""], None, "has 1 cells"),
+    (None, "20240325_5MIN_LMP.zip", "outside the week 2024-03-11 to 2024-03-17 that the name"),
+    (None, "latest_5MIN_LMP.zip", "this name has no date"),
+])
+def test_an_archive_not_as_two_readers_describe_it_is_quarantined_saying_why(tmp_path, edit, name, reason):
+    path = week_archive(tmp_path, edit, **({"name": name} if name else {}))
+    summary = land("MISO", [path], base=tmp_path / "data")
+    assert summary.n_landed == 0 and len(summary.quarantined) == 1, summary.render()
+    (record,) = quarantine_reasons(tmp_path / "data", "MISO")
+    assert reason in record["reason"] and "5MIN_LMP" in record["reason"], record["reason"]
 
 
 def test_the_registry_refuses_a_fixed_offset_zone_with_daylight_time(tmp_path):

@@ -270,7 +270,8 @@ def test_dbt_source_freshness_warns_on_stale_landings(history):
 
 def test_every_landed_report_has_the_documented_freshness_thresholds():
     """docs/monitoring.md, freshness: day-ahead 36 h / 48 h, 5-minute 30 min / 2 h, 15-minute and PJM 5-minute
-    1 h / 3 h, PJM verified hourly 48 h / 96 h, MISO real-time final 144 h / 192 h, SPP daily roll-ups 168 h / 240 h,
+    1 h / 3 h, PJM verified hourly 48 h / 96 h, MISO real-time final 144 h / 192 h, MISO's weekly 5-minute archive
+    192 h / 240 h, SPP daily roll-ups 168 h / 240 h,
     NYISO real-time day files 30 h / 54 h, ISO-NE 5-minute 6 h / 12 h, real-time final and reserve prices 240 h / 336 h,
     yearly archives and SPP's pre-2026 DA layout not checked.
     Every ISO's sources carry them (CAISO and PJM used to have none, so `status` showed their feeds as "not
@@ -282,7 +283,7 @@ def test_every_landed_report_has_the_documented_freshness_thresholds():
     hours = {"hour": 1, "minute": 1 / 60}
     expected = {"np4_190_cd": (36, 48), "np4_188_cd": (36, 48), "prc_lmp": (36, 48), "prc_as": (36, 48),
                 "da_hrl_lmps": (36, 48), "da_reserve_market_results": (36, 48), "da_expost_lmp": (36, 48), "asm_expost_damcp": (36, 48),
-                "rt_lmp_final": (144, 192), "da_lmp_sl_baa": (36, 48), "da_lmp_sl": None, "da_mcp": (36, 48),
+                "rt_lmp_final": (144, 192), "rt_5min_lmp": (192, 240), "da_lmp_sl_baa": (36, 48), "da_lmp_sl": None, "da_mcp": (36, 48),
                 "rtbm_lmp_sl": (0.5, 2), "rtbm_lmp_daily_sl": (168, 240),
                 "np6_788_cd": (0.5, 2), "prc_intvl_lmp": (0.5, 2),
                 "np6_905_cd": (1, 3), "prc_rtpd_lmp": (1, 3), "rt_fivemin_hrl_lmps": (1, 3),

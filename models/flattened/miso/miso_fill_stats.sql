@@ -5,6 +5,8 @@
 {%- set body %}
 {{ fill_stats(ref('int_miso__da_prices_filled'), 'DA_prices') }}
 union all
+{{ fill_stats(ref('int_miso__rt_prices_filled'), 'RT_prices') }}
+union all
 {{ fill_stats(ref('int_miso__rt_hourly_filled'), 'RT_hourly') }}
 union all
 {{ fill_stats(ref('int_miso__as_prices_filled'), 'AS_prices') }}
