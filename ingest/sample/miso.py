@@ -45,9 +45,12 @@ REPORTS = {"DA_prices": ("da_expost_lmp", "Day Ahead Market ExPost LMPs"),
            "RT_hourly": ("rt_lmp_final", "Realtime Market LMPs"),
            "AS_prices": ("asm_expost_damcp", "Dayahead Market MCPs."),
            "RT_prices": ("5MIN_LMP", "Real-Time 5-Minute ExPost LMPs")}
-#: the weekly 5-minute archive's columns in the order this sample writes them: the order of MISO's verified long
-#: hourly export (`PNODENAME, MKTHOUR_EST, LMP, CONGESTIONLMP, LOSSLMP, ...`); the 5-minute order is not seen
-FIVE_MIN_HEADER = "PNODENAME,MKTHOUR_EST,LMP,CON_LMP,LOSS_LMP"
+#: the weekly 5-minute archive's columns in the order a project that downloads the archives lists them (its README,
+#: 2025; seen once: no real file seen here)
+FIVE_MIN_HEADER = "MKTHOUR_EST,PNODENAME,LMP,CON_LMP,LOSS_LMP"
+#: the footer: a blank line and a disclaimer (MISOReports drops the last two lines, gridstatus one after the blank
+#: lines pandas skips, that README a "footer disclaimer"; its words not seen)
+FIVE_MIN_FOOTER = ("", "The information contained in this report is provided for informational purposes only.")
 #: the archive is named after the Monday this many days after the Monday its week starts (gridstatus; a 2026 memo)
 FIVE_MIN_DAYS_AFTER = 14
 #: MCP types in the order of the file (third-party notes); the price level of each ($/MW)
@@ -154,7 +157,7 @@ def five_minute_week_file(monday: dt.date, seed: int = DEFAULT_SEED) -> str:
     EST (2,016 intervals, every day 288 on MISO's EST clock), long. Inferred where no real file was seen (its
     module's docs and FORMATS_MORE.md): four preamble lines (title, the week, blank, a note on EST), the header
     FIVE_MIN_HEADER, one row per node and interval (time-major), `MM/DD/YYYY HH:MM` interval starts, MISO's
-    numbers without a leading zero, one footer line. Each interval's LMP = energy + congestion + loss."""
+    numbers without a leading zero, FIVE_MIN_FOOTER. Each interval's LMP = energy + congestion + loss."""
     if monday.weekday() != 0:
         raise ValueError(f"{monday} is not a Monday: the archive holds a Monday-to-Sunday week")
     rng = random.Random(f"{seed}-RT_prices-{monday.isoformat()}")
@@ -170,8 +173,8 @@ def five_minute_week_file(monday: dt.date, seed: int = DEFAULT_SEED) -> str:
             mcc = round(node.congestion + rng.uniform(-2.0, 2.0), 2)
             mlc = round(energy * node.loss_factor + rng.uniform(-0.4, 0.4), 2)
             lmp = round(energy + mcc + mlc, 2)
-            lines.append(f"{node.name},{stamp},{miso_number(lmp)},{miso_number(mcc)},{miso_number(mlc)}")
-    lines.append("*END*")
+            lines.append(f"{stamp},{node.name},{miso_number(lmp)},{miso_number(mcc)},{miso_number(mlc)}")
+    lines += FIVE_MIN_FOOTER
     return "\r\n".join(lines) + "\r\n"
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from conftest import REAL, build, landed_entries, quarantine_reasons, query
 from ingest.landing import land
-from ingest.sample.miso import five_minute_week_file, generate_miso
+from ingest.sample.miso import five_minute_archive, five_minute_week_file, generate_miso
 
 UTC = dt.UTC
 EST = dt.timezone(dt.timedelta(hours=-5))
@@ -442,7 +442,7 @@ def test_the_archive_lands_its_columns_in_the_registered_order_whatever_the_file
     """No real archive has been seen, so the column order is not assumed: a file with its columns in another order
     lands the same rows under the registered header, from a CSV inside whatever its name (the archive's names it)."""
     plain = week_archive(tmp_path / "a")
-    shuffled = week_archive(tmp_path / "b", lambda lines: reorder(lines, [4, 2, 0, 3, 1]), member="export.csv")
+    shuffled = week_archive(tmp_path / "b", lambda lines: reorder(lines, [1, 4, 2, 0, 3]), member="export.csv")
     landed = {}
     for path in (plain, shuffled):
         base = path.parent.parent / "data"
@@ -459,6 +459,21 @@ def test_the_archive_lands_its_columns_in_the_registered_order_whatever_the_file
         stamp, node, lmp, mcc, mlc = row.split(",")
         start = dt.datetime.strptime(stamp, "%m/%d/%Y %H:%M").replace(tzinfo=EST).astimezone(UTC)
         assert raw[(start, node)] == {"lmp": float(lmp), "congestion": float(mcc), "loss": float(mlc)}
+
+
+def test_the_generated_archive_is_named_and_laid_out_as_its_sources_describe(tmp_path):
+    """A project that downloads the archives documents `20241014_5MIN_LMP.zip` as holding 09/30/2024-10/06/2024 and
+    lists the columns MKTHOUR_EST, PNODENAME, LMP, CON_LMP, LOSS_LMP; gridstatus skips 4 lines above the header."""
+    path = five_minute_archive(tmp_path, dt.date(2024, 9, 30))
+    assert path.name == "20241014_5MIN_LMP.zip"
+    raw = read_week(path)
+    stamps = sorted({t for t, _ in raw})
+    assert stamps[0].astimezone(EST).replace(tzinfo=None) == dt.datetime(2024, 9, 30)
+    assert stamps[-1].astimezone(EST).replace(tzinfo=None) == dt.datetime(2024, 10, 6, 23, 55)
+    with zipfile.ZipFile(path) as zf:
+        lines = zf.read(zf.namelist()[0]).decode().split("\r\n")
+    assert lines[4] == "MKTHOUR_EST,PNODENAME,LMP,CON_LMP,LOSS_LMP"  # after four preamble lines
+    assert len(lines) == 5 + 7 * 288 * 14 + 3  # the rows, a blank line, the footer, the final line end
 
 
 def swap_cell(at: int, old: str, new: str):
@@ -478,8 +493,9 @@ def swap_cell(at: int, old: str, new: str):
     (swap_cell(5, "03/04/2024 00:00", "03/11/2024 00:00"), None, "outside the week 2024-03-04 to 2024-03-10"),
     (swap_cell(5, "03/04/2024 00:00", "03/04/2024 00:03"), None, "does not start a 5-minute interval"),
     (swap_cell(5, "03/04/2024 00:00", "2024-03-04T00:00"), None, "is not M/D/YYYY H:MM"),
+    (swap_cell(4, "MKTHOUR_EST", "MKTHOUR_EDT"), None, "missing MKTHOUR_EST; not known: MKTHOUR_EDT"),
     (lambda lines: lines[:100] + [lines[100].rsplit(",", 1)[0]] + lines[101:], None, "line 101 has 4 cells"),
-    (lambda lines: lines[:-1] + ["Notes:", "MKTHOUR_EST is hour beginning", "*END*", ""], None, "has 1 cells"),
+    (lambda lines: lines[:-2] + ["Notes:", "MKTHOUR_EST is hour beginning", "*END*", ""], None, "has 1 cells"),
     (None, "20240325_5MIN_LMP.zip", "outside the week 2024-03-11 to 2024-03-17 that the name"),
     (None, "latest_5MIN_LMP.zip", "this name has no date"),
 ])
