@@ -16,7 +16,8 @@ The preamble is what says how to read the hours, so it is checked, not skipped: 
 is a date, its blank lines are blank, its title is the report's (where a source showed it) and its file name starts
 with that same market day (`YYYYMMDD_`): staging takes the day from the landed file's name, the preamble being gone.
 Anything else is quarantined with the reason, as is a row whose `Value` is not LMP, MCC or MLC. The lines after
-the preamble land as any CSV.
+the preamble land as any CSV, a quoted number with thousands separators (`"1,234.56"`, seen once in scarcity prices)
+written plain.
 
 The day-ahead ancillary service MCP report (`YYYYMMDD_asm_expost_damcp.csv`) has another preamble and two tables
 (inferred from third-party notes and code, no real file seen; FORMATS_MORE.md):
@@ -106,6 +107,7 @@ LAYOUTS: dict[tuple[str, str], Layout] = {
 }
 #: a preamble line of the 5-minute archive may say anything but name another clock than EST
 OTHER_CLOCK = re.compile(r"\b(EDT|CDT|CST|CPT|EPT|prevailing|daylight|central|GMT|UTC)\b", re.I)
+THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d*)?$")
 STAMP = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
 
@@ -255,13 +257,26 @@ def without_preamble(iso: str, name: str, data: bytes, chain: tuple[str, ...] = 
     text = _decode(data)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if layout.named is not None:
-        return _named_table(report, layout, name, lines).encode("utf-8")
+        return _plain_numbers(_named_table(report, layout, name, lines)).encode("utf-8")
     _check_preamble(report, layout, name, lines)
     body = lines[len(layout.lines):]
     if layout.tables is None:
         _check_values(report, layout, body)
-        return "\n".join(body).encode("utf-8")
-    return _two_tables(report, layout, body).encode("utf-8")
+        return _plain_numbers("\n".join(body)).encode("utf-8")
+    return _plain_numbers(_two_tables(report, layout, body)).encode("utf-8")
+
+
+def _plain_numbers(text: str) -> str:
+    """`text` with every quoted number written with thousands separators (`"1,234.56"`: a scarcity price, reported by
+    one project reading MISO's reports) as a plain number (`1234.56`); anything else as it was. A separator outside
+    quotes splits the cell, and the row's width gives it away at landing (quarantined)."""
+    if '"' not in text:
+        return text
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for cells in csv.reader(io.StringIO(text)):
+        writer.writerow([c.replace(",", "") if THOUSANDS.match(c) else c for c in cells])
+    return out.getvalue()
 
 
 def _check_values(report: reports.Report, layout: Layout, body: list[str]) -> None:

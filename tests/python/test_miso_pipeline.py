@@ -363,6 +363,26 @@ def test_a_file_whose_preamble_is_not_misos_is_quarantined_saying_why(tmp_path, 
     assert not landed_entries(tmp_path / "data", "MISO")
 
 
+def test_a_quoted_price_with_thousands_separators_lands_as_a_number(tmp_path):
+    """A scarcity price written `"1,234.56"` (one project reports thousands separators in MISO's reports) lands as
+    1234.56 in its hour's column; the same separator without quotes splits the cell and the file is refused."""
+    lines = REAL_FILE.read_text().split("\n")
+    row = lines[5].split(",")  # ILLINOIS.HUB's LMP row
+    quoted = lines[:5] + [",".join(row[:22] + ['"1,234.56"'] + row[23:])] + lines[6:]
+    path = tmp_path / "in" / "20260714_da_expost_lmp.csv"
+    path.parent.mkdir()
+    path.write_text("\n".join(quoted))
+    summary = land("MISO", [path], base=tmp_path / "data")
+    assert summary.n_landed == 1 and not summary.quarantined, summary.render()
+    (entry,) = landed_entries(tmp_path / "data", "MISO")
+    landed = list(csv.DictReader(io.StringIO((tmp_path / "data" / "MISO_data" / entry["path"]).read_text())))
+    assert landed[0]["Node"] == "ILLINOIS.HUB" and landed[0]["HE 20"] == "1234.56"
+    assert [r["HE 19"] for r in landed] == [r["HE 19"] for r in csv.DictReader(io.StringIO("\n".join(lines[4:])))]
+    path.write_text("\n".join(lines[:5] + [",".join(row[:22] + ["1,234.56"] + row[23:])] + lines[6:]))
+    summary = land("MISO", [path], base=tmp_path / "other")
+    assert summary.n_landed == 0 and len(summary.quarantined) == 1
+
+
 def test_the_landed_csv_is_the_file_from_its_header_on(tmp_path):
     summary = land("MISO", [REAL_FILE], base=tmp_path / "data")
     assert summary.n_landed == 1 and summary.rows["DA_prices"] == 9
