@@ -27,14 +27,17 @@ import datetime as dt
 
 from .. import reports
 from ..http import Downloaded, HttpClient
-from .base import DAY, DownloadSummary, Job, base_url, check_zip, days, report_of
-from .daily import closed_through, csv_check, fetch_ahead, plan_range, record_day, run_daily
+from . import miso_api
+from .base import DAY, DownloadSummary, Job, base_url, check_zip, days, env, report_of
+from .daily import closed_through, csv_check, fetch_ahead, record_day, run_daily
 
 REPORTS_BASE = "https://docs.misoenergy.org/marketreports"
 #: Reports published once the market day is over; the others before it (day-ahead).
 AFTER_THE_DAY = {"rt_lmp_final"}
 #: weekly archives: (format, days from the Monday the week starts to the Monday the archive is named after)
 WEEKLY = {"rt_5min_lmp": 14}
+#: the RT_prices format written from the Pricing API's answers (ingest/download/miso_api.py)
+API_FORMAT = "pricing_rt_lmp_expost"
 
 
 def report_for(dataset: str) -> reports.Report:
@@ -51,13 +54,30 @@ check_report = csv_check("a MISO report")
 
 
 def run_weekly(job: Job, report: reports.Report, url: str) -> DownloadSummary:
-    """The weekly archives holding the job's market days, every week whole."""
+    """The weekly archives holding the job's market days, every week whole; then, with MISO_PRICING_API_KEY, the days
+    after the last archive out from the Pricing API (ingest/download/miso_api.py)."""
     lag = dt.timedelta(days=WEEKLY[report.format])
     newest = job.today - dt.timedelta(days=job.today.weekday())  # the last Monday an archive can be out by
-    window = plan_range(job, newest - lag + 6 * DAY, "market days")  # through the Sunday of its week
-    if window is None:
-        return job.finish(newest - lag + 6 * DAY)
-    start, end = window
+    available = newest - lag + 6 * DAY  # the Sunday of its week
+    closed = fetch_weeks(job, report, url, lag, available)
+    key = env(miso_api.KEY_ENV)
+    if key and not job.should_stop():
+        api = next(r for r in reports.reports_for("MISO") if r.dataset == report.dataset and r.format == API_FORMAT)
+        after = miso_api.run_days(job, key, api, available + DAY)
+        closed = after if closed >= available and after is not None else closed  # a week missing holds the start
+    elif job.resolve_range()[1] > available:
+        job.summary.notes.append(f"market days after {available} wait for their weekly archive (set "
+                                 f"{miso_api.KEY_ENV} to fetch them from the Pricing API)")
+    return job.finish(closed)
+
+
+def fetch_weeks(job: Job, report: reports.Report, url: str, lag: dt.timedelta, available: dt.date) -> dt.date:
+    """Fetch and land the archives of the weeks holding the job's days through `available`; returns the day the run
+    holds complete through."""
+    start, end = job.resolve_range()
+    end = min(end, available)
+    if start > end:
+        return available
     covered = job.skip_done_windows(report.format, start, end)
     plan = sorted({d - dt.timedelta(days=d.weekday()) for d in days(start, end) if d not in covered})
     job.summary.listed = job.summary.skipped + len(plan)
@@ -77,7 +97,7 @@ def run_weekly(job: Job, report: reports.Report, url: str) -> DownloadSummary:
             if not record_day(job, "MISO", report.format, locate, monday, got, held=week):
                 unpublished.append(monday)
             bar.update(1)
-    return job.finish(closed_through(newest - lag + 6 * DAY, unpublished))
+    return closed_through(available, unpublished)
 
 
 def run(job: Job) -> DownloadSummary:

@@ -81,3 +81,21 @@
       {{ delivery_version_key('filename', 'MISO') }} as version_key
   from stamped
 {%- endmacro %}
+
+{% macro miso_pricing_api_rows(relation, prefix) -%}
+  {#- The standard staging rows of the Pricing API's real-time ex-post 5-minute LMPs (pricing_rt_lmp_expost, as the
+      downloader writes them): the interval start on MISO's fixed EST clock (fixed_offset_interval_times),
+      <prefix>_lmp, _energy (mec, as published), _congestion (mcc), _loss (mlc). -#}
+  select
+      {{ fixed_offset_interval_times('MISO', 'interval_start_est', 5) }},
+      'MISO' as iso,
+      trim(node) as settlement_point,
+      cast(null as varchar) as iso_point_type,
+      lmp as {{ prefix }}_lmp,
+      mec as {{ prefix }}_energy,
+      mcc as {{ prefix }}_congestion,
+      mlc as {{ prefix }}_loss,
+      filename as source_file,
+      {{ delivery_version_key('filename', 'MISO') }} as version_key
+  from {{ relation }}
+{%- endmacro %}

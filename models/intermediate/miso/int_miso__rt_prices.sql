@@ -3,5 +3,5 @@
 
 {#- Every landed RT_prices row, typed, appended file by file (a build reads only the CSVs landed since the last one). -#}
 {{ landed_rows('MISO',
-               [(ref('stg_miso__rt_5min_lmp'), 'rt_5min_lmp')],
+               [(ref('stg_miso__pricing_rt_lmp_expost'), 'pricing_rt_lmp_expost'), (ref('stg_miso__rt_5min_lmp'), 'rt_5min_lmp')],
                ['settlement_point', 'iso_point_type', 'rt_lmp', 'rt_energy', 'rt_congestion', 'rt_loss']) }}
