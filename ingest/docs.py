@@ -310,6 +310,10 @@ GRAPH_VIEWS_JS = """
     var current = {iso: CONFIG.isos[0].key, stage: CONFIG.stages[0].key};
 
     function show(include, exclude) {
+      // dbt-docs stops zooming out at 0.05, where the full graph (over 300 nodes) no longer fits the screen: its fit
+      // then leaves nodes off screen; let it zoom out further (cytoscape keeps its instance on the container)
+      var el = document.querySelector('#cy'), cy = el && el._cyreg && el._cyreg.cy;
+      if (cy && cy.minZoom() > 0.005) cy.minZoom(0.005);
       var dirty = selector.selection.dirty, types = selector.options.resource_types || [];
       dirty.include = include;
       dirty.exclude = exclude;
