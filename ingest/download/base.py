@@ -36,6 +36,21 @@ class DownloadError(Exception):
     rejected credential, or an answer of a shape the downloader does not know."""
 
 
+class SubscriptionKey:
+    """An API key sent as the `Ocp-Apim-Subscription-Key` header (the Azure API Management gateways of PJM Data Miner
+    2 and MISO's Data Exchange); a 401 means the key was refused: the run stops with `refused` (what to check)."""
+
+    def __init__(self, key: str, refused: str):
+        self._key = key
+        self._refused = refused
+
+    def headers(self) -> dict[str, str]:
+        return {"Ocp-Apim-Subscription-Key": self._key}
+
+    def refresh(self) -> None:
+        raise DownloadError(self._refused)
+
+
 def report_of(iso: str, dataset: str) -> reports.Report:
     """The first row of seeds/iso_reports.csv for this ISO and dataset; DownloadError naming the ones there are."""
     rows = [r for r in reports.reports_for(iso) if r.dataset == dataset]

@@ -35,7 +35,7 @@ import requests
 from .. import reports
 from ..files import part_for, place, writing
 from ..http import BadContent, HttpClient, HttpError
-from .base import DAY, DownloadError, Job, base_url, days
+from .base import DAY, Job, SubscriptionKey, base_url, days
 
 log = logging.getLogger(__name__)
 
@@ -49,18 +49,6 @@ MAX_PAGES = 5000
 
 class MisoApiError(Exception):
     """An answer of the Pricing API that is not what the module says it is."""
-
-
-class MisoKey:
-    def __init__(self, key: str):
-        self._key = key
-
-    def headers(self) -> dict[str, str]:
-        return {"Ocp-Apim-Subscription-Key": self._key}
-
-    def refresh(self) -> None:
-        raise DownloadError(f"the MISO Pricing API refused {KEY_ENV} (HTTP 401): check the key (MISO Data Exchange, "
-                            f"Profile / Subscriptions, the Pricing product's primary key)")
 
 
 def json_page(resp: requests.Response, body: bytes) -> dict[str, Any]:
@@ -111,7 +99,7 @@ def page_rows(data: dict[str, Any], day: dt.date) -> list[list[str]]:
     return rows
 
 
-def fetch_day(job: Job, client: HttpClient, auth: MisoKey, url: str, report: reports.Report, day: dt.date) -> bool:
+def fetch_day(job: Job, client: HttpClient, auth: SubscriptionKey, url: str, report: reports.Report, day: dt.date) -> bool:
     """Fetch every page of one market day and land it; False when the API has no record of it yet."""
     name = f"{day:%Y%m%d}{report.name_token}.csv"
     label = f"{report.report_id} {day}"
@@ -164,7 +152,8 @@ def run_days(job: Job, key: str, report: reports.Report, first: dt.date) -> dt.d
     covered = job.skip_done_windows(SELECTOR, plan_from, last)
     plan = [d for d in days(plan_from, last) if d not in covered]
     job.summary.listed += len(plan)
-    auth = MisoKey(key)
+    auth = SubscriptionKey(key, f"the MISO Pricing API refused {KEY_ENV} (HTTP 401): check the key (MISO Data "
+                                f"Exchange, Profile / Subscriptions, the Pricing product's primary key)")
     url = base_url("MISO_PRICING_API_BASE_URL", API_BASE)
     unpublished: list[dt.date] = []
     with HttpClient(SERVICE) as client, job.bar("days (Pricing API)", len(plan)) as bar:

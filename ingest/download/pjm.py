@@ -38,7 +38,7 @@ import requests
 from .. import reports
 from ..files import part_for, place, writing
 from ..http import BadContent, HttpClient, HttpError, redact_url, with_params
-from .base import DAY, DownloadError, DownloadSummary, Job, base_url, days, env, report_of, require_env, windows
+from .base import DAY, DownloadSummary, Job, SubscriptionKey, base_url, days, env, report_of, require_env, windows
 
 log = logging.getLogger(__name__)
 
@@ -52,18 +52,6 @@ DAILY = {"rt_fivemin_hrl_lmps", "reserve_market_results"}
 
 class PjmError(Exception):
     """An answer Data Miner gave that is not data (its `errors`, a short or endless paging)."""
-
-
-class PjmKey:
-    def __init__(self, key: str):
-        self._key = key
-
-    def headers(self) -> dict[str, str]:
-        return {"Ocp-Apim-Subscription-Key": self._key}
-
-    def refresh(self) -> None:
-        raise DownloadError("the PJM API refused PJM_API_KEY (HTTP 401): check the key "
-                            "(Data Miner 2, My Account / API keys)")
 
 
 def report_for(dataset: str) -> reports.Report:
@@ -135,7 +123,7 @@ def json_page(resp: requests.Response, body: bytes) -> tuple[dict[str, Any], int
     return data, len(body)
 
 
-def write_window(client: HttpClient, auth: PjmKey, url: str, params: dict[str, Any], header: tuple[str, ...],
+def write_window(client: HttpClient, auth: SubscriptionKey, url: str, params: dict[str, Any], header: tuple[str, ...],
                  part: Path) -> tuple[int, set[dt.date], int]:
     """Fetch every page of one window into `part` (removed again when anything fails): (rows, EPT days held, bytes
     received)."""
@@ -185,7 +173,8 @@ def run(job: Job) -> DownloadSummary:
         return job.finish(available)
     (key,) = require_env(["PJM_API_KEY"], "the PJM Data Miner 2 API needs a subscription key "
                                           "(free, at https://dataminer2.pjm.com)")
-    auth = PjmKey(key)
+    auth = SubscriptionKey(key, "the PJM API refused PJM_API_KEY (HTTP 401): check the key "
+                                "(Data Miner 2, My Account / API keys)")
     url = f"{base_url('PJM_API_BASE_URL', API_BASE)}/{feed}"
     extra = dict(parse_qsl(env("PJM_API_FILTER") or "", keep_blank_values=False))
     selector = "&".join(f"{k}={v}" for k, v in sorted(extra.items())) or "all"
@@ -202,7 +191,7 @@ def run(job: Job) -> DownloadSummary:
     return job.finish(available)
 
 
-def fetch_window(job: Job, client: HttpClient, auth: PjmKey, url: str, report: reports.Report,
+def fetch_window(job: Job, client: HttpClient, auth: SubscriptionKey, url: str, report: reports.Report,
                  extra: dict[str, str], selector: str, window: list[dt.date]) -> None:
     first, last = window[0], window[-1]
     params: dict[str, Any] = {"rowCount": ROW_COUNT, "startRow": 1,
