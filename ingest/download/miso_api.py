@@ -11,8 +11,9 @@
   JSON `{"data": [...], "page": {"pageNumber": n, "lastPage": bool, ...}}`, paged with `pageNumber` from 1 until
   `lastPage`; records `{"node", "lmp", "mec", "mcc", "mlc", "timeInterval": {"start", "end"}}` with EST wall times
   without offset. Checked strictly, as nothing here was seen in a real answer: a record without those fields, a time
-  that is not an ISO 8601 local time, an interval that is not 5 minutes on the 5-minute grid of the day asked for, or
-  paging that does not end fails the day (nothing landed; asked again by the next run).
+  that is not an ISO 8601 local time, an interval that is not 5 minutes on the 5-minute grid of the day asked for, a
+  page of records without `page.lastPage`, or paging that does not end fails the day (nothing landed; asked again
+  by the next run).
 - Written to `raw_downloads/<YYYYMMDD>_pricing_rt_lmp_expost.csv` (csv module, LF): `interval_start_est,
   interval_end_est,node,lmp,mec,mcc,mlc`, times as the API gives them, then landed like any MISO report (format
   `pricing_rt_lmp_expost` of RT_prices, recognised by its name). A day with no records is "not published yet".
@@ -118,7 +119,11 @@ def fetch_day(job: Job, client: HttpClient, auth: SubscriptionKey, url: str, rep
                 writer.writerows(found)
                 rows += len(found)
                 info = data.get("page")
-                if not found or not isinstance(info, dict) or info.get("lastPage", True) is not False:
+                if not found:
+                    break
+                if not isinstance(info, dict) or not isinstance(info.get("lastPage"), bool):
+                    raise MisoApiError(f"page {page} has no page.lastPage: whether more pages follow is unknown")
+                if info["lastPage"]:
                     break
             else:
                 raise MisoApiError(f"paging does not end after {MAX_PAGES} pages")

@@ -47,8 +47,9 @@ def records(day: dt.date) -> list[dict]:
 
 
 class FakePricingApi:
-    def __init__(self, httpserver, published: dict[dt.date, list[dict]]):
+    def __init__(self, httpserver, published: dict[dt.date, list[dict]], no_paging: set[dt.date] = frozenset()):
         self.published = published
+        self.no_paging = no_paging  # days answered without `page`
         self.requests: list[tuple[str, dict, str]] = []  # (path, args, key)
         httpserver.expect_request(re.compile(r"^/pricing/v1/real-time/[0-9-]{10}/lmp-expost$")).respond_with_handler(
             self.answer)
@@ -68,6 +69,8 @@ class FakePricingApi:
         body = {"data": [{k: v for k, v in r.items() if k != "n"} for r in chunk],
                 "page": {"pageNumber": page, "pageSize": PAGE, "totalElements": len(rows),
                          "totalPages": max(1, math.ceil(len(rows) / PAGE)), "lastPage": last}}
+        if day in self.no_paging:
+            del body["page"]
         return Response(json.dumps(body), status=200, content_type="application/json")
 
 
@@ -113,10 +116,10 @@ def test_the_days_after_the_last_archive_come_from_the_pricing_api_paged_and_lan
 
 
 def test_a_refused_key_stops_the_run_and_a_malformed_answer_fails_the_day(httpserver, monkeypatch, tmp_path):
-    first, second, _ = api_days()
+    first, second, third = api_days()
     bad = records(first)
     bad[5]["timeInterval"]["start"] = bad[5]["timeInterval"]["start"] + "-05:00"  # an offset: not the documented form
-    fake = FakePricingApi(httpserver, {first: bad, second: records(second)})
+    fake = FakePricingApi(httpserver, {first: bad, second: records(second), third: records(third)}, no_paging={third})
     monkeypatch.setenv("MISO_PRICING_API_BASE_URL", fake.base)
     monkeypatch.setenv("MISO_REPORTS_BASE_URL", httpserver.url_for("/marketreports"))
     base = tmp_path / "data"
@@ -124,8 +127,9 @@ def test_a_refused_key_stops_the_run_and_a_malformed_answer_fails_the_day(httpse
     with pytest.raises(DownloadError, match="refused MISO_PRICING_API_KEY"):
         run_download("MISO", "RT_prices", first, second, base=base, progress=False)
     monkeypatch.setenv("MISO_PRICING_API_KEY", KEY)
-    s = run_download("MISO", "RT_prices", first, second, base=base, progress=False)
-    assert (s.downloaded, s.failed) == (1, 1) and "not an ISO 8601 EST wall time" in s.failures[0][1]
+    s = run_download("MISO", "RT_prices", first, third, base=base, progress=False)
+    assert (s.downloaded, s.failed) == (1, 2) and "not an ISO 8601 EST wall time" in s.failures[0][1]
+    assert "no page.lastPage: whether more pages follow is unknown" in s.failures[1][1]
     assert [e["path"].rsplit("/", 1)[-1] for e in landed_entries(base, "MISO")] == \
         [f"{second:%Y%m%d}_pricing_rt_lmp_expost.csv"]
     assert s.last_day is None  # nothing complete before the failed day
