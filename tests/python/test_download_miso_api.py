@@ -98,7 +98,7 @@ def test_the_days_after_the_last_archive_come_from_the_pricing_api_paged_and_lan
     assert s.last_day == first  # the second day is asked for again by the next run
     assert state_of(base, "MISO")["datasets"]["RT_prices"]["last_day"] == first.isoformat()
 
-    statuses = build(base, "--select", "tag:miso")
+    statuses = build(base, "--select", "+miso_rt_prices")  # staging, landed rows and Stage 2, with their tests
     assert statuses["__returncode__"] == 0, statuses["__log__"][-5000:]
     want = {(dt.datetime.fromisoformat(r["timeInterval"]["start"]).replace(tzinfo=EST).astimezone(dt.UTC), r["node"]):
             (r["lmp"], r["mec"], r["mcc"], r["mlc"]) for r in records(first) + records(third)}
