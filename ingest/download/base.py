@@ -36,6 +36,18 @@ class DownloadError(Exception):
     rejected credential, or an answer of a shape the downloader does not know."""
 
 
+def iso_local_time(value: object) -> dt.datetime | None:
+    """An API's ISO 8601 time without offset (`2025-05-01T04:00:00`, `.000` or not); None for anything else (a
+    time with an offset included: the APIs that use this write wall-clock times)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        t = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return t if t.tzinfo is None else None
+
+
 class SubscriptionKey:
     """An API key sent as the `Ocp-Apim-Subscription-Key` header (the Azure API Management gateways of PJM Data Miner
     2 and MISO's Data Exchange); a 401 means the key was refused: the run stops with `refused` (what to check)."""

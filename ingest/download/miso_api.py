@@ -36,7 +36,7 @@ import requests
 from .. import reports
 from ..files import part_for, place, writing
 from ..http import BadContent, HttpClient, HttpError
-from .base import DAY, Job, SubscriptionKey, base_url, days
+from .base import DAY, Job, SubscriptionKey, base_url, days, iso_local_time
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +64,8 @@ def json_page(resp: requests.Response, body: bytes) -> dict[str, Any]:
 
 
 def local_time(value: Any) -> dt.datetime:
-    t = None
-    if isinstance(value, str):
-        try:
-            t = dt.datetime.fromisoformat(value.strip())
-        except ValueError:
-            t = None
-    if t is None or t.tzinfo is not None:
+    t = iso_local_time(value)
+    if t is None:
         raise MisoApiError(f"timeInterval {str(value)[:40]!r} is not an ISO 8601 EST wall time without offset")
     return t
 

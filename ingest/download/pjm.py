@@ -38,7 +38,19 @@ import requests
 from .. import reports
 from ..files import part_for, place, writing
 from ..http import BadContent, HttpClient, HttpError, redact_url, with_params
-from .base import DAY, DownloadSummary, Job, SubscriptionKey, base_url, days, env, report_of, require_env, windows
+from .base import (
+    DAY,
+    DownloadSummary,
+    Job,
+    SubscriptionKey,
+    base_url,
+    days,
+    env,
+    iso_local_time,
+    report_of,
+    require_env,
+    windows,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +72,8 @@ def report_for(dataset: str) -> reports.Report:
 
 def local_time(column: str, value: str) -> dt.datetime:
     """An ISO 8601 local time of the API (`2025-05-01T04:00:00`, `.000` or not); PjmError for anything else."""
-    try:
-        t = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
-        t = None
-    if t is None or t.tzinfo is not None:
+    t = iso_local_time(value)
+    if t is None:
         raise PjmError(f"{column} {value[:40]!r} is not an ISO 8601 local time (the feed changed?)")
     return t
 
