@@ -58,7 +58,8 @@ log = logging.getLogger(__name__)
 
 #: Default seconds between two requests to one service.
 MIN_INTERVALS: dict[str, float] = {"ERCOT_MIS": 1.0, "ERCOT_API": 2.0, "CAISO": 5.0, "PJM": 10.0, "MISO": 1.0,
-                                   "MISO_API": 0.6, "SPP": 1.0, "NYISO": 1.0, "ISONE": 1.0}
+                                   "MISO_API": 0.6, "SPP": 1.0, "NYISO": 1.0, "ISONE": 1.0,
+                                   "ISONE_API": 2.0}
 #: Files fetched at once where a downloader fetches a list of independent files (the one-file-per-day loop of MISO
 #: and SPP, ingest/download/daily.py); the rate limit above still spaces the requests' starts.
 PARALLEL: dict[str, int] = {"MISO": 2, "SPP": 2}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import logging
@@ -10,7 +11,7 @@ import sys
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import humanize
 from .. import reports
 from ..catalog import timezone
 from ..config import IsoPaths, data_dir
-from ..http import BadContent, describe_bytes
+from ..http import BadContent, HttpClient, describe_bytes
 from ..landing import LandingSummary, land
 from .state import DownloadState, StateError
 
@@ -48,19 +49,35 @@ def iso_local_time(value: object) -> dt.datetime | None:
     return t if t.tzinfo is None else None
 
 
-class SubscriptionKey:
-    """An API key sent as the `Ocp-Apim-Subscription-Key` header (the Azure API Management gateways of PJM Data Miner
-    2 and MISO's Data Exchange); a 401 means the key was refused: the run stops with `refused` (what to check)."""
+class Credentials:
+    """Fixed credentials of an API, sent as headers; a 401 means they were refused: the run stops with `refused`
+    (what to check)."""
 
-    def __init__(self, key: str, refused: str):
-        self._key = key
+    def __init__(self, headers: dict[str, str], refused: str):
+        self._headers = headers
         self._refused = refused
 
     def headers(self) -> dict[str, str]:
-        return {"Ocp-Apim-Subscription-Key": self._key}
+        return dict(self._headers)
 
     def refresh(self) -> None:
         raise DownloadError(self._refused)
+
+
+class SubscriptionKey(Credentials):
+    """An API key sent as the `Ocp-Apim-Subscription-Key` header (the Azure API Management gateways of PJM Data Miner
+    2 and MISO's Data Exchange)."""
+
+    def __init__(self, key: str, refused: str):
+        super().__init__({"Ocp-Apim-Subscription-Key": key}, refused)
+
+
+class BasicAuth(Credentials):
+    """A user name and password sent as HTTP basic authentication (ISO-NE's web services)."""
+
+    def __init__(self, user: str, password: str, refused: str):
+        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+        super().__init__({"Authorization": f"Basic {token}"}, refused)
 
 
 def report_of(iso: str, dataset: str) -> reports.Report:
@@ -307,6 +324,20 @@ class Job:
         self.summary.last_day = self.state.last_day(self.dataset)
         self.summary.seconds = time.monotonic() - self._started
         return self.summary
+
+    def fetch_days(self, service: str, plan: list[dt.date], label: str,
+                   fetch: Callable[[HttpClient, dt.date], bool]) -> list[dt.date]:
+        """`fetch(client, day)` for each planned day, one at a time through one client, while the run goes on;
+        returns the days it found not published yet (fetch returned False)."""
+        unpublished: list[dt.date] = []
+        with HttpClient(service) as client, self.bar(label, len(plan)) as bar:
+            for day in plan:
+                if self.should_stop():
+                    break
+                if not fetch(client, day):
+                    unpublished.append(day)
+                bar.update(1)
+        return unpublished
 
     # -- progress ----------------------------------------------------------------------------------------
     @contextlib.contextmanager

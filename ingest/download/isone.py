@@ -16,7 +16,8 @@
   Express report page (the page names are inferred) and asks for the files with its cookies (kept by the client's
   requests Session) and that page as Referer. An HTML page instead of a CSV is BadContent: the report page is
   visited again (a fresh cookie) and the file asked again, within the client's retries; then the day fails.
-- No account and no key. The web services with an account (ISO Express API, HTTP basic auth) are not used. The
+- No account and no key, except AS_prices with ISONE_API_USERNAME and ISONE_API_PASSWORD set: then ISO-NE's own
+  final hourly reserve prices come from its web services instead (ingest/download/isone_api.py). The
   client says who it is in its User-Agent (ingest/http.py). One request at a time, at most one a second by default
   (`ISO_DOWNLOAD_MIN_INTERVAL_ISONE`; no published limit found); 429 and 5xx are retried with backoff.
 - 404 means "not published for that day": counted as without data, asked again by the next run, whose start it holds.
@@ -37,7 +38,8 @@ from pathlib import Path
 
 from .. import reports
 from ..http import BadContent, HttpClient, HttpError
-from .base import DAY, DownloadError, DownloadSummary, Job, base_url, days, report_of
+from . import isone_api
+from .base import DAY, DownloadError, DownloadSummary, Job, base_url, days, env, report_of
 from .daily import closed_through, csv_check, fetch_day, plan_range
 
 log = logging.getLogger(__name__)
@@ -115,9 +117,18 @@ def run(job: Job) -> DownloadSummary:
     if window is None:
         return job.finish(available)
     start, end = window
-    covered = job.skip_done_windows(selector, start, end)
+    account = [env(isone_api.USER_ENV), env(isone_api.PASSWORD_ENV)] if job.dataset == "AS_prices" else []
+    # a day held from either reserve price source is not asked for again: one day never lands from both
+    selectors = [selector, isone_api.FORMAT] if job.dataset == "AS_prices" else [selector]
+    covered = set().union(*(job.skip_done_windows(s, start, end) for s in selectors))
     plan = [d for d in days(start, end) if d not in covered]
     job.summary.listed = job.summary.skipped + len(plan)
+    if account and any(account) and not all(account):
+        missing = isone_api.PASSWORD_ENV if account[0] else isone_api.USER_ENV
+        raise DownloadError(f"{missing} is not set: the ISO-NE web services need both {isone_api.USER_ENV} and "
+                            f"{isone_api.PASSWORD_ENV} (or neither, for the public five-minute reserve price CSV)")
+    if account and all(account):
+        return job.finish(closed_through(available, isone_api.run_days(job, *account, plan)))
     unpublished: list[dt.date] = []
 
     site = base_url("ISONE_SITE_BASE_URL", SITE_BASE)

@@ -155,12 +155,6 @@ def run_days(job: Job, key: str, report: reports.Report, first: dt.date) -> dt.d
     auth = SubscriptionKey(key, f"the MISO Pricing API refused {KEY_ENV} (HTTP 401): check the key (MISO Data "
                                 f"Exchange, Profile / Subscriptions, the Pricing product's primary key)")
     url = base_url("MISO_PRICING_API_BASE_URL", API_BASE)
-    unpublished: list[dt.date] = []
-    with HttpClient(SERVICE) as client, job.bar("days (Pricing API)", len(plan)) as bar:
-        for day in plan:
-            if job.should_stop():
-                break
-            if not fetch_day(job, client, auth, url, report, day):
-                unpublished.append(day)
-            bar.update(1)
+    unpublished = job.fetch_days(SERVICE, plan, "days (Pricing API)",
+                                 lambda client, day: fetch_day(job, client, auth, url, report, day))
     return min([last, *(d - DAY for d in unpublished)])

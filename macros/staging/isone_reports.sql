@@ -65,3 +65,30 @@
       {{ delivery_version_key('filename', 'ISONE') }} as version_key
   from hourly
 {%- endmacro %}
+
+{% macro isone_api_reserve_rows(relation) -%}
+  {#- The hourly staging rows of ISO-NE's own final hourly reserve zone prices from its web services
+      (hourlyfinalreserveprice, as the downloader writes them): the three clearing prices unpivoted; BeginDate carries
+      the Eastern offset in force, so the hour is placed in time without Occurrence or a guess. -#}
+  with unpivoted as (
+      unpivot {{ relation }}
+      on "TmsrClearingPrice", "TmnsrClearingPrice", "TmorClearingPrice"
+      into name product value as_price
+  ),
+
+  placed as (
+      select *, cast("BeginDate" as timestamptz) as utc_start
+      from unpivoted
+  )
+
+  select
+      {{ local_order_times_from_utc('ISONE', 'utc_start', 60) }},
+      'ISONE' as iso,
+      trim("ReserveZoneName") as as_region,
+      product as iso_as_product,
+      as_price,
+      cast(null as bigint) as five_minute_intervals,
+      filename as source_file,
+      {{ delivery_version_key('filename', 'ISONE') }} as version_key
+  from placed
+{%- endmacro %}

@@ -292,7 +292,7 @@ def test_every_landed_report_has_the_documented_freshness_thresholds():
                 "damlbmp_zone": (36, 48), "damlbmp_gen": None, "damasp": (36, 48), "realtime_zone": (30, 54),
                 "realtime_gen": None, "rtlbmp_zone": (30, 54), "rtlbmp_gen": None, "rtasp": (30, 54),
                 "da_lmp": (36, 48), "lmp_5min": (6, 12), "lmp_rt_final": (240, 336),
-                "fiveminreserveprice": (240, 336)}
+                "fiveminreserveprice": (240, 336), "hourlyfinalreserveprice": (240, 336)}
     got = {}
     for path in sorted((PROJECT_ROOT / "models/staging").glob("*/_*__sources.yml")):
         for source in yaml.safe_load(path.read_text())["sources"]:

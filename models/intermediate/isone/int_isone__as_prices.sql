@@ -4,7 +4,7 @@
 {#- Every landed AS_prices row, appended file by file, with the ISO's product codes mapped to ours (seed as_products). -#}
 with landed as (
     {{ landed_rows('ISONE',
-                   [(ref('stg_isone__fiveminreserveprice'), 'fiveminreserveprice')],
+                   [(ref('stg_isone__fiveminreserveprice'), 'fiveminreserveprice'), (ref('stg_isone__hourlyfinalreserveprice'), 'hourlyfinalreserveprice')],
                    ['as_region', 'iso_as_product', 'as_price', 'five_minute_intervals']) | indent(4) }}
 ),
 
