@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from ..http import BadContent, Downloaded, HttpClient, HttpError, Policy
 from ..textfile import looks_like_markup
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 #: day -> (URL, file name) of that day's file
 Locate = Callable[[dt.date], tuple[str, str]]
+T = TypeVar("T")
 
 
 def csv_check(what: str) -> Callable[[Path], None]:
@@ -71,9 +73,9 @@ def run_daily(job: Job, service: str, selector: str, after_the_day: bool, locate
     return job.finish(closed_through(available, unpublished))
 
 
-def fetch_ahead(service: str, plan: list[dt.date], download: Callable[[HttpClient, dt.date], Downloaded],
-                stop: Callable[[], bool]) -> Iterator[tuple[dt.date, Downloaded | HttpError]]:
-    """Each planned day with its download (or the HttpError it ended in), in plan order, while up to the service's
+def fetch_ahead(service: str, plan: list[T], download: Callable[[HttpClient, T], Downloaded],
+                stop: Callable[[], bool]) -> Iterator[tuple[T, Downloaded | HttpError]]:
+    """Each planned day (or file) with its download (or the HttpError it ended in), in plan order, while up to the service's
     `parallel` downloads run ahead in worker threads (one HttpClient each). `stop()` is asked before each new
     download starts; downloads already started are still handed back."""
     parallel = Policy.for_service(service).parallel
@@ -81,7 +83,7 @@ def fetch_ahead(service: str, plan: list[dt.date], download: Callable[[HttpClien
     clients: list[HttpClient] = []
     lock = threading.Lock()
 
-    def work(day: dt.date) -> Downloaded | HttpError:
+    def work(day: T) -> Downloaded | HttpError:
         client = getattr(local, "client", None)
         if client is None:
             client = local.client = HttpClient(service)
@@ -93,7 +95,7 @@ def fetch_ahead(service: str, plan: list[dt.date], download: Callable[[HttpClien
             return exc
 
     todo = iter(plan)
-    pending: deque[tuple[dt.date, Future[Downloaded | HttpError]]] = deque()
+    pending: deque[tuple[T, Future[Downloaded | HttpError]]] = deque()
     with ThreadPoolExecutor(parallel, thread_name_prefix=f"download-{service}") as pool:
         try:
             while True:

@@ -15,20 +15,35 @@
 - 404 means "not published for that day" (not yet, or never: counted as without data, asked again by the next run).
   An HTML page instead of a CSV (status 200) is asked for again, then failed.
 - Days: Central operating days. DA and AS files are asked for through tomorrow (published the day before), the RT
-  roll-up through yesterday. Each file is landed as soon as it is complete (landing checks its header) and recorded
+  roll-up through yesterday.
+- RT_prices, a closed day whose roll-up is not out yet (404: it lags about 5 days): its 5-minute interval files
+  instead, `rtbm-lmp-by-location` `/YYYY/MM/By_Interval/DD/RTBM-LMP-SL-YYYYMMDDHHMM.csv` (HHMM the local interval
+  end; the interval ending at 00:00 is in the operating day's folder under the next day's date: 288 files, 276 on the
+  spring-forward day), two at a time like the day files. The day is landed and recorded once all its files arrived (a
+  404 for any: the day is asked for again, whole, by the next run) and its roll-up is then not asked for: one day is
+  never landed from both. The fall-back day is left to its roll-up: which of its repeated hour's files carry SPP's
+  `d` suffix (`0105d`..`0155d`, and whether `0100d`) is known only from third-party code, so its file names would be
+  a guess (noted in the summary). Each file is landed as soon as it is complete (landing checks its header) and recorded
   with its day in `download_state.json`, so a rerun asks only for days not yet held.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from .. import reports
-from .base import DownloadError, DownloadSummary, Job, base_url, report_of
-from .daily import csv_check, run_daily
+from ..catalog import timezone
+from ..http import Downloaded, HttpClient, HttpError
+from .base import DAY, DownloadError, DownloadSummary, Job, base_url, days, report_of
+from .daily import Locate, closed_through, csv_check, fetch_ahead, plan_range, record_day, run_daily
 
+log = logging.getLogger(__name__)
 FILE_BROWSER_BASE = "https://portal.spp.org/file-browser-api/download"
+#: the 5-minute interval files of RT_prices (a day's files when its roll-up is not out yet)
+INTERVAL_FORMAT = "rtbm_lmp_sl"
+CENTRAL = timezone("SPP")
 
 
 @dataclass(frozen=True)
@@ -66,4 +81,82 @@ def run(job: Job) -> DownloadSummary:
         path = day.strftime(remote.path)
         return f"{url}/{remote.folder}?path={path}", path.rsplit("/", 1)[-1]
 
+    if job.dataset == "RT_prices":
+        return run_rt(job, remote, url, locate)
     return run_daily(job, "SPP", remote.format, remote.after_the_day, locate, check_file)
+
+
+def interval_paths(day: dt.date) -> list[str] | None:
+    """The paths of an operating day's RTBM-LMP-SL interval files, in time order; None on the fall-back day (module
+    docs: the repeated hour's names are not certain)."""
+    first = dt.datetime.combine(day, dt.time(), CENTRAL).astimezone(dt.UTC)
+    last = dt.datetime.combine(day + DAY, dt.time(), CENTRAL).astimezone(dt.UTC)
+    ends = [first + dt.timedelta(minutes=5 * (i + 1)) for i in range((last - first) // dt.timedelta(minutes=5))]
+    if len(ends) > 288:
+        return None
+    return [f"/{day:%Y/%m}/By_Interval/{day:%d}/RTBM-LMP-SL-{end.astimezone(CENTRAL):%Y%m%d%H%M}.csv" for end in ends]
+
+
+def run_rt(job: Job, remote: Remote, url: str, locate: Locate) -> DownloadSummary:
+    """RT_prices: each closed day's roll-up, or, while it is not out, the day's 5-minute interval files."""
+    available = job.closed_through_intraday()
+    window = plan_range(job, available)
+    if window is None:
+        return job.finish(available)
+    start, end = window
+    covered = job.skip_done_windows(remote.format, start, end) | job.skip_done_windows(INTERVAL_FORMAT, start, end)
+    plan = [d for d in days(start, end) if d not in covered]
+    job.summary.listed = job.summary.skipped + len(plan)
+    raw = job.raw
+
+    def download(client: HttpClient, day: dt.date) -> Downloaded:
+        source, name = locate(day)
+        return client.download(source, raw, name=name, validate=check_file)
+
+    without_rollup: list[dt.date] = []
+    with job.bar("operating days", len(plan)) as bar:
+        for day, got in fetch_ahead("SPP", plan, download, job.should_stop):
+            if isinstance(got, HttpError) and got.status == 404:
+                without_rollup.append(day)
+            else:
+                record_day(job, "SPP", remote.format, locate, day, got)
+            bar.update(1)
+    # a day the run stopped before counts as unpublished: it holds the next run's start
+    unpublished = [day for day in without_rollup if job.should_stop() or not fetch_intervals(job, url, remote, day)]
+    return job.finish(closed_through(available, unpublished))
+
+
+def fetch_intervals(job: Job, url: str, remote: Remote, day: dt.date) -> bool:
+    """Download a day's interval files, then land them and record the day as one entry; False when one of them is
+    not published (404) or the day is the fall-back day: the day is asked for again, whole, by the next run."""
+    paths = interval_paths(day)
+    if paths is None:
+        job.summary.notes.append(f"{day} (the fall-back day) waits for its daily roll-up: the names of its repeated "
+                                 "hour's interval files are not certain")
+        return False
+    raw = job.raw
+
+    def download(client: HttpClient, path: str) -> Downloaded:
+        return client.download(f"{url}/{remote.folder}?path={path}", raw, name=path.rsplit("/", 1)[-1],
+                               validate=check_file)
+
+    got: list[Downloaded] = []
+    with job.bar(f"{day} interval files", len(paths)) as bar:
+        for path, result in fetch_ahead("SPP", paths, download, job.should_stop):
+            if isinstance(result, HttpError):
+                if result.status == 404:
+                    job.summary.empty += 1
+                    log.info("SPP has not published %s (404): %s waits for the next run", path, day)
+                    return False
+                job.fail([day], path.rsplit("/", 1)[-1], str(result))
+                return True
+            got.append(result)
+            bar.update(1)
+    if len(got) < len(paths):  # the run was stopped
+        return False
+    job.succeeded(sum(d.bytes for d in got))
+    entry = {"selector": INTERVAL_FORMAT, "first": day.isoformat(), "last": day.isoformat(),
+             "days": [day.isoformat()], "files": len(got)}
+    job.land([d.path for d in got], f"{url}/{remote.folder}?path=/{day:%Y/%m}/By_Interval/{day:%d}/",
+             [("windows", f"{INTERVAL_FORMAT}|{day}", entry, [day])], dt.datetime.now(dt.UTC))
+    return True

@@ -11,11 +11,13 @@ import pytest
 from werkzeug.wrappers import Request, Response
 
 from fixtures.download.fakes import Faults, fast_http, misbehave, state_of  # noqa: F401  (fast_http is a fixture)
+from ingest.catalog import timezone
 from ingest.download import DownloadError, run_download
 from ingest.sample.spp import generate_spp
 
 pytestmark = pytest.mark.usefixtures("fast_http")
 D = dt.date
+DAY = dt.timedelta(days=1)
 
 
 class FakeSpp:
@@ -26,6 +28,7 @@ class FakeSpp:
         self.folder = folder
         self.published = published
         self.faults = Faults()
+        self.withheld: set[str] = set()  # paths of a published day not there (yet)
         self.requests: list[tuple[str, str]] = []  # (folder + path, User-Agent)
         httpserver.expect_request(re.compile(r"^/file-browser-api/download/[a-z-]+$")).respond_with_handler(self.file)
 
@@ -37,8 +40,10 @@ class FakeSpp:
         path = request.args.get("path", "")
         self.requests.append((f"{folder}{path}", request.headers.get("User-Agent", "")))
         local = self.folder / folder / path.lstrip("/")
-        day = dt.datetime.strptime(re.search(r"(\d{8})(0100)?\.csv$", path).group(1), "%Y%m%d").date()
-        if day not in self.published or not local.is_file():
+        folder_day = re.search(r"/(\d{4}/\d{2})/By_Interval/(\d{2})/", path)  # an interval file: its folder's day
+        day = dt.datetime.strptime("/".join(folder_day.groups()), "%Y/%m/%d").date() if folder_day else \
+            dt.datetime.strptime(re.search(r"(\d{8})(0100)?\.csv$", path).group(1), "%Y%m%d").date()
+        if day not in self.published or path in self.withheld or not local.is_file():
             return Response('{"message":"File not found"}', status=404, content_type="application/json")
         body = local.read_bytes()
         fault = self.faults.take(path)
@@ -89,7 +94,8 @@ def test_rt_daily_roll_ups_and_as_files_and_a_hole_holds_the_next_start(httpserv
     fake.env(monkeypatch)
     base = tmp_path / "data"
     s = run_download("SPP", "RT_prices", D(2024, 11, 1), D(2024, 11, 3), base=base, progress=False)
-    assert fake.asked() == [f"rtbm-lmp-by-location/2024/11/By_Day/RTBM-LMP-DAILY-SL-2024110{d}.csv" for d in (1, 2, 3)]
+    assert fake.asked() == [f"rtbm-lmp-by-location/2024/11/By_Day/RTBM-LMP-DAILY-SL-2024110{d}.csv" for d in (1, 2, 3)] \
+        + ["rtbm-lmp-by-location/2024/11/By_Interval/02/RTBM-LMP-SL-202411020005.csv"]  # no roll-up: its intervals
     assert (s.downloaded, s.empty) == (2, 1) and s.last_day == D(2024, 11, 1)  # the 2nd is asked for again
     assert s.landing.landed["RT_prices"] == 2 and not s.landing.quarantined
     s = run_download("SPP", "AS_prices", D(2024, 11, 3), D(2024, 11, 3), base=base, progress=False)
@@ -106,3 +112,46 @@ def test_a_service_error_fails_the_day_and_an_unknown_dataset_fails_at_once(http
     assert s.last_day is None  # nothing complete before the failed day
     with pytest.raises(DownloadError, match="SPP has no downloadable dataset 'RT_hourly'"):
         run_download("SPP", "RT_hourly", D(2024, 11, 1), D(2024, 11, 2), base=base, progress=False)
+
+
+def test_rt_days_without_their_roll_up_come_as_interval_files_landed_whole(httpserver, monkeypatch, tmp_path):
+    """The roll-up lags about 5 days: a closed day without it is fetched as its 5-minute interval files (288, 276 on
+    the spring-forward day), landed once all arrived; a missing file holds the whole day; the fall-back day waits."""
+    published = tmp_path / "published"
+    spring = D(2026, 3, 8)
+    generate_spp(published, start=spring - dt.timedelta(days=2), days=4, datasets=("RT_prices",),
+                 interval_days=[spring - dt.timedelta(days=1), spring, spring + dt.timedelta(days=1)])
+    fake = FakeSpp(httpserver, published, published={spring + dt.timedelta(days=i) for i in range(-2, 2)})
+    fake.env(monkeypatch)
+    last = "/2026/03/By_Interval/09/RTBM-LMP-SL-202603100000.csv"  # the 9th's last interval: in the 9th's folder
+    fake.withheld.add(last)
+    base = tmp_path / "data"
+    s = run_download("SPP", "RT_prices", spring - dt.timedelta(days=2), spring + dt.timedelta(days=1), base=base,
+                     progress=False)
+    intervals = [a for a in fake.asked() if "By_Interval" in a]
+    assert len(intervals) == 288 + 276 + 288 and intervals[-1] == "rtbm-lmp-by-location" + last
+    central = timezone("SPP")
+    ends = [dt.datetime(2026, 3, 8, 6, 5, tzinfo=dt.UTC) + dt.timedelta(minutes=5 * i) for i in range(276)]
+    assert {a.rsplit("/", 1)[-1] for a in intervals if "/By_Interval/08/" in a} == \
+        {f"RTBM-LMP-SL-{t.astimezone(central):%Y%m%d%H%M}.csv" for t in ends}  # 02:00-03:00 CST does not exist
+    # the generator's interval files, named as SPP names them, are exactly what was asked for
+    assert sorted(intervals) == sorted(f"rtbm-lmp-by-location/{p.relative_to(published / 'rtbm-lmp-by-location')}"
+                                       for p in published.rglob("RTBM-LMP-SL-*.csv"))
+    assert s.landing.landed["RT_prices"] == 1 + 288 + 276 and not s.landing.quarantined
+    assert s.last_day == spring  # the 9th waits for its last file
+    assert state_of(base, "SPP")["datasets"]["RT_prices"]["windows"][f"rtbm_lmp_sl|{spring}"]["files"] == 276
+
+    # the next run asks for the 9th whole, and neither its roll-up again nor anything held
+    fake.withheld.clear()
+    fake.requests.clear()
+    s = run_download("SPP", "RT_prices", None, spring + dt.timedelta(days=1), base=base, progress=False)
+    assert fake.asked()[0] == "rtbm-lmp-by-location/2026/03/By_Day/RTBM-LMP-DAILY-SL-20260309.csv"
+    assert len(fake.asked()) == 1 + 288 and s.landing.landed["RT_prices"] == 288 and s.last_day == spring + DAY
+
+    # the fall-back day without its roll-up is not guessed at: noted, asked again
+    generate_spp(published, start=D(2025, 11, 2), days=1, datasets=("RT_prices",), interval_days=[D(2025, 11, 2)])
+    fake.published.add(D(2025, 11, 2))
+    fake.requests.clear()
+    s = run_download("SPP", "RT_prices", D(2025, 11, 2), D(2025, 11, 2), base=base, progress=False)
+    assert fake.asked() == ["rtbm-lmp-by-location/2025/11/By_Day/RTBM-LMP-DAILY-SL-20251102.csv"]
+    assert s.downloaded == 0 and any("fall-back day) waits for its daily roll-up" in n for n in s.notes), s.notes
