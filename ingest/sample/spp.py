@@ -55,12 +55,13 @@ STAMP = "%m/%d/%Y %H:%M:%S"
 HEADER = "Interval,GMTIntervalEnd,Settlement Location,Pnode,LMP,MLC,MCC,MEC"
 HEADER_BAA = "Interval,GMTIntervalEnd,BAA,Settlement Location,Pnode,LMP,MLC,MCC,MEC"
 HEADER_DAILY = "Interval, GMT Interval, Settlement Location Name, PNODE Name, LMP, MLC, MCC, MEC"
-#: DA-MCP: gridstatus' column names in an inferred order (no real file seen); reserve zone names inferred
-HEADER_MCP = "Interval,GMTIntervalEnd,Reserve Zone,RegUP,RegDN,RampUP,RampDN,Spin,Supp,UncUP"
-#: product -> price level $/MW
-MCP_LEVELS = (("RegUP", 9.0), ("RegDN", 6.0), ("RampUP", 0.5), ("RampDN", 0.3), ("Spin", 4.0), ("Supp", 1.0),
+#: DA-MCP as in SPP's real 2025 files (tests/python/fixtures/real_samples/spp/jessicacohen554_market_simulator)
+HEADER_MCP = "Interval,GMTIntervalEnd,Reserve Zone,RegUP,RegDN,Spin,Supp,RampUP,RampDN,UncUP"
+#: product -> price level $/MW, in the header's order
+MCP_LEVELS = (("RegUP", 9.0), ("RegDN", 6.0), ("Spin", 4.0), ("Supp", 1.0), ("RampUP", 0.5), ("RampDN", 0.3),
               ("UncUP", 0.4))
-RESERVE_ZONES = ("RZ1", "RZ2", "RZ3", "RZ4", "RZ5")
+#: the real files' reserve zones: 1..5 and the system row SPP, in that order within each hour
+RESERVE_ZONES = ("1", "2", "3", "4", "5", "SPP")
 
 #: (BAA, settlement location, pnode, mean congestion $/MWh, loss factor) in alphabetical order within each BAA
 LOCATIONS: tuple[tuple[str, str, str, float, float], ...] = (
@@ -80,6 +81,20 @@ LOCATIONS: tuple[tuple[str, str, str, float, float], ...] = (
 
 def spp_stamp(t: dt.datetime) -> str:
     return t.strftime(STAMP)
+
+
+def local_end_time(utc_end: dt.datetime) -> dt.datetime:
+    """SPP's local time (naive) of an interval END: the Central wall clock, except at the instant the clock changes,
+    where SPP writes the daylight-time name (real DA-MCP files: 2025-11-02 07:00 GMT is `02:00:00`, not 01:00 CST;
+    2025-03-09 08:00 GMT is `03:00:00`): the later of the two wall-clock names of that instant."""
+    local = utc_end.astimezone(CENTRAL)
+    before = (utc_end - dt.timedelta(seconds=1)).astimezone(CENTRAL) + dt.timedelta(seconds=1)
+    return max(local.replace(tzinfo=None), before.replace(tzinfo=None))
+
+
+def local_end(utc_end: dt.datetime) -> str:
+    """SPP's `Interval` text of an interval END (local_end_time)."""
+    return spp_stamp(local_end_time(utc_end))
 
 
 def day_intervals(day: dt.date, minutes: int) -> list[dt.datetime]:
@@ -124,7 +139,7 @@ def da_file(day: dt.date, seed: int = DEFAULT_SEED, baa_from: dt.date = BAA_FROM
             for loc in _locations(day, baa_from):
                 if loc[0] != block:
                     continue
-                stamps = [spp_stamp(utc_end.astimezone(CENTRAL)), spp_stamp(utc_end)]
+                stamps = [local_end(utc_end), spp_stamp(utc_end)]
                 lines.append(",".join(stamps + ([loc[0]] if with_baa else []) + [loc[1], loc[2]]
                                       + _cells(_row_values(seed, "DA", utc_end, loc))))
     return "\n".join(lines) + "\n"
@@ -134,7 +149,7 @@ def rt_rows(day: dt.date, utc_end: dt.datetime, seed: int, baa_from: dt.date) ->
     """The rows of one RTBM interval: [local end, GMT end, location, pnode, LMP, MLC, MCC, MEC] (+ BAA)."""
     rows = []
     for loc in _locations(day, baa_from):
-        row = [spp_stamp(utc_end.astimezone(CENTRAL)), spp_stamp(utc_end), loc[1], loc[2]]
+        row = [local_end(utc_end), spp_stamp(utc_end), loc[1], loc[2]]
         row += _cells(_row_values(seed, "RT", utc_end, loc))
         rows.append(row + ([loc[0]] if day >= baa_from else []))
     return rows
@@ -145,8 +160,7 @@ def rt_interval_files(day: dt.date, seed: int = DEFAULT_SEED,
     """(relative path, text) of each RTBM-LMP-SL interval file of operating day `day` (288, 276 or 300 files)."""
     out, seen = [], set()
     for utc_end in day_intervals(day, 5):
-        local = utc_end.astimezone(CENTRAL)
-        name = f"RTBM-LMP-SL-{local:%Y%m%d%H%M}"
+        name = f"RTBM-LMP-SL-{local_end_time(utc_end):%Y%m%d%H%M}"
         name += "d" if name in seen else ""  # the repeated fall-back hour's second files
         seen.add(name.rstrip("d"))
         header = HEADER + (",BAA" if day >= baa_from else "")
@@ -172,7 +186,7 @@ def da_mcp_file(day: dt.date, seed: int = DEFAULT_SEED) -> str:
             rng = _rng(seed, "MCP", zone, utc_end.isoformat())
             prices = [level * (1 + 0.5 * math.sin((hour - 8) / 24 * 2 * math.pi)) * rng.uniform(0.8, 1.2)
                       for _, level in MCP_LEVELS]
-            lines.append(",".join([spp_stamp(utc_end.astimezone(CENTRAL)), spp_stamp(utc_end), zone, *_cells(prices)]))
+            lines.append(",".join([local_end(utc_end), spp_stamp(utc_end), zone, *_cells(prices)]))
     return "\n".join(lines) + "\n"
 
 

@@ -19,7 +19,7 @@ import pytest
 from conftest import REAL, build, landed_entries, quarantine_reasons, query
 from ingest.catalog import timezone
 from ingest.landing import land
-from ingest.sample.spp import HEADER, HEADER_BAA, HEADER_DAILY, generate_spp
+from ingest.sample.spp import HEADER, HEADER_BAA, HEADER_DAILY, HEADER_MCP, generate_spp
 
 UTC = dt.UTC
 CENTRAL = timezone("SPP")  # America/Chicago
@@ -27,6 +27,11 @@ SPP_REAL = REAL / "spp" / "jleighfields_spp_weis_price_forecast"
 REAL_DA = SPP_REAL / "DA-LMP-SL-202606010100__FIXTURE.csv"
 REAL_RT = SPP_REAL / "RTBM-LMP-SL-202507011205.csv"
 REAL_DAILY = SPP_REAL / "RTBM-LMP-DAILY-SL-20250701__EXCERPT.csv"
+# SPP's own DA-MCP files of both 2025 DST days, whole (fixtures/real_samples/MANIFEST.md)
+MCP_REAL = REAL / "spp" / "jessicacohen554_market_simulator"
+REAL_MCP = (MCP_REAL / "DA-MCP-202503090100.csv", MCP_REAL / "DA-MCP-202511020100.csv")
+MCP_PRODUCTS = {"RegUP": "REG_UP", "RegDN": "REG_DOWN", "Spin": "SPIN", "Supp": "SUPPLEMENTAL", "RampUP": "RAMP_UP",
+                "RampDN": "RAMP_DOWN", "UncUP": "UNCERTAINTY_UP"}
 # around the Central DST days: spring forward 2024-03-10, 2025-03-09; fall back 2024-11-03, 2025-11-02, 2026-11-01
 DST_WINDOWS = ((dt.date(2024, 3, 9), 3), (dt.date(2024, 11, 2), 3), (dt.date(2025, 3, 8), 3),
                (dt.date(2025, 11, 1), 3), (dt.date(2026, 10, 31), 2))
@@ -87,10 +92,12 @@ def spp(tmp_path_factory) -> dict:
     generated = []
     for start, days in DST_WINDOWS:
         window = [start + dt.timedelta(days=i) for i in range(days)]
-        generated += generate_spp(tmp / "sample", start=start, days=days,
+        # 2025's DA-MCP files are SPP's real ones (REAL_MCP), not generated
+        datasets = ("DA_prices", "RT_prices") if start.year == 2025 else ("DA_prices", "RT_prices", "AS_prices")
+        generated += generate_spp(tmp / "sample", start=start, days=days, datasets=datasets,
                                   interval_days=[d for d in window if d in DST_DAYS[:2] + DST_DAYS[4:]])
-    summary = land("SPP", [SPP_REAL, tmp / "sample"], base=base)
-    assert not summary.quarantined and summary.n_landed == 3 + len(generated), summary.render()
+    summary = land("SPP", [SPP_REAL, MCP_REAL, tmp / "sample"], base=base)
+    assert not summary.quarantined and summary.n_landed == 3 + 2 + len(generated), summary.render()
     statuses = build(base, "--select", "tag:spp", "source:landing")
     assert statuses["__returncode__"] == 0, statuses["__log__"][-5000:]
     results = json.loads((base / "dbt_target" / "run_results.json").read_text())["results"]
@@ -106,6 +113,7 @@ def test_the_real_files_land_in_their_formats(spp):
     assert formats[REAL_DA.name] == "da_lmp_sl_baa"  # the 2026 header with BAA
     assert formats[REAL_RT.name] == "rtbm_lmp_sl"
     assert formats[REAL_DAILY.name] == "rtbm_lmp_daily_sl"  # spaces after commas, other names
+    assert {formats[p.name] for p in REAL_MCP} == {"da_mcp"}
     assert REAL_DAILY.read_text().splitlines()[0] == HEADER_DAILY  # the quirk is in the file
     assert {e["format"] for e in landed_entries(spp["base"], "SPP")} == {
         "da_lmp_sl_baa", "da_lmp_sl", "rtbm_lmp_sl", "rtbm_lmp_daily_sl", "da_mcp"}  # generated 2024/2025 DA: no BAA
@@ -128,6 +136,32 @@ def test_the_real_da_file_reaches_stage_2_with_its_prices_at_the_gmt_hours(spp):
     first = read_file(REAL_DA)[0]
     assert (first["Interval"], first["GMTIntervalEnd"]) == ("6/1/2026 01:00", "6/1/2026 06:00")
     assert {r[0] for r in got if r[1] == first["Settlement Location"]} >= {dt.datetime(2026, 6, 1, 5, tzinfo=UTC)}
+
+
+def test_the_real_da_mcp_files_reach_stages_2_and_3_with_23_and_25_hours(spp):
+    """SPP's own DA-MCP files of 2025-03-09 (no hour ending 02:00) and 2025-11-02 (`02:00:00` twice: GMT 07:00 and
+    08:00, the first labelled with the daylight-time name): every price at its GMT hour, none lost or doubled."""
+    expected = {}
+    for path in REAL_MCP:
+        for r in read_file(path):
+            start = spp_time(r["GMTIntervalEnd"]).replace(tzinfo=UTC) - dt.timedelta(hours=1)
+            for column, product in MCP_PRODUCTS.items():
+                expected[(start, r["Reserve Zone"], product)] = float(r[column])
+    assert len(expected) == (23 + 25) * 6 * 7
+    got = query(spp["base"], """select datetime, as_region, as_product, as_price, datetime_local from spp.as_prices
+        where datetime_local::date in (date '2025-03-09', date '2025-11-02')""")
+    assert {(t, z, p): v for t, z, p, v, _ in got} == expected and len(got) == len(expected)
+    hours = {}
+    for t, *_, local in got:
+        assert local == t.astimezone(CENTRAL).replace(tzinfo=None)
+        hours.setdefault(local.date(), set()).add(t)
+    assert {d: len(ts) for d, ts in hours.items()} == {dt.date(2025, 3, 9): 23, dt.date(2025, 11, 2): 25}
+    repeated = [r for r in read_file(REAL_MCP[1]) if r["Interval"] == "11/02/2025 02:00:00" and r["Reserve Zone"] == "1"]
+    assert [r["GMTIntervalEnd"] for r in repeated] == ["11/02/2025 07:00:00", "11/02/2025 08:00:00"]  # the quirk
+    first_pass = dt.datetime(2025, 11, 2, 6, tzinfo=UTC)
+    (row,) = query(spp["base"], 'select "REG_UP_1", "SPIN_SPP" from spp.flat_as_prices where datetime = ?',
+                   [first_pass])
+    assert list(row) == [expected[(first_pass, "1", "REG_UP")], expected[(first_pass, "SPP", "SPIN")]]
 
 
 def test_the_unpadded_date_form_is_accepted_on_purpose_and_iso_dates_are_not():
@@ -202,12 +236,20 @@ def test_the_generated_sample_keeps_the_real_files_quirks(tmp_path):
     names = [p.name for p in paths]
     assert len([n for n in names if n.startswith("RTBM-LMP-SL-")]) == 300  # 25 hours of 5-minute files
     suffixed = sorted(n for n in names if n.endswith("d.csv"))
-    assert suffixed == [f"RTBM-LMP-SL-20241103{m}d.csv" for m in ["0100"] + [f"01{x:02d}" for x in range(5, 60, 5)]]
+    # the end at the clock change (07:00 GMT) is named 02:00 (daylight time, as SPP's real DA-MCP files write it), so
+    # 01:00 comes once and the second passes are 01:05..01:55 and 02:00 (gridstatus #357 / PR #470: 0105d..)
+    assert suffixed == [f"RTBM-LMP-SL-20241103{m}d.csv" for m in [f"01{x:02d}" for x in range(5, 60, 5)] + ["0200"]]
     last = next(p for p in paths if p.name == "RTBM-LMP-SL-202411040000.csv")
     assert last.parent.name == "03"  # hour ending 24 in its operating day's folder
     assert last.read_text().splitlines()[0] == REAL_RT.read_text().splitlines()[0] == HEADER
     rows = read_file(next(p for p in paths if p.name.startswith("DA-LMP-")))
     assert len({r["GMTIntervalEnd"] for r in rows}) == 25
+    # hour ending 02:00 twice, as in SPP's real fall-back DA-MCP file
+    assert sorted({(r["Interval"], r["GMTIntervalEnd"]) for r in rows if r["Interval"].endswith(" 02:00:00")}) == \
+        [("11/03/2024 02:00:00", "11/03/2024 07:00:00"), ("11/03/2024 02:00:00", "11/03/2024 08:00:00")]
+    mcp = next(p for p in paths if p.name.startswith("DA-MCP-"))
+    assert mcp.read_text().splitlines()[0] == REAL_MCP[1].read_text().splitlines()[0] == HEADER_MCP
+    assert [r["Reserve Zone"] for r in read_file(mcp)][:6] == [r["Reserve Zone"] for r in read_file(REAL_MCP[1])][:6]
     assert rows[-1]["Interval"] == "11/04/2024 00:00:00"  # hour ending 24 written as the next day's 00:00
     # the daily roll-up's header and the 2026 layout: BAA third in DA, SWPW block after every SPP row (not sorted)
     daily = generate_spp(tmp_path / "d", start=dt.date(2024, 11, 2), days=1, interval_days=[])
@@ -243,16 +285,21 @@ def test_an_unknown_header_is_quarantined_saying_why(tmp_path, line, reason):
     ("07/01/2025 12:05:00,07/01/2025 17:05:00", "07/01/2025 11:05:00,07/01/2025 17:05:00", "accepted_values_stg_spp"),
     # a date form SPP does not write: strptime fails the staging model
     ("07/01/2025 12:05:00,07/01/2025 17:05:00", "2025-07-01 12:05:00,2025-07-01 17:05:00", "stg_spp__rtbm_lmp_sl"),
+    # SPP's fall-back DA-MCP file with the repeated hour's second row named 01:00 (neither name of 08:00 GMT)
+    ("11/02/2025 02:00:00,11/02/2025 08:00:00,1,", "11/02/2025 01:00:00,11/02/2025 08:00:00,1,",
+     "accepted_values_stg_spp"),
 ])
 def test_a_local_stamp_disagreeing_with_gmt_or_an_unknown_date_form_fails_the_build(tmp_path, old, new, failing):
-    path = tmp_path / "in" / REAL_RT.name
+    real = REAL_MCP[1] if old.startswith("11/02") else REAL_RT
+    path = tmp_path / "in" / real.name
     path.parent.mkdir()
-    text = REAL_RT.read_text()
+    text = real.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))
     base = tmp_path / "data"
     assert land("SPP", [path.parent], base=base).n_landed == 1
-    statuses = build(base, "--select", "stg_spp__rtbm_lmp_sl+1", "source:landing")
+    model = "stg_spp__da_mcp" if real in REAL_MCP else "stg_spp__rtbm_lmp_sl"
+    statuses = build(base, "--select", f"{model}+1", "source:landing")
     assert statuses["__returncode__"] != 0
     assert any(failing in name and status in ("fail", "error") for name, status in statuses.items()), statuses
     shutil.rmtree(base / "dbt_target", ignore_errors=True)
@@ -272,8 +319,8 @@ def expected_mcps(paths: list[Path]) -> dict[tuple[dt.datetime, str, str], float
 @pytest.mark.parametrize("start,days", DST_WINDOWS)
 def test_as_prices_match_the_raw_files_on_the_dst_days(spp, start, days):
     end = start + dt.timedelta(days=days)
-    files = [f for f in spp["generated"] if f.name.startswith("DA-MCP-") and start <= operating_day(f) < end]
-    expected = expected_mcps(files)
+    files = [f for f in [*spp["generated"], *REAL_MCP] if f.name.startswith("DA-MCP-") and start <= operating_day(f) < end]
+    expected = expected_mcps(files)  # 2025: SPP's real file of the DST day only
     first = dt.datetime.combine(start, dt.time(0), CENTRAL).astimezone(UTC)
     last = dt.datetime.combine(end, dt.time(0), CENTRAL).astimezone(UTC)
     got = query(spp["base"], """select datetime, as_region, as_product, as_price from spp.as_prices
@@ -282,7 +329,7 @@ def test_as_prices_match_the_raw_files_on_the_dst_days(spp, start, days):
         names = {r["iso_product"]: r["as_product"] for r in csv.DictReader(fh) if r["iso"] == "SPP"}
     assert {(t, z, p): v for t, z, p, v in got} == {(t, z, names[p]): v for (t, z, p), v in expected.items()}
     assert len(names) == 7 and {p for _, _, p, _ in got} == set(names.values())
-    assert len({t for t, *_ in got}) == sum(day_hours(start + dt.timedelta(days=i)) for i in range(days))
+    assert len({t for t, *_ in got}) == sum(day_hours(d) for d in {operating_day(f) for f in files})
 
 
 def test_stage_4_hourly_holds_da_as_and_the_rt_hour_from_the_raw_files(spp):
