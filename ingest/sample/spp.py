@@ -20,10 +20,11 @@ Written as SPP's folders hold them, with every quirk of the real files:
   `PNODE Name`); written for the days not in `interval_days` (default: the last day gets interval files);
 - time: `Interval` is the Central prevailing interval end, `GMTIntervalEnd` the same instant in UTC, both
   `MM/DD/YYYY HH:MM:SS`; hour ending 24 is the next day's `00:00:00`; a fall-back day has 25 hours (local ends
-  01:00..01:55 written twice), a spring-forward day 23;
+  01:05..01:55 and 02:00 written twice: the end at the clock change, 07:00 GMT, carries the daylight-time name 02:00
+  as in SPP's real DA-MCP file of 2025-11-02), a spring-forward day 23;
 - AS_prices: one file per operating day, `da-mcp/YYYY/MM/DA-MCP-YYYYMMDD0100.csv` (no By_Day level), header
-  `Interval,GMTIntervalEnd,Reserve Zone,RegUP,RegDN,RampUP,RampDN,Spin,Supp,UncUP` (gridstatus' names; the order
-  and the zone names RZ1..RZ5 are inferred, no real file seen), one row per zone and hour;
+  `Interval,GMTIntervalEnd,Reserve Zone,RegUP,RegDN,Spin,Supp,RampUP,RampDN,UncUP` and zones 1..5 and SPP, one row
+  per zone and hour, as SPP's real 2025 files;
 - numbers with four decimals (`0.0000`); LMP = MEC + MCC + MLC exactly at four decimals; LF line endings.
 
 Locations: the real hubs SPPNORTH_HUB / SPPSOUTH_HUB (pnodes SPPNORTH_H / SPPSOUTH_H), the real AEC (SOUC), a few

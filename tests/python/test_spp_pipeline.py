@@ -349,11 +349,11 @@ def test_stage_4_hourly_holds_da_as_and_the_rt_hour_from_the_raw_files(spp):
 
 
 def test_an_as_file_in_an_unseen_layout_is_quarantined(tmp_path):
-    """The card says older DA-MCP files may lack the ramp and uncertainty products: with no real file seen, that
-    layout is not guessed at but quarantined, saying why."""
-    path = tmp_path / "DA-MCP-202001010100.csv"
-    path.write_text("Interval,GMTIntervalEnd,Reserve Zone,RegUP,RegDN,Spin,Supp\n"
-                    "01/01/2020 01:00:00,01/01/2020 07:00:00,RZ1,9.1,6.2,4.0,1.0\n")
+    """Older DA-MCP files lack the newer products (one project describes the 2023/2024 header as the real one without
+    UncUP): with no such file seen, that layout is not guessed at but quarantined, saying why."""
+    path = tmp_path / "DA-MCP-202301010100.csv"
+    path.write_text("Interval,GMTIntervalEnd,Reserve Zone,RegUP,RegDN,Spin,Supp,RampUP,RampDN\n"
+                    "01/01/2023 01:00:00,01/01/2023 07:00:00,1,9.1000,6.2000,4.0000,1.0000,0.0000,0.0000\n")
     summary = land("SPP", [path], base=tmp_path / "data")
     assert summary.n_landed == 0 and len(summary.quarantined) == 1
     (record,) = quarantine_reasons(tmp_path / "data", "SPP")
