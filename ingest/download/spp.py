@@ -16,8 +16,11 @@
   An HTML page instead of a CSV (status 200) is asked for again, then failed.
 - Days: Central operating days. DA and AS files are asked for through tomorrow (published the day before), the RT
   roll-up through yesterday.
-- RT_prices, a closed day whose roll-up is not out yet (404: it lags about 5 days): its 5-minute interval files
-  instead, `rtbm-lmp-by-location` `/YYYY/MM/By_Interval/DD/RTBM-LMP-SL-YYYYMMDDHHMM.csv` (HHMM the local interval
+- RT_AS_prices: the RTBM MCP daily roll-up `rtbm-mcp` `/YYYY/MM/By_Day/RTBM-MCP-DAILY-YYYYMMDD.csv` (gridstatus'
+  path, inferred like RT_prices').
+- RT_prices and RT_AS_prices, a closed day whose roll-up is not out yet (404: it lags about 5 days): its 5-minute
+  interval files instead, `rtbm-lmp-by-location` `/YYYY/MM/By_Interval/DD/RTBM-LMP-SL-YYYYMMDDHHMM.csv` (`rtbm-mcp`
+  `.../RTBM-MCP-YYYYMMDDHHMM.csv`; HHMM the local interval
   end; the interval ending at 00:00 is in the operating day's folder under the next day's date: 288 files, 276 on the
   spring-forward day), two at a time like the day files. The day is landed and recorded once all its files arrived (a
   404 for any: the day is asked for again, whole, by the next run) and its roll-up is then not asked for: one day is
@@ -41,8 +44,6 @@ from .daily import Locate, closed_through, csv_check, fetch_ahead, plan_range, r
 
 log = logging.getLogger(__name__)
 FILE_BROWSER_BASE = "https://portal.spp.org/file-browser-api/download"
-#: the 5-minute interval files of RT_prices (a day's files when its roll-up is not out yet)
-INTERVAL_FORMAT = "rtbm_lmp_sl"
 CENTRAL = timezone("SPP")
 
 
@@ -52,12 +53,17 @@ class Remote:
     path: str  # strftime pattern of the file's path in it
     format: str  # the landed format (seeds/iso_reports.csv)
     after_the_day: bool  # published once the day is over
+    #: 5-minute datasets: the interval files' name prefix and format (a day's files while its roll-up is not out)
+    interval: tuple[str, str] | None = None
 
 
 REMOTES = {
     "DA_prices": Remote("da-lmp-by-location", "/%Y/%m/By_Day/DA-LMP-SL-%Y%m%d0100.csv", "da_lmp_sl_baa", False),
-    "RT_prices": Remote("rtbm-lmp-by-location", "/%Y/%m/By_Day/RTBM-LMP-DAILY-SL-%Y%m%d.csv", "rtbm_lmp_daily_sl", True),
+    "RT_prices": Remote("rtbm-lmp-by-location", "/%Y/%m/By_Day/RTBM-LMP-DAILY-SL-%Y%m%d.csv", "rtbm_lmp_daily_sl", True,
+                        ("RTBM-LMP-SL-", "rtbm_lmp_sl")),
     "AS_prices": Remote("da-mcp", "/%Y/%m/DA-MCP-%Y%m%d0100.csv", "da_mcp", False),
+    "RT_AS_prices": Remote("rtbm-mcp", "/%Y/%m/By_Day/RTBM-MCP-DAILY-%Y%m%d.csv", "rtbm_mcp_daily", True,
+                           ("RTBM-MCP-", "rtbm_mcp")),
 }
 
 
@@ -81,30 +87,30 @@ def run(job: Job) -> DownloadSummary:
         path = day.strftime(remote.path)
         return f"{url}/{remote.folder}?path={path}", path.rsplit("/", 1)[-1]
 
-    if job.dataset == "RT_prices":
-        return run_rt(job, remote, url, locate)
+    if remote.interval:
+        return run_rt(job, remote, url, locate, *remote.interval)
     return run_daily(job, "SPP", remote.format, remote.after_the_day, locate, check_file)
 
 
-def interval_paths(day: dt.date) -> list[str] | None:
-    """The paths of an operating day's RTBM-LMP-SL interval files, in time order; None on the fall-back day (module
-    docs: the repeated hour's names are not certain)."""
+def interval_paths(day: dt.date, prefix: str) -> list[str] | None:
+    """The paths of an operating day's interval files (`<prefix>YYYYMMDDHHMM.csv`), in time order; None on the
+    fall-back day (module docs: the repeated hour's names are not certain)."""
     first = dt.datetime.combine(day, dt.time(), CENTRAL).astimezone(dt.UTC)
     last = dt.datetime.combine(day + DAY, dt.time(), CENTRAL).astimezone(dt.UTC)
     ends = [first + dt.timedelta(minutes=5 * (i + 1)) for i in range((last - first) // dt.timedelta(minutes=5))]
     if len(ends) > 288:
         return None
-    return [f"/{day:%Y/%m}/By_Interval/{day:%d}/RTBM-LMP-SL-{end.astimezone(CENTRAL):%Y%m%d%H%M}.csv" for end in ends]
+    return [f"/{day:%Y/%m}/By_Interval/{day:%d}/{prefix}{end.astimezone(CENTRAL):%Y%m%d%H%M}.csv" for end in ends]
 
 
-def run_rt(job: Job, remote: Remote, url: str, locate: Locate) -> DownloadSummary:
-    """RT_prices: each closed day's roll-up, or, while it is not out, the day's 5-minute interval files."""
+def run_rt(job: Job, remote: Remote, url: str, locate: Locate, prefix: str, fmt: str) -> DownloadSummary:
+    """RT_prices, RT_AS_prices: each closed day's roll-up, or, while it is not out, the day's 5-minute interval files."""
     available = job.closed_through_intraday()
     window = plan_range(job, available)
     if window is None:
         return job.finish(available)
     start, end = window
-    covered = job.skip_done_windows(remote.format, start, end) | job.skip_done_windows(INTERVAL_FORMAT, start, end)
+    covered = job.skip_done_windows(remote.format, start, end) | job.skip_done_windows(fmt, start, end)
     plan = [d for d in days(start, end) if d not in covered]
     job.summary.listed = job.summary.skipped + len(plan)
     raw = job.raw
@@ -122,14 +128,14 @@ def run_rt(job: Job, remote: Remote, url: str, locate: Locate) -> DownloadSummar
                 record_day(job, "SPP", remote.format, locate, day, got)
             bar.update(1)
     # a day the run stopped before counts as unpublished: it holds the next run's start
-    unpublished = [day for day in without_rollup if job.should_stop() or not fetch_intervals(job, url, remote, day)]
+    unpublished = [day for day in without_rollup if job.should_stop() or not fetch_intervals(job, url, remote, day, prefix, fmt)]
     return job.finish(closed_through(available, unpublished))
 
 
-def fetch_intervals(job: Job, url: str, remote: Remote, day: dt.date) -> bool:
+def fetch_intervals(job: Job, url: str, remote: Remote, day: dt.date, prefix: str, fmt: str) -> bool:
     """Download a day's interval files, then land them and record the day as one entry; False when one of them is
     not published (404) or the day is the fall-back day: the day is asked for again, whole, by the next run."""
-    paths = interval_paths(day)
+    paths = interval_paths(day, prefix)
     if paths is None:
         job.summary.notes.append(f"{day} (the fall-back day) waits for its daily roll-up: the names of its repeated "
                                  "hour's interval files are not certain")
@@ -155,8 +161,8 @@ def fetch_intervals(job: Job, url: str, remote: Remote, day: dt.date) -> bool:
     if len(got) < len(paths):  # the run was stopped
         return False
     job.succeeded(sum(d.bytes for d in got))
-    entry = {"selector": INTERVAL_FORMAT, "first": day.isoformat(), "last": day.isoformat(),
+    entry = {"selector": fmt, "first": day.isoformat(), "last": day.isoformat(),
              "days": [day.isoformat()], "files": len(got)}
     job.land([d.path for d in got], f"{url}/{remote.folder}?path=/{day:%Y/%m}/By_Interval/{day:%d}/",
-             [("windows", f"{INTERVAL_FORMAT}|{day}", entry, [day])], dt.datetime.now(dt.UTC))
+             [("windows", f"{fmt}|{day}", entry, [day])], dt.datetime.now(dt.UTC))
     return True

@@ -25,6 +25,9 @@ Written as SPP's folders hold them, with every quirk of the real files:
 - AS_prices: one file per operating day, `da-mcp/YYYY/MM/DA-MCP-YYYYMMDD0100.csv` (no By_Day level), header
   `Interval,GMTIntervalEnd,Reserve Zone,RegUP,RegDN,Spin,Supp,RampUP,RampDN,UncUP` and zones 1..5 and SPP, one row
   per zone and hour, as SPP's real 2025 files;
+- RT_AS_prices: `rtbm-mcp/YYYY/MM/By_Interval/DD/RTBM-MCP-YYYYMMDDHHMM.csv` (BAA last from baa_from) on the interval
+  days, `rtbm-mcp/YYYY/MM/By_Day/RTBM-MCP-DAILY-YYYYMMDD.csv` on the others, with the headers one project quotes from
+  SPP's own sample files (a space before `RegDNMile` in the daily one), zones 1..5 and SPP;
 - numbers with four decimals (`0.0000`); LMP = MEC + MCC + MLC exactly at four decimals; LF line endings.
 
 Locations: the real hubs SPPNORTH_HUB / SPPSOUTH_HUB (pnodes SPPNORTH_H / SPPSOUTH_H), the real AEC (SOUC), a few
@@ -38,7 +41,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..catalog import timezone
@@ -49,7 +52,7 @@ DEFAULT_SEED = 7
 #: first operating day written in the 2026 layout (BAA column): the RTO West expansion went live in April 2026
 #: (inferred; the real 2026 files seen are from June and October)
 BAA_FROM = dt.date(2026, 4, 1)
-DATASETS = ("DA_prices", "RT_prices", "AS_prices")
+DATASETS = ("DA_prices", "RT_prices", "AS_prices", "RT_AS_prices")
 CENTRAL = timezone("SPP")  # America/Chicago, from seeds/isos.csv
 UTC = dt.UTC
 STAMP = "%m/%d/%Y %H:%M:%S"
@@ -61,6 +64,12 @@ HEADER_MCP = "Interval,GMTIntervalEnd,Reserve Zone,RegUP,RegDN,Spin,Supp,RampUP,
 #: product -> price level $/MW, in the header's order
 MCP_LEVELS = (("RegUP", 9.0), ("RegDN", 6.0), ("Spin", 4.0), ("Supp", 1.0), ("RampUP", 0.5), ("RampDN", 0.3),
               ("UncUP", 0.4))
+#: RTBM-MCP (RT_AS_prices) as one project quotes SPP's sample files (not seen here); the daily header's space before
+#: RegDNMile is in that quote
+HEADER_RT_MCP = "Interval,GMTIntervalEnd,Reserve Zone,RegUPService,RegDNService,RegUpMile,RegDNMile,RampUP,RampDN,Spin,Supp,UncUP"
+HEADER_RT_MCP_DAILY = HEADER_RT_MCP.replace(",RegDNMile", ", RegDNMile")
+RT_MCP_LEVELS = (("RegUPService", 10.0), ("RegDNService", 7.0), ("RegUpMile", 0.2), ("RegDNMile", 0.15),
+                 ("RampUP", 0.5), ("RampDN", 0.3), ("Spin", 3.0), ("Supp", 0.8), ("UncUP", 0.4))
 #: the real files' reserve zones: 1..5 and the system row SPP, in that order within each hour
 RESERVE_ZONES = ("1", "2", "3", "4", "5", "SPP")
 
@@ -156,18 +165,26 @@ def rt_rows(day: dt.date, utc_end: dt.datetime, seed: int, baa_from: dt.date) ->
     return rows
 
 
-def rt_interval_files(day: dt.date, seed: int = DEFAULT_SEED,
-                      baa_from: dt.date = BAA_FROM) -> list[tuple[str, str]]:
-    """(relative path, text) of each RTBM-LMP-SL interval file of operating day `day` (288, 276 or 300 files)."""
+def interval_files(day: dt.date, folder: str, prefix: str, header: str,
+                   rows: Callable[[dt.datetime], list[list[str]]]) -> list[tuple[str, str]]:
+    """(relative path, text) of each 5-minute interval file of operating day `day` (288, 276 or 300 files), named by
+    its local interval end (`<prefix>YYYYMMDDHHMM.csv`, a `d` suffix on the repeated fall-back hour's second files)
+    in the operating day's `By_Interval/DD` folder."""
     out, seen = [], set()
     for utc_end in day_intervals(day, 5):
-        name = f"RTBM-LMP-SL-{local_end_time(utc_end):%Y%m%d%H%M}"
+        name = f"{prefix}{local_end_time(utc_end):%Y%m%d%H%M}"
         name += "d" if name in seen else ""  # the repeated fall-back hour's second files
         seen.add(name.rstrip("d"))
-        header = HEADER + (",BAA" if day >= baa_from else "")
-        text = "\n".join([header] + [",".join(r) for r in rt_rows(day, utc_end, seed, baa_from)]) + "\n"
-        out.append((f"rtbm-lmp-by-location/{day:%Y/%m}/By_Interval/{day:%d}/{name}.csv", text))
+        text = "\n".join([header] + [",".join(r) for r in rows(utc_end)]) + "\n"
+        out.append((f"{folder}/{day:%Y/%m}/By_Interval/{day:%d}/{name}.csv", text))
     return out
+
+
+def rt_interval_files(day: dt.date, seed: int = DEFAULT_SEED,
+                      baa_from: dt.date = BAA_FROM) -> list[tuple[str, str]]:
+    """(relative path, text) of each RTBM-LMP-SL interval file of operating day `day`."""
+    return interval_files(day, "rtbm-lmp-by-location", "RTBM-LMP-SL-", HEADER + (",BAA" if day >= baa_from else ""),
+                          lambda utc_end: rt_rows(day, utc_end, seed, baa_from))
 
 
 def rt_daily_file(day: dt.date, seed: int = DEFAULT_SEED, baa_from: dt.date = BAA_FROM) -> str:
@@ -191,6 +208,34 @@ def da_mcp_file(day: dt.date, seed: int = DEFAULT_SEED) -> str:
     return "\n".join(lines) + "\n"
 
 
+def rt_mcp_rows(utc_end: dt.datetime, seed: int, with_baa: bool) -> list[list[str]]:
+    """The rows of one RTBM-MCP interval: one per reserve zone, the products in the header's order (+ BAA)."""
+    hour = utc_end.astimezone(CENTRAL).hour
+    rows = []
+    for zone in RESERVE_ZONES:
+        rng = _rng(seed, "RTMCP", zone, utc_end.isoformat())
+        prices = [level * (1 + 0.6 * math.sin((hour - 8) / 24 * 2 * math.pi)) * rng.uniform(0.7, 1.3)
+                  for _, level in RT_MCP_LEVELS]
+        rows.append([local_end(utc_end), spp_stamp(utc_end), zone, *_cells(prices)] + (["SPP"] if with_baa else []))
+    return rows
+
+
+def rt_mcp_interval_files(day: dt.date, seed: int = DEFAULT_SEED,
+                          baa_from: dt.date = BAA_FROM) -> list[tuple[str, str]]:
+    """(relative path, text) of each RTBM-MCP interval file of operating day `day` (RT_AS_prices)."""
+    with_baa = day >= baa_from
+    return interval_files(day, "rtbm-mcp", "RTBM-MCP-", HEADER_RT_MCP + (",BAA" if with_baa else ""),
+                          lambda utc_end: rt_mcp_rows(utc_end, seed, with_baa))
+
+
+def rt_mcp_daily_file(day: dt.date, seed: int = DEFAULT_SEED) -> str:
+    """The RTBM-MCP-DAILY roll-up of operating day `day` (the space before RegDNMile in its header kept)."""
+    lines = [HEADER_RT_MCP_DAILY]
+    for utc_end in day_intervals(day, 5):
+        lines += [",".join(r) for r in rt_mcp_rows(utc_end, seed, False)]
+    return "\n".join(lines) + "\n"
+
+
 def generate_spp(
     out_dir: Path,
     start: dt.date = DEFAULT_START,
@@ -207,6 +252,11 @@ def generate_spp(
     per_interval = set(all_days[-1:] if interval_days is None else interval_days)
     files: dict[str, str] = {}
     for day in all_days:
+        if "RT_AS_prices" in datasets:
+            if day in per_interval:
+                files.update(rt_mcp_interval_files(day, seed, baa_from))
+            else:
+                files[f"rtbm-mcp/{day:%Y/%m}/By_Day/RTBM-MCP-DAILY-{day:%Y%m%d}.csv"] = rt_mcp_daily_file(day, seed)
         if "DA_prices" in datasets:
             files[f"da-lmp-by-location/{day:%Y/%m}/By_Day/DA-LMP-SL-{day:%Y%m%d}0100.csv"] = da_file(day, seed, baa_from)
         if "AS_prices" in datasets:

@@ -22,3 +22,24 @@
       {{ delivery_version_key('filename', 'SPP') }} as version_key
   from {{ relation }}
 {%- endmacro %}
+
+{% macro spp_mcp_rows(relation, products, interval_minutes) -%}
+  {#- The standard staging rows of an SPP market clearing price file (DA-MCP, RTBM-MCP, RTBM-MCP-DAILY): the wide
+      product columns unpivoted into one row per reserve zone, product and interval (products upper-cased as seed
+      as_products spells them), times from the GMT interval end (spp_gmt_end_times, with spp_local_matches_gmt). -#}
+  {%- set columns = [] -%}
+  {%- for product in products %}{% do columns.append('"' ~ product ~ '"') %}{% endfor -%}
+  with unpivoted as (
+      {{ unpivot_columns(relation, columns, 'product', 'as_price') }}
+  )
+
+  select
+      {{ spp_gmt_end_times('"GMTIntervalEnd"', '"Interval"', interval_minutes) }},
+      'SPP' as iso,
+      trim("Reserve Zone") as as_region,
+      upper(product) as iso_as_product,
+      as_price,
+      filename as source_file,
+      {{ delivery_version_key('filename', 'SPP') }} as version_key
+  from unpivoted
+{%- endmacro %}

@@ -10,6 +10,7 @@ import re
 import pytest
 from werkzeug.wrappers import Request, Response
 
+from conftest import landed_entries
 from fixtures.download.fakes import Faults, fast_http, misbehave, state_of  # noqa: F401  (fast_http is a fixture)
 from ingest.catalog import timezone
 from ingest.download import DownloadError, run_download
@@ -155,3 +156,19 @@ def test_rt_days_without_their_roll_up_come_as_interval_files_landed_whole(https
     s = run_download("SPP", "RT_prices", D(2025, 11, 2), D(2025, 11, 2), base=base, progress=False)
     assert fake.asked() == ["rtbm-lmp-by-location/2025/11/By_Day/RTBM-LMP-DAILY-SL-20251102.csv"]
     assert s.downloaded == 0 and any("fall-back day) waits for its daily roll-up" in n for n in s.notes), s.notes
+
+
+def test_rt_as_prices_come_as_the_mcp_roll_up_or_its_interval_files(httpserver, monkeypatch, tmp_path):
+    published = tmp_path / "published"
+    day = D(2025, 7, 1)
+    generate_spp(published, start=day, days=2, datasets=("RT_AS_prices",), interval_days=[day + DAY])
+    fake = FakeSpp(httpserver, published, published={day, day + DAY})
+    fake.env(monkeypatch)
+    base = tmp_path / "data"
+    s = run_download("SPP", "RT_AS_prices", day, day + DAY, base=base, progress=False)
+    asked = fake.asked()
+    assert asked[:2] == [f"rtbm-mcp/2025/07/By_Day/RTBM-MCP-DAILY-2025070{d}.csv" for d in (1, 2)]
+    assert len(asked) == 2 + 288 and asked[2] == "rtbm-mcp/2025/07/By_Interval/02/RTBM-MCP-202507020005.csv"
+    assert s.landing.landed["RT_AS_prices"] == 1 + 288 and not s.landing.quarantined, s.render()
+    assert s.last_day == day + DAY
+    assert {e["format"] for e in landed_entries(base, "SPP")} == {"rtbm_mcp_daily", "rtbm_mcp"}

@@ -285,7 +285,7 @@ def test_every_landed_report_has_the_documented_freshness_thresholds():
                 "da_hrl_lmps": (36, 48), "da_reserve_market_results": (36, 48), "da_expost_lmp": (36, 48), "asm_expost_damcp": (36, 48),
                 "rt_lmp_final": (144, 192), "rt_5min_lmp": (192, 240),
                 "pricing_rt_lmp_expost": (144, 192), "da_lmp_sl_baa": (36, 48), "da_lmp_sl": None, "da_mcp": (36, 48),
-                "rtbm_lmp_sl": (0.5, 2), "rtbm_lmp_daily_sl": (168, 240),
+                "rtbm_lmp_sl": (0.5, 2), "rtbm_lmp_daily_sl": (168, 240), "rtbm_mcp": (0.5, 2), "rtbm_mcp_daily": (168, 240),
                 "np6_788_cd": (0.5, 2), "prc_intvl_lmp": (0.5, 2),
                 "np6_905_cd": (1, 3), "prc_rtpd_lmp": (1, 3), "rt_fivemin_hrl_lmps": (1, 3),
                 "rt_hrl_lmps": (48, 96), "np4_180_er": None, "np6_785_er": None, "np4_181_er": None,

@@ -93,7 +93,7 @@ def spp(tmp_path_factory) -> dict:
     for start, days in DST_WINDOWS:
         window = [start + dt.timedelta(days=i) for i in range(days)]
         # 2025's DA-MCP files are SPP's real ones (REAL_MCP), not generated
-        datasets = ("DA_prices", "RT_prices") if start.year == 2025 else ("DA_prices", "RT_prices", "AS_prices")
+        datasets = ("DA_prices", "RT_prices", "RT_AS_prices") + (() if start.year == 2025 else ("AS_prices",))
         generated += generate_spp(tmp / "sample", start=start, days=days, datasets=datasets,
                                   interval_days=[d for d in window if d in DST_DAYS[:2] + DST_DAYS[4:]])
     summary = land("SPP", [SPP_REAL, MCP_REAL, tmp / "sample"], base=base)
@@ -104,7 +104,7 @@ def spp(tmp_path_factory) -> dict:
     errors = {r["unique_id"]: r["status"] for r in results if r["status"] in ("error", "fail")}
     assert not errors, errors  # the gaps between the windows are warnings, never errors
     ran = [n for n, s in statuses.items() if "accepted_values_stg_spp" in n and s == "pass"]
-    assert len(ran) == 5, ran  # the local-vs-GMT check ran on every staging model
+    assert len(ran) == 7, ran  # the local-vs-GMT check ran on every staging model
     return {"base": base, "generated": generated}
 
 
@@ -116,7 +116,8 @@ def test_the_real_files_land_in_their_formats(spp):
     assert {formats[p.name] for p in REAL_MCP} == {"da_mcp"}
     assert REAL_DAILY.read_text().splitlines()[0] == HEADER_DAILY  # the quirk is in the file
     assert {e["format"] for e in landed_entries(spp["base"], "SPP")} == {
-        "da_lmp_sl_baa", "da_lmp_sl", "rtbm_lmp_sl", "rtbm_lmp_daily_sl", "da_mcp"}  # generated 2024/2025 DA: no BAA
+        "da_lmp_sl_baa", "da_lmp_sl", "rtbm_lmp_sl", "rtbm_lmp_daily_sl", "da_mcp", "rtbm_mcp", "rtbm_mcp_daily"}
+    # (generated 2024/2025 DA: no BAA)
 
 
 def test_the_real_da_file_reaches_stage_2_with_its_prices_at_the_gmt_hours(spp):
@@ -206,7 +207,7 @@ def test_stage_3_wide_holds_the_real_lmps(spp):
 @pytest.mark.parametrize("dataset,table,minutes", [("DA", "da_prices", 60), ("RT", "rt_prices", 5)])
 def test_dst_days_continuous_utc_no_duplicates_and_chicago_hour_counts(spp, start, days, dataset, table, minutes):
     end = start + dt.timedelta(days=days)
-    files = [f for f in spp["generated"] if f.name.startswith("DA-LMP-" if dataset == "DA" else "RTBM-")
+    files = [f for f in spp["generated"] if f.name.startswith("DA-LMP-" if dataset == "DA" else "RTBM-LMP-")
              and start <= operating_day(f) < end]
     expected = expected_prices(files, minutes)
     first = dt.datetime.combine(start, dt.time(0), CENTRAL).astimezone(UTC)
@@ -235,10 +236,14 @@ def test_the_generated_sample_keeps_the_real_files_quirks(tmp_path):
     paths = generate_spp(tmp_path, start=fall, days=1, interval_days=[fall])
     names = [p.name for p in paths]
     assert len([n for n in names if n.startswith("RTBM-LMP-SL-")]) == 300  # 25 hours of 5-minute files
-    suffixed = sorted(n for n in names if n.endswith("d.csv"))
+    suffixed = sorted(n for n in names if n.endswith("d.csv") and n.startswith("RTBM-LMP-"))
     # the end at the clock change (07:00 GMT) is named 02:00 (daylight time, as SPP's real DA-MCP files write it), so
     # 01:00 comes once and the second passes are 01:05..01:55 and 02:00 (gridstatus #357 / PR #470: 0105d..)
     assert suffixed == [f"RTBM-LMP-SL-20241103{m}d.csv" for m in [f"01{x:02d}" for x in range(5, 60, 5)] + ["0200"]]
+    assert sorted(n for n in names if n.endswith("d.csv") and n.startswith("RTBM-MCP-")) == \
+        [n.replace("RTBM-LMP-SL-", "RTBM-MCP-") for n in suffixed]  # the MCP interval files are named alike
+    rt_mcp_daily = generate_spp(tmp_path / "m", start=fall, days=1, interval_days=[], datasets=("RT_AS_prices",))
+    assert rt_mcp_daily[0].read_text().splitlines()[0].split(",")[6] == " RegDNMile"  # the quoted sample's space
     last = next(p for p in paths if p.name == "RTBM-LMP-SL-202411040000.csv")
     assert last.parent.name == "03"  # hour ending 24 in its operating day's folder
     assert last.read_text().splitlines()[0] == REAL_RT.read_text().splitlines()[0] == HEADER
@@ -328,14 +333,42 @@ def test_as_prices_match_the_raw_files_on_the_dst_days(spp, start, days):
     with (Path(__file__).parents[2] / "seeds" / "as_products.csv").open(newline="") as fh:
         names = {r["iso_product"]: r["as_product"] for r in csv.DictReader(fh) if r["iso"] == "SPP"}
     assert {(t, z, p): v for t, z, p, v in got} == {(t, z, names[p]): v for (t, z, p), v in expected.items()}
-    assert len(names) == 7 and {p for _, _, p, _ in got} == set(names.values())
+    assert {p for _, _, p, _ in got} == {names[p] for _, _, p in expected} and len(set(names.values())) == 9
     assert len({t for t, *_ in got}) == sum(day_hours(d) for d in {operating_day(f) for f in files})
+
+
+@pytest.mark.parametrize("start,days", DST_WINDOWS)
+def test_rt_as_prices_match_the_raw_files_on_the_dst_days(spp, start, days):
+    """RTBM MCPs (interval files on the DST days, daily roll-ups on the others) at their GMT interval ends: every
+    5-minute interval of the Central days (276 / 300 on the DST days), every product, nothing lost or doubled; Stage 3
+    holds them wide."""
+    end = start + dt.timedelta(days=days)
+    files = [f for f in spp["generated"] if f.name.startswith("RTBM-MCP-") and start <= operating_day(f) < end]
+    expected = {}
+    for path in files:
+        for r in read_file(path):
+            utc = spp_time(r["GMTIntervalEnd"]).replace(tzinfo=UTC) - dt.timedelta(minutes=5)
+            for column in ("RegUPService", "RegDNService", "RegUpMile", "RegDNMile", "RampUP", "RampDN", "Spin", "Supp",
+                           "UncUP"):
+                expected[(utc, r["Reserve Zone"], column.upper())] = float(r[column])
+    first = dt.datetime.combine(start, dt.time(0), CENTRAL).astimezone(UTC)
+    last = dt.datetime.combine(end, dt.time(0), CENTRAL).astimezone(UTC)
+    got = query(spp["base"], """select datetime, as_region, as_product, as_price from spp.rt_as_prices
+        where datetime >= ? and datetime < ?""", [first, last])
+    with (Path(__file__).parents[2] / "seeds" / "as_products.csv").open(newline="") as fh:
+        names = {r["iso_product"]: r["as_product"] for r in csv.DictReader(fh) if r["iso"] == "SPP"}
+    assert {(t, z, p): v for t, z, p, v in got} == {(t, z, names[p]): v for (t, z, p), v in expected.items()}
+    assert len(got) == len(expected)
+    assert len({t for t, *_ in got}) == sum(day_hours(start + dt.timedelta(days=i)) for i in range(days)) * 12
+    t, zone, product = min(expected)
+    (row,) = query(spp["base"], f'select "{names[product]}_{zone}" from spp.flat_rt_as_prices where datetime = ?', [t])
+    assert row[0] == expected[(t, zone, product)]
 
 
 def test_stage_4_hourly_holds_da_as_and_the_rt_hour_from_the_raw_files(spp):
     """On the 2024 fall-back day (5-minute files): DA, AS and the RT hourly mean of SPPNORTH_HUB in one row."""
     day = dt.date(2024, 11, 3)
-    rt = expected_prices([f for f in spp["generated"] if f.name.startswith("RTBM-") and operating_day(f) == day], 5)
+    rt = expected_prices([f for f in spp["generated"] if f.name.startswith("RTBM-LMP-") and operating_day(f) == day], 5)
     da = expected_prices([f for f in spp["generated"] if f.name.startswith("DA-LMP") and operating_day(f) == day], 60)
     columns = [c for (c,) in query(spp["base"], """select column_name from information_schema.columns
         where table_schema = 'spp' and table_name = 'da_as_rt_hourly' order by ordinal_position""")]

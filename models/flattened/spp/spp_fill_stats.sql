@@ -8,6 +8,8 @@ union all
 {{ fill_stats(ref('int_spp__rt_prices_filled'), 'RT_prices') }}
 union all
 {{ fill_stats(ref('int_spp__as_prices_filled'), 'AS_prices') }}
+union all
+{{ fill_stats(ref('int_spp__rt_as_prices_filled'), 'RT_AS_prices') }}
 {% endset %}
 {#- rebuilt only when its inputs changed (macro unless_inputs_changed) -#}
 {{ unless_inputs_changed(body, 'table') }}
