@@ -382,12 +382,31 @@ def test_stage_4_hourly_holds_da_as_and_the_rt_hour_from_the_raw_files(spp):
 
 
 def test_an_as_file_in_an_unseen_layout_is_quarantined(tmp_path):
-    """Older DA-MCP files lack the newer products (one project describes the 2023/2024 header as the real one without
-    UncUP): with no such file seen, that layout is not guessed at but quarantined, saying why."""
-    path = tmp_path / "DA-MCP-202301010100.csv"
-    path.write_text("Interval,GMTIntervalEnd,Reserve Zone,RegUP,RegDN,Spin,Supp,RampUP,RampDN\n"
-                    "01/01/2023 01:00:00,01/01/2023 07:00:00,1,9.1000,6.2000,4.0000,1.0000,0.0000,0.0000\n")
+    """Files before the ramp products are not described anywhere: that layout is not guessed at but quarantined,
+    saying why."""
+    path = tmp_path / "DA-MCP-202001010100.csv"
+    path.write_text("Interval,GMTIntervalEnd,Reserve Zone,RegUP,RegDN,Spin,Supp\n"
+                    "01/01/2020 01:00:00,01/01/2020 07:00:00,1,9.1000,6.2000,4.0000,1.0000\n")
     summary = land("SPP", [path], base=tmp_path / "data")
     assert summary.n_landed == 0 and len(summary.quarantined) == 1
     (record,) = quarantine_reasons(tmp_path / "data", "SPP")
     assert "header differs from the registered header of DA-MCP" in record["reason"], record["reason"]
+
+
+def test_a_da_mcp_file_before_the_uncertainty_product_lands_without_it(tmp_path):
+    """One project describes SPP's 2023/2024 DA-MCP files as the 2025 header without UncUP (the last column): such a
+    file lands (UncUP read as NULL) and Stage 2 holds its six products and no uncertainty rows. Built here from the
+    real spring-forward file with its last column cut."""
+    lines = [line.rsplit(",", 1)[0] for line in REAL_MCP[0].read_text().splitlines()]
+    assert lines[0] == HEADER_MCP.rsplit(",", 1)[0]
+    path = tmp_path / "in" / REAL_MCP[0].name
+    path.parent.mkdir()
+    path.write_text("\n".join(lines) + "\n")
+    base = tmp_path / "data"
+    summary = land("SPP", [path.parent], base=base)
+    assert summary.n_landed == 1 and not summary.quarantined, summary.render()
+    statuses = build(base, "--select", "+spp_as_prices")
+    assert statuses["__returncode__"] == 0, statuses["__log__"][-3000:]
+    got = query(base, "select as_product, count(*), count(distinct datetime) from spp.as_prices group by all")
+    assert {p: (n, hours) for p, n, hours in got} == {
+        p: (23 * 6, 23) for p in ("REG_UP", "REG_DOWN", "SPIN", "SUPPLEMENTAL", "RAMP_UP", "RAMP_DOWN")}
