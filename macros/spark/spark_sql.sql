@@ -54,6 +54,14 @@
   {{ return('') }}
 {%- endmacro %}
 
+{% macro spark__read_batches() -%}
+  {{ return('') }}
+{%- endmacro %}
+
+{% macro spark__read_batch_condition(format) -%}
+  true
+{%- endmacro %}
+
 {% macro spark__unpivot_columns(relation, columns, name_column, value_column) -%}
   select * from {{ relation }}
     unpivot ({{ value_column }} for {{ name_column }} in ({{ columns | join(', ') }}))

@@ -110,24 +110,125 @@
     on an incremental run this hook sets it, for each format the model reads (through its staging models), to the
     files landed since the last build, so DuckDB opens only those - never the history. Reset afterwards, so no later
     node on the connection sees it; landed_rows' own condition on the file names keeps the result right regardless.
+    More files to read than ISO_BUILD_FILES_PER_READ (a first build of a long history): they are read in batches of
+    that many (read_batches), since DuckDB's CSV reader keeps a few KB per file of one read outside its memory cap
+    (3.8 GB RSS for 515,000 files in one read); the model's own statement reads the first batch.
   -#}
   {%- if not execute -%}{{ return('') }}{%- endif -%}
-  {%- set statements = [] -%}
+  {%- set formats = intermediate_formats() -%}
+  {%- set statements = ["drop table if exists temp." ~ read_batches_table()] -%}
+  {%- if reset -%}
+    {%- for iso, format in formats -%}
+      {%- do statements.append("reset variable iso_files_" ~ format) -%}
+      {%- do statements.append("reset variable iso_skip_" ~ format) -%}
+    {%- endfor -%}
+    {{ return(statements | join(';\n')) }}
+  {%- endif -%}
+  {%- set per_read = env_var('ISO_BUILD_FILES_PER_READ', '20000') | int -%}
+  {%- set counts = {} -%}
+  {%- for iso, format in formats -%}
+    {%- set files = new_landed_file_paths(iso, [format]) if is_incremental() else none -%}
+    {%- do counts.update({format: files | length if files is not none else landed_file_count(iso, format)}) -%}
+    {%- if files -%}
+      {%- do statements.append("set variable iso_files_" ~ format ~ " = " ~ sql_literal_list(files)) -%}
+    {%- else -%}
+      {%- do statements.append("reset variable iso_files_" ~ format) -%}
+    {%- endif -%}
+    {%- do statements.append("reset variable iso_skip_" ~ format) -%}
+  {%- endfor -%}
+  {%- if counts.values() | sum > [per_read, 1] | max -%}
+    {%- do run_query(statements | join(';\n')) -%}
+    {%- do run_query(read_batches_plan(formats, [per_read, 1] | max)) -%}
+    {{ return(read_batch_variables(formats, 0)) }}
+  {%- endif -%}
+  {{ return(statements | join(';\n')) }}
+{%- endmacro %}
+
+{% macro intermediate_formats() -%}
+  {#- (iso, format) of every landed-CSV source an intermediate model reads through its staging models. -#}
+  {%- set formats = [] -%}
   {%- for staging_id in model.depends_on.nodes if staging_id.startswith('model.') -%}
     {%- for source_id in graph.nodes[staging_id].depends_on.nodes if source_id in graph.sources -%}
       {%- set meta = graph.sources[source_id].meta -%}
-      {%- if meta.get('format') and meta.get('iso') -%}
-        {%- set name = 'iso_files_' ~ meta.format -%}
-        {%- set files = [] if reset or not is_incremental() else new_landed_file_paths(meta.iso, [meta.format]) -%}
-        {%- if files | length > 0 -%}
-          {%- do statements.append("set variable " ~ name ~ " = " ~ sql_literal_list(files)) -%}
-        {%- else -%}
-          {%- do statements.append("reset variable " ~ name) -%}
-        {%- endif -%}
-      {%- endif -%}
+      {%- if meta.get('format') and meta.get('iso') -%}{%- do formats.append((meta.iso, meta.format)) -%}{%- endif -%}
     {%- endfor -%}
   {%- endfor -%}
+  {{ return(formats) }}
+{%- endmacro %}
+
+{% macro landed_file_count(iso, format) -%}
+  {{ return(run_query("select count(*) from landing.landed_files where iso = " ~ sql_literal(iso)
+                      ~ " and format = " ~ sql_literal(format)).columns[0].values()[0]) }}
+{%- endmacro %}
+
+{% macro read_batches_table() -%}
+  {#- The temporary table of this model's batches of files to read (one per model: nodes share no connection). -#}
+  {{ return('_iso_read_batches_' ~ this.identifier) }}
+{%- endmacro %}
+
+{% macro read_batches_plan(formats, per_read) -%}
+  {#- The files this build of the model reads (every landed file of its formats, or those it does not hold yet),
+      numbered into batches of `per_read` in (format, path) order. -#}
+  {%- set parts = [] -%}
+  {%- for iso, format in formats -%}
+    {%- set part -%}
+      select format, {{ sql_literal(iso_root(iso) ~ '/') }} || path as file from landing.landed_files
+      where iso = {{ sql_literal(iso) }} and format = {{ sql_literal(format) }}
+      {%- if is_incremental() %} and path not in ({{ loaded_file_paths(this) }}){% endif %}
+    {%- endset -%}
+    {%- do parts.append(part) -%}
+  {%- endfor -%}
+  create temp table {{ read_batches_table() }} as
+  select format, file, (row_number() over (order by format, file) - 1) // {{ per_read }} as batch
+  from ({{ parts | join('\n    union all ') }})
+{%- endmacro %}
+
+{% macro read_batch_variables(formats, batch) -%}
+  {#- Point each source at its files of batch `batch`; a format with none there is skipped (iso_skip_<format>,
+      landed_rows' read_batch_condition) and pointed at one of its files, so binding its view stays cheap. -#}
+  {%- set table = 'temp.' ~ read_batches_table() -%}
+  {%- set statements = [] -%}
+  {%- for iso, format in formats -%}
+    {%- set mine = "from " ~ table ~ " where format = " ~ sql_literal(format) -%}
+    {%- do statements.append("set variable iso_files_" ~ format ~ " = coalesce((select list(file order by file) "
+                             ~ mine ~ " and batch = " ~ batch ~ "), (select case when count(*) > 0 then [min(file)] end "
+                             ~ mine ~ "))") -%}
+    {%- do statements.append("set variable iso_skip_" ~ format ~ " = not exists (select 1 " ~ mine
+                             ~ " and batch = " ~ batch ~ ")") -%}
+  {%- endfor -%}
   {{ return(statements | join(';\n')) }}
+{%- endmacro %}
+
+{% macro read_batches() -%}
+  {{ return(adapter.dispatch('read_batches')()) }}
+{%- endmacro %}
+
+{% macro default__read_batches() -%}
+  {#- Post-hook of the intermediate models, before the variables are reset: when the pre-hook split the files to
+      read into batches (landed_files_variables), the model's statement read the first; append the others, each
+      with the same compiled statement and the sources pointed at that batch's files. -#}
+  {%- if not execute -%}{{ return('') }}{%- endif -%}
+  {%- set found = run_query("select count(*) from duckdb_tables() where temporary and table_name = "
+                            ~ sql_literal(read_batches_table())).columns[0].values()[0] -%}
+  {%- if found == 0 -%}{{ return('') }}{%- endif -%}
+  {%- set last = run_query("select max(batch) from temp." ~ read_batches_table()).columns[0].values()[0] -%}
+  {%- set formats = intermediate_formats() -%}
+  {%- for batch in range(1, last + 1) -%}
+    {{ log(this.identifier ~ ": reading landed files, batch " ~ (batch + 1) ~ " of " ~ (last + 1), info=true) }}
+    {%- do run_query(read_batch_variables(formats, batch)) -%}
+    {%- do run_query("insert into " ~ this ~ " by name " ~ compiled_code) -%}
+  {%- endfor -%}
+  {{ return('') }}
+{%- endmacro %}
+
+{% macro read_batch_condition(format) -%}
+  {{ return(adapter.dispatch('read_batch_condition')(format)) }}
+{%- endmacro %}
+
+{% macro default__read_batch_condition(format) -%}
+  {#- False while a batched read (read_batches) reads another format's files: the model's rows of this format come
+      from its own batches. A constant to DuckDB: the skipped source is bound (one file) but not read. -#}
+  not coalesce(getvariable('iso_skip_{{ format }}'), false)
 {%- endmacro %}
 
 {% macro relative_source_file(col) -%}
@@ -157,7 +258,8 @@ landed_{{ loop.index }} as (
     {{ empty_relation_like(model) | indent(4) }}
     {%- else %}
     select * from {{ model }}
-    {% if files is not none %}where source_file in ({{ sql_literal_list(files, brackets=false) }}){% endif %}
+    where {{ read_batch_condition(format) }}
+    {%- if files is not none %} and source_file in ({{ sql_literal_list(files, brackets=false) }}){% endif %}
     {%- endif %}
 ),
 {%- endfor %}
