@@ -12,9 +12,10 @@ Written as MIS serves them, `<out_dir>/<folder>/<YYYYMMDD><folder><suffix>.csv`,
 - RT_hourly: `rtlbmp/YYYYMMDDrtlbmp_zone.csv` and `..._gen.csv`, hour beginning as DA, quoted as the real-time
   files (inferred); each component is the mean of the hour's twelve on-grid 5-minute values, rounded to the cent
   (the hourly integration is inferred);
-- AS_prices: `damasp/YYYYMMDDdamasp.csv`, hourly DA reserve and regulation prices (see below);
-- RT_AS_prices: `rtasp/YYYYMMDDrtasp.csv`, the same per 5-minute interval END (00:05:00 .. next day 00:00:00) plus
-  `NYCA Regulation Movement ($/MW)` last (inferred);
+- AS_prices: `damasp/YYYYMMDDdamasp.csv`, hourly DA reserve and regulation prices, hour beginning `MM/DD/YYYY HH:MM`
+  (see below);
+- RT_AS_prices: `rtasp/YYYYMMDDrtasp.csv`, the same per interval END `MM/DD/YYYY HH:MM:SS` (00:05:00 .. next day
+  00:00:00, and the day's two off-grid RTD ends) plus `NYCA Regulation Movement ($/MW)` last;
 - months that end before `zip_before` (default none) are written as MIS archives them instead:
   `<folder>/<YYYYMM01><folder><suffix>_csv.zip` holding that month's daily CSVs (of the days generated).
 
@@ -30,11 +31,20 @@ congestion (a positive "Marginal Cost Congestion" lowers the price), exact at tw
 then every name at the second; real-time: the ends 01:00:00 .. 01:55:00 twice); the spring-forward day's 23 hours
 without 02:00 stamps (real-time: 01:55:00 followed by 03:00:00).
 
-Inferred (no real file seen): the rtlbmp layout (as damlbmp); the damasp header (`Time Stamp`, `Time Zone` (EDT /
-EST), `Name`, `PTID`, then the four products: the order three third-party readers agree on) and its rows: one per
-NYCA load zone and hour, each priced as its reserve region (West, East, SENY, NYC, Long Island: the mapping is
-inferred). Made up: the generator names and PTIDs of the `_gen` files and `NYISO_LBMP_REFERENCE`'s PTID (the
-reference bus itself is real: it carries the energy price, with zero losses and congestion); all prices.
+Seen in the real damasp and rtasp files of 2024-04-13 (tests/python/fixtures/real_samples/nyiso/Rick10119_*): the
+header `Time Stamp,Time Zone,Name,PTID,10 Min Spinning Reserve ($/MWHr),10 Min Non-Synchronous Reserve ($/MWHr),
+30 Min Operating Reserve ($/MWHr),NYCA Regulation Capacity ($/MWHr)` (rtasp: `,NYCA Regulation Movement ($/MW)`
+last), nothing quoted (`04/13/2024 00:00,EDT,CAPITL,61757,5.00,5.00,2.99,5.00`), the 11 NYCA zones only (no proxy
+buses) by name; damasp stamps are hour beginnings without seconds, rtasp stamps interval ends with seconds, and
+rtasp holds off-grid RTD ends as the realtime files do (13:06:38, 13:09:32); regulation capacity and movement one
+price for every zone; the western zones (CENTRL, GENESE, MHK VL, NORTH, WEST) priced alike. Those files came
+through git with LF line ends (NYISO's originals may have had CRLF, as its realtime zips do): CRLF is kept here.
+
+Inferred (no real file seen): the rtlbmp layout (as damlbmp); the DST days of damasp / rtasp (the Time Zone column
+EST on the repeated hour's second pass); the reserve region of each eastern zone (East, SENY, NYC, Long Island; the
+real day priced LONGIL as DUNWOD throughout). Made up: the generator names and PTIDs of the `_gen` files and
+`NYISO_LBMP_REFERENCE`'s PTID (the reference bus itself is real: it carries the energy price, with zero losses and
+congestion); all prices.
 """
 
 from __future__ import annotations
@@ -59,9 +69,10 @@ HOUR_STAMP = "%m/%d/%Y %H:%M"
 INTERVAL_STAMP = "%m/%d/%Y %H:%M:%S"
 HEADER = ('"Time Stamp","Name","PTID","LBMP ($/MWHr)","Marginal Cost Losses ($/MWHr)",'
           '"Marginal Cost Congestion ($/MWHr)"')
-HEADER_ASP = ('"Time Stamp","Time Zone","Name","PTID","10 Min Spinning Reserve ($/MWHr)",'
-              '"10 Min Non-Synchronous Reserve ($/MWHr)","30 Min Operating Reserve ($/MWHr)","NYCA Regulation Capacity ($/MWHr)"')
-HEADER_RTASP = HEADER_ASP + ',"NYCA Regulation Movement ($/MW)"'
+#: damasp and rtasp quote nothing, header included (real 2024-04-13 files)
+HEADER_ASP = ("Time Stamp,Time Zone,Name,PTID,10 Min Spinning Reserve ($/MWHr),10 Min Non-Synchronous Reserve ($/MWHr),"
+              "30 Min Operating Reserve ($/MWHr),NYCA Regulation Capacity ($/MWHr)")
+HEADER_RTASP = HEADER_ASP + ",NYCA Regulation Movement ($/MW)"
 #: dataset -> MIS folder, file suffixes (the formats are `<folder><suffix>`)
 FOLDERS = {"DA_prices": ("damlbmp", ("_zone", "_gen")), "RT_prices": ("realtime", ("_zone", "_gen")),
            "RT_hourly": ("rtlbmp", ("_zone", "_gen")), "AS_prices": ("damasp", ("",)),
@@ -105,11 +116,12 @@ GENERATORS: tuple[Location, ...] = (
     Location("NYISO_LBMP_REFERENCE", 24008, 0.0, 0.0),
     Location("SALT_MEADOW___ST4", 323905, 0.055, -2.5),
 )
-#: damasp rows: NYCA load zone -> reserve region (inferred); region -> price levels of the four products, $/MWh
+#: damasp rows: NYCA load zone -> reserve region (inferred); region -> price levels of the three reserves, $/MWh
 ASP_REGIONS = {"CAPITL": "EAST", "CENTRL": "WEST", "DUNWOD": "SENY", "GENESE": "WEST", "HUD VL": "SENY",
                "LONGIL": "LI", "MHK VL": "WEST", "MILLWD": "SENY", "N.Y.C.": "NYC", "NORTH": "WEST", "WEST": "WEST"}
-ASP_LEVELS = {"WEST": (3.0, 1.0, 0.5, 9.0), "EAST": (5.0, 2.5, 1.0, 9.0), "SENY": (5.5, 2.8, 1.0, 9.0),
-              "NYC": (6.0, 3.0, 1.2, 9.0), "LI": (6.0, 3.0, 1.5, 9.0)}
+ASP_LEVELS = {"WEST": (3.0, 1.0, 0.5), "EAST": (5.0, 2.5, 1.0), "SENY": (5.5, 2.8, 1.0),
+              "NYC": (6.0, 3.0, 1.2), "LI": (6.0, 3.0, 1.5)}
+REGULATION = 9.0  # NYCA Regulation Capacity, $/MWh: one price for every zone (real files)
 
 
 def _rng(seed: int, *parts: object) -> random.Random:
@@ -173,15 +185,20 @@ def da_file(day: dt.date, suffix: str = "_zone", seed: int = DEFAULT_SEED) -> st
                                                                for loc in _locations(suffix)], quoted=False))
 
 
+def rtd_ends(starts: list[dt.datetime]) -> tuple[list[dt.datetime], list[dt.datetime]]:
+    """The UTC ends of a real-time day's 5-minute intervals, and of the extra RTD intervals ending off the 5-minute
+    grid that real files hold (realtime 2022-11-06: 20:13:42 and 20:14:54 before 20:15:00; rtasp 2024-04-13:
+    13:06:38 and 13:09:32): two here, 78 s and 6 s before 20:15 local, the same RTD runs in the realtime and the
+    rtasp file of a day."""
+    ends = [t + dt.timedelta(minutes=5) for t in starts]
+    grid = next((e for e in ends if e.astimezone(EASTERN).strftime("%H:%M") == "20:15"), None)
+    return ends, [grid - dt.timedelta(seconds=78), grid - dt.timedelta(seconds=6)] if grid is not None else []
+
+
 def realtime_file(day: dt.date, suffix: str = "_zone", seed: int = DEFAULT_SEED) -> str:
     """A realtime (RTD) file: 5-minute interval END stamps, 00:05:00 .. next day 00:00:00."""
     starts = instants(day, 5)
-    # extra RTD intervals ending off the 5-minute grid, as real files have (2022-11-06: 20:13:42 and 20:14:54 before
-    # 20:15:00): two of them in the interval that ends at 20:15 local. Priced from their own random stream, so the
-    # grid intervals keep the values rtlbmp_file averages.
-    ends = [t + dt.timedelta(minutes=5) for t in starts]
-    grid = next((e for e in ends if e.astimezone(EASTERN).strftime("%H:%M") == "20:15"), None)
-    extra = [grid - dt.timedelta(seconds=78), grid - dt.timedelta(seconds=6)] if grid is not None else []
+    ends, extra = rtd_ends(starts)
     order = sorted(ends + extra)
     per_location = []
     for loc in _locations(suffix):
@@ -207,25 +224,32 @@ def rtlbmp_file(day: dt.date, suffix: str = "_zone", seed: int = DEFAULT_SEED) -
 
 
 def damasp_file(day: dt.date, seed: int = DEFAULT_SEED, minutes: int = 60) -> str:
-    """A damasp file: one row per NYCA load zone and hour, priced as its reserve region (inferred layout); with
-    `minutes=5` the rtasp file: interval END stamps `MM/DD/YYYY HH:MM:SS` (00:05:00 .. next day 00:00:00) and the
-    regulation movement price last (inferred)."""
+    """A damasp file: one row per NYCA load zone and hour, the reserves priced as the zone's reserve region
+    (inferred), regulation one NYCA-wide price; with `minutes=5` the rtasp file: interval END stamps
+    `MM/DD/YYYY HH:MM:SS` (00:05:00 .. next day 00:00:00), the regulation movement price last, and the two extra RTD
+    intervals ending off the 5-minute grid that the day's realtime files hold (rtd_ends; priced from their own
+    random stream, so the grid intervals keep their values). Nothing quoted (the real 2024-04-13 files)."""
+    starts = instants(day, minutes)
+    if minutes == 60:
+        ends, extra = starts, []  # hour beginning
+    else:
+        ends, extra = rtd_ends(starts)
     rows = []
-    for t in instants(day, minutes):
-        local = t.astimezone(EASTERN)
-        stamp = local.strftime(HOUR_STAMP)
-        if minutes != 60:  # real-time: the interval end
-            local = (t + dt.timedelta(minutes=minutes)).astimezone(EASTERN)
-            stamp = local.strftime(INTERVAL_STAMP)
-        rng = _rng(seed, "ASP" if minutes == 60 else "RTASP", t.isoformat())
+    for end in sorted(ends + extra):
+        local = end.astimezone(EASTERN)
+        stamp = local.strftime(HOUR_STAMP if minutes == 60 else INTERVAL_STAMP)
+        t = end if minutes == 60 else end - dt.timedelta(minutes=minutes)
+        stream = "ASP" if minutes == 60 else "RTASP_extra" if end in extra else "RTASP"
+        rng = _rng(seed, stream, t.isoformat())
         shape = 1 + 0.6 * math.sin((local.hour - 8) / 24 * 2 * math.pi)
-        prices = {region: [round(100 * level * (shape * rng.uniform(0.8, 1.2) if k < 3 else rng.uniform(0.9, 1.1)))
-                           for k, level in enumerate(levels)] for region, levels in ASP_LEVELS.items()}
+        reserves = {region: [round(100 * level * shape * rng.uniform(0.8, 1.2)) for level in levels]
+                    for region, levels in ASP_LEVELS.items()}
+        regulation = [round(100 * REGULATION * rng.uniform(0.9, 1.1))]  # NYCA-wide, as the column says
+        movement = [] if minutes == 60 else [round(100 * rng.uniform(0.05, 0.4))]  # NYCA-wide too (real)
         for zone in ZONES:
             if zone.name in ASP_REGIONS:
-                movement = [] if minutes == 60 else [round(100 * rng.uniform(0.05, 0.4))]
-                rows.append(f'"{stamp}","{local.tzname()}","{zone.name}",{zone.ptid},'
-                            + ",".join(map(cents, prices[ASP_REGIONS[zone.name]] + movement)))
+                rows.append(f"{stamp},{local.tzname()},{zone.name},{zone.ptid},"
+                            + ",".join(map(cents, reserves[ASP_REGIONS[zone.name]] + regulation + movement)))
     return _text(HEADER_ASP if minutes == 60 else HEADER_RTASP, rows)
 
 

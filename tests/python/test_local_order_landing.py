@@ -204,9 +204,9 @@ def test_an_isone_report_renamed_as_another_is_refused(tmp_path):
                                                       "lmp_rt_final_20241021.csv")
 
 
-ASP_HEADER = ('"Time Stamp","Time Zone","Name","PTID","10 Min Spinning Reserve ($/MWHr)",'
-              '"10 Min Non-Synchronous Reserve ($/MWHr)","30 Min Operating Reserve ($/MWHr)",'
-              '"NYCA Regulation Capacity ($/MWHr)"')
+# the real damasp header and rows quote nothing (fixtures/real_samples/nyiso/Rick10119_vpp_ancillary_services)
+ASP_HEADER = ("Time Stamp,Time Zone,Name,PTID,10 Min Spinning Reserve ($/MWHr),10 Min Non-Synchronous Reserve ($/MWHr),"
+              "30 Min Operating Reserve ($/MWHr),NYCA Regulation Capacity ($/MWHr)")
 
 
 @pytest.mark.parametrize(("rows", "landed", "why"), [
@@ -217,7 +217,7 @@ ASP_HEADER = ('"Time Stamp","Time Zone","Name","PTID","10 Min Spinning Reserve (
     ([("11/03/2024 01:00", "EDT"), ("11/03/2024 01:00", "EDT")], None, "twice under one label"),
 ])
 def test_nyiso_damasp_time_zone_decides_the_repeated_hour(tmp_path, rows, landed, why):
-    lines = [ASP_HEADER] + [f'"{stamp}","{zone}","CAPITL",61757,5.00,2.50,1.00,9.00' for stamp, zone in rows]
+    lines = [ASP_HEADER] + [f"{stamp},{zone},CAPITL,61757,5.00,2.50,1.00,9.00" for stamp, zone in rows]
     path = tmp_path / f"{rows[0][0][6:10]}{rows[0][0][0:2]}{rows[0][0][3:5]}damasp.csv"
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
     summary = land("NYISO", [path], base=tmp_path / "data")

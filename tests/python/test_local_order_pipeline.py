@@ -56,38 +56,48 @@ def nyiso_expected(paths: list[Path]) -> dict[tuple[str, dt.datetime, str], tupl
     for path in paths:
         folder = next(f for f in NY_FOLDERS if f in path.name)
         seen: dict[tuple[str, str], int] = {}
-        ends: dict[str, list[tuple[dt.datetime, str, tuple[float, ...]]]] = {}
+        # real-time rows by (table, PTID[, product]): (interval end, name, values)
+        ends: dict[tuple[str, ...], list[tuple[dt.datetime, str, tuple[float, ...]]]] = {}
         for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))):
             stamp = r["Time Stamp"]
             n = seen[(r["PTID"], stamp)] = seen.get((r["PTID"], stamp), 0) + 1
             local = dt.datetime.strptime(stamp, "%m/%d/%Y %H:%M:%S" if stamp.count(":") == 2 else "%m/%d/%Y %H:%M")
             if folder in ("damasp", "rtasp"):  # the Time Zone column says which pass; rtasp stamps are ends
                 fold = next(f for f in (0, 1) if local.replace(tzinfo=EASTERN, fold=f).tzname() == r["Time Zone"])
-                start = resolve(local, fold + 1) - dt.timedelta(minutes=5 if folder == "rtasp" else 0)
-                table = "as_prices" if folder == "damasp" else "rt_as_prices"
                 for column, price in list(r.items())[4:]:
-                    out[(table, start, f"{r['Name']}|{column.split(' ($')[0]}")] = (float(price),)
+                    product = f"{r['Name']}|{column.split(' ($')[0]}"
+                    if folder == "damasp":
+                        out[("as_prices", resolve(local, fold + 1), product)] = (float(price),)
+                    else:
+                        ends.setdefault(("rt_as_prices", r["PTID"], column), []).append(
+                            (resolve(local, fold + 1), product, (float(price),)))
                 continue
             values = tuple(float(r[c]) for c in ("LBMP ($/MWHr)", "Marginal Cost Losses ($/MWHr)",
                                                  "Marginal Cost Congestion ($/MWHr)"))
             if folder == "realtime":
-                ends.setdefault(r["PTID"], []).append((resolve(local, n), r["Name"], values))
+                ends.setdefault(("rt_prices", r["PTID"]), []).append((resolve(local, n), r["Name"], values))
             else:
                 out[(NY_TABLE[folder], resolve(local, n), r["Name"])] = values
-        for rows in ends.values():
-            buckets: dict[tuple[dt.datetime, str], list[tuple[float, tuple[float, ...]]]] = {}
-            previous = None
-            for end, name, values in sorted(rows):
-                start = end - dt.timedelta(microseconds=1)
-                start = start.replace(minute=start.minute - start.minute % 5, second=0, microsecond=0)
-                seconds = (end - max(previous or start, start)).total_seconds()
-                buckets.setdefault((start, name), []).append((seconds, values))
-                previous = end
-            for (start, name), parts in buckets.items():
-                total = sum(w for w, _ in parts)
-                out[("rt_prices", start, name)] = tuple(round(sum(w * v[i] for w, v in parts) / total, 6)
-                                                        for i in range(3))
+        for (table, *_), rows in ends.items():
+            out.update(rtd_means(table, rows))
     return out
+
+
+def rtd_means(table: str, rows: list[tuple[dt.datetime, str, tuple[float, ...]]]
+              ) -> dict[tuple[str, dt.datetime, str], tuple[float, ...]]:
+    """One location's (and product's) RTD rows (UTC interval end, name, values) as 5-minute intervals: each interval
+    gets the mean of the RTD intervals ending in it, weighted by their length inside it (from the previous end)."""
+    buckets: dict[tuple[dt.datetime, str], list[tuple[float, tuple[float, ...]]]] = {}
+    previous = None
+    for end, name, values in sorted(rows):
+        start = end - dt.timedelta(microseconds=1)
+        start = start.replace(minute=start.minute - start.minute % 5, second=0, microsecond=0)
+        seconds = (end - max(previous or start, start)).total_seconds()
+        buckets.setdefault((start, name), []).append((seconds, values))
+        previous = end
+    return {(table, start, name): tuple(round(sum(w * v[i] for w, v in parts) / sum(w for w, _ in parts), 6)
+                                        for i in range(len(parts[0][1])))
+            for (start, name), parts in buckets.items()}
 
 
 def isone_expected(paths: list[Path]) -> dict[tuple[str, dt.datetime, str], tuple[float, ...]]:
@@ -369,7 +379,8 @@ def test_nyiso_real_time_ancillary_prices_by_time_zone_on_dst_days(built, start,
     got = query(built["base"], """select datetime, as_region, as_product, as_price, datetime_local
         from nyiso.rt_as_prices where datetime >= ? and datetime < ?""", [first, last])
     assert len(got) == len({r[:3] for r in got}) == len(expected)
-    assert all((r[3],) == expected[("rt_as_prices", r[0], f"{r[1]}|{ours[r[2]]}")] for r in got)
+    assert all((r[3],) == pytest.approx(expected[("rt_as_prices", r[0], f"{r[1]}|{ours[r[2]]}")], abs=1e-6)
+               for r in got)  # the interval with the two off-grid RTD ends: time-weighted
     for day in (start + dt.timedelta(days=i) for i in range(days)):
         intervals = {r[0] for r in got if r[4].date() == day and r[1] == "N.Y.C." and r[2] == "REG_MOVEMENT"}
         assert len(intervals) == day_hours(day) * 12

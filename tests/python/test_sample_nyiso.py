@@ -3,7 +3,8 @@ fixtures/real_samples/nyiso/ wherever one exists: the header lines and row shape
 real-time files quote the header cells and the rows' Time Stamp and Name), CRLF, the zone rows and PTIDs, the sign
 convention LBMP = energy + losses - congestion, the Eastern wall clock on DST days (stamp for stamp as the real
 2017-11-05 / 2018-03-11 DAM and 2022-11-06 / 2022-03-13 RTD files), the RTD intervals ending off the 5-minute grid,
-damasp's Time Zone column, determinism, the monthly zips."""
+damasp's and rtasp's Time Zone column and unquoted rows (as the real 2024-04-13 damasp / rtasp files), rtasp's
+off-grid RTD ends, determinism, the monthly zips."""
 
 from __future__ import annotations
 
@@ -22,15 +23,20 @@ REAL = Path(__file__).parent / "fixtures/real_samples/nyiso"
 REAL_DAM_FALL, REAL_DAM_SPRING = REAL / "20171105damlbmp_zone.csv", REAL / "20180311damlbmp_zone.csv"
 REAL_RT_FALL, REAL_RT_SPRING = REAL / "20221106realtime_zone.csv", REAL / "20220313realtime_zone.csv"
 REAL_DAM_EXCERPT = REAL / "nyiso_damlbmp_zone_20261005__EXCERPT.csv"
+#: NYISO's damasp and rtasp files of 2024-04-13, whole (LF line ends as stored in git)
+REAL_ASP = REAL / "Rick10119_vpp_ancillary_services" / "20240413damasp.csv"
+REAL_RTASP = REAL / "Rick10119_vpp_ancillary_services" / "20240413rtasp.csv"
 #: row shapes, each checked against every row of the real files and of the generated ones
 DA_ROW = re.compile(r'^(\d\d/\d\d/\d{4} \d\d:\d\d),([^",]+),(\d+),(-?\d+\.\d\d),(-?\d+\.\d\d),(-?\d+\.\d\d)$')
 RT_ROW = re.compile(r'^"(\d\d/\d\d/\d{4} \d\d:\d\d:\d\d)","([^",]+)",(\d+),(-?\d+\.\d\d),(-?\d+\.\d\d),(-?\d+\.\d\d)$')
 #: rtlbmp (no real file seen): quoted as the real-time files, hour-beginning stamps as the day-ahead ones
 RTH_ROW = re.compile(r'^"(\d\d/\d\d/\d{4} \d\d:\d\d)","([^",]+)",(\d+),(-?\d+\.\d\d),(-?\d+\.\d\d),(-?\d+\.\d\d)$')
-HEADER_ASP = (b'"Time Stamp","Time Zone","Name","PTID","10 Min Spinning Reserve ($/MWHr)",'
-              b'"10 Min Non-Synchronous Reserve ($/MWHr)","30 Min Operating Reserve ($/MWHr)",'
-              b'"NYCA Regulation Capacity ($/MWHr)"')
-ASP_ROW = re.compile(r'^"(\d\d/\d\d/\d{4} \d\d:\d\d)","(EDT|EST)","([^",]+)",(\d+)(?:,\d+\.\d\d){4}$')
+HEADER_ASP = (b"Time Stamp,Time Zone,Name,PTID,10 Min Spinning Reserve ($/MWHr),10 Min Non-Synchronous Reserve ($/MWHr),"
+              b"30 Min Operating Reserve ($/MWHr),NYCA Regulation Capacity ($/MWHr)")
+HEADER_RTASP = HEADER_ASP + b",NYCA Regulation Movement ($/MW)"
+#: damasp and rtasp quote nothing (the real files); damasp: hour beginning, rtasp: interval end with seconds
+ASP_ROW = re.compile(r"^(\d\d/\d\d/\d{4} \d\d:\d\d),(EDT|EST),([^\",]+),(\d+)((?:,\d+\.\d\d){4})$")
+RTASP_ROW = re.compile(r"^(\d\d/\d\d/\d{4} \d\d:\d\d:\d\d),(EDT|EST),([^\",]+),(\d+)((?:,\d+\.\d\d){5})$")
 FALL, SPRING = {D(2024, 11, 3), D(2025, 11, 2)}, {D(2024, 3, 10), D(2025, 3, 9)}
 DST_DAYS = {D(2024, 3, 10): 23, D(2024, 11, 3): 25, D(2025, 3, 9): 23, D(2025, 11, 2): 25, D(2025, 11, 3): 24}
 OFF_GRID = ["20:13:42", "20:14:54"]  # 78 s and 6 s before 20:15:00 (checked against the real file below)
@@ -308,8 +314,68 @@ def test_damasp_time_zone_on_an_ordinary_summer_day(two_days):
     out, _ = two_days
     ls = lines((out / "damasp/20241021damasp.csv").read_bytes())
     assert ls[0].encode() == HEADER_ASP and len(ls) == 1 + 24 * 11
-    assert re.fullmatch(r'"10/21/2024 00:00","EDT","CAPITL",61757(,\d+\.\d\d){4}', ls[1])
+    assert re.fullmatch(r"10/21/2024 00:00,EDT,CAPITL,61757(,\d+\.\d\d){4}", ls[1])
     assert all(ASP_ROW.match(line)[2] == "EDT" for line in ls[1:])
+
+
+def asp_rows(text: str, shape: re.Pattern) -> list[tuple[str, str, str, int, tuple[str, ...]]]:
+    """(stamp, Time Zone, name, PTID, prices as written) of a damasp / rtasp file, every row checked for its shape."""
+    out = []
+    for line in text.splitlines()[1:]:
+        m = shape.match(line)
+        assert m, line
+        out.append((m[1], m[2], m[3], int(m[4]), tuple(m[5][1:].split(","))))
+    return out
+
+
+def test_ancillary_files_are_written_as_the_real_damasp_and_rtasp(two_days):
+    """The real 2024-04-13 files: the header as ours (rtasp: regulation movement last), nothing quoted, damasp hour
+    beginnings without seconds, rtasp interval ends with seconds running 00:05:00 .. next day 00:00:00 with two RTD
+    ends off the 5-minute grid, the 11 NYCA zones by name at every stamp, regulation (and movement) one price for
+    every zone. The generated files: the same, CRLF kept (the real ones came through git with LF)."""
+    out, _ = two_days
+    real_zones = [(n, p) for _, n, p, *_ in blocks(real(REAL_DAM_FALL, DA_ROW))[0]]
+    nyca = [z for z in real_zones if z[0] not in ("H Q", "NPX", "O H", "PJM")]
+    cases = ((REAL_ASP, out / "damasp/20241021damasp.csv", HEADER_ASP, ASP_ROW),
+             (REAL_RTASP, out / "rtasp/20241021rtasp.csv", HEADER_RTASP, RTASP_ROW))
+    for real_path, ours, head, shape in cases:
+        real_text, data = real_path.read_text(encoding="ascii"), ours.read_bytes()
+        assert real_text.splitlines()[0].encode() == head == lines(data)[0].encode()
+        assert '"' not in real_text and b'"' not in data
+        for parsed in (asp_rows(real_text, shape), asp_rows(data.decode("ascii"), shape)):
+            assert len(parsed) % 11 == 0
+            for i in range(0, len(parsed), 11):
+                block = parsed[i:i + 11]
+                assert [(n, p) for _, _, n, p, _ in block] == nyca and len({s for s, *_ in block}) == 1
+                assert len({prices[3:] for *_, prices in block}) == 1  # regulation (and movement): NYCA-wide
+                assert {tz for _, tz, *_ in block} == {"EDT"}
+            stamps = [s for s, *_ in parsed[::11]]
+            if shape is ASP_ROW:
+                assert [s[11:] for s in stamps] == [f"{h:02d}:00" for h in range(24)]
+            else:
+                assert stamps[0].endswith(" 00:05:00") and stamps[-1].endswith(" 00:00:00")
+                off = [s[11:] for s in stamps if not on_grid(s[11:])]
+                assert len(stamps) == 288 + 2 and len(off) == 2
+                assert off == (["13:06:38", "13:09:32"] if parsed[0][0].startswith("04/13/2024") else OFF_GRID)
+
+
+@pytest.mark.parametrize("day", sorted(DST_DAYS))
+def test_rtasp_on_dst_days_by_time_zone_with_the_realtime_files_rtd_ends(dst_files, day):
+    """rtasp: the realtime file's interval ends, the off-grid ones included, stamp for stamp; the Time Zone EDT / EST
+    of each end's wall clock (the fall-back day's 01:00:00 .. 01:55:00 first EDT, then EST; the spring-forward day's
+    01:55:00 EST followed by 03:00:00 EDT)."""
+    parsed = asp_rows((dst_files / f"rtasp/{day:%Y%m%d}rtasp.csv").read_text(encoding="ascii"), RTASP_ROW)
+    stamps = [(s, tz) for s, tz, *_ in parsed[::11]]
+    realtime = [s for s, *_ in rows((dst_files / f"realtime/{day:%Y%m%d}realtime_zone.csv").read_bytes(),
+                                    RT_ROW)[::15]]
+    assert [s for s, _ in stamps] == realtime and len(stamps) == DST_DAYS[day] * 12 + 2
+    assert [s[11:] for s, _ in stamps if not on_grid(s[11:])] == OFF_GRID
+    zones = [tz for s, tz in stamps if s[11:13] == "01"]
+    if day in FALL:
+        assert zones == ["EDT"] * 12 + ["EST"] * 12 and stamps[-1][1] == "EST"  # 01:00:00 EST closes 01:55 EDT
+    elif day in SPRING:
+        assert zones == ["EST"] * 12 and stamps[stamps.index((f"{day:%m/%d/%Y} 01:55:00", "EST")) + 1] == (
+            f"{day:%m/%d/%Y} 03:00:00", "EDT")
 
 
 def test_deterministic_and_seeded(tmp_path):
