@@ -7,20 +7,24 @@
 - Used by `iso-pipeline download isone --dataset AS_prices` when both variables are set, instead of the public
   five-minute reserve price CSV (whose hourly means are what AS_prices holds without an account). A day already held
   from either source is never asked for again, so the downloader never lands one day from both.
-- What is known of the answer is second hand (FORMATS_MORE.md, ISO-NE; gridstatus' isone_api, read, not run):
-  `{"FinalHourlyReservePrices": {"FinalHourlyReservePrice": [record, ...]}}`, a single record sometimes given as an
-  object instead of a one-element list (the JSON is converted from XML; gridstatus handles that); records with
-  `BeginDate` (ISO 8601 with the offset in force, e.g. `2024-11-03T01:00:00.000-05:00`: the offset tells the two
-  passes of the repeated fall-back hour apart, so no guess is needed), `ReserveZoneId`, `ReserveZoneName` and the
-  clearing prices `TmsrClearingPrice` (ten-minute spinning), `TmnsrClearingPrice` (ten-minute non-spinning: the
-  total ten-minute price) and `TmorClearingPrice` (thirty-minute operating reserve), $/MWh. Another project's client
-  names the root `HourlyFinalReservePrices`; the two disagree and neither was seen in a real answer, so any other root
-  fails the day and names the keys it found.
-- Checked strictly: every record has those fields; a price is a JSON number (or a string holding one); BeginDate
-  carries an offset that is America/New_York's at that instant, falls on the operating day asked for and starts an
-  hour; every reserve zone has each hour of the day exactly once (23, 24 or 25 hours). Anything else fails the day
-  (nothing landed; asked again by the next run). An empty answer (no records, or the root without its list) is "not
-  published yet".
+- The answer, as seen in a real one (ISO-NE's answer for 2025-10-01, recorded by gridstatus; a copy in
+  tests/python/fixtures/real_samples/isone/WillKoehrsen_gridstatus):
+  `{"FinalHourlyReservePrices": {"FinalHourlyReservePrice": [record, ...]}}`, one record per reserve zone and hour,
+  each with exactly the twelve fields of RECORD_FIELDS: `BeginDate` (ISO 8601 with the offset in force,
+  `2025-10-01T00:00:00.000-04:00`: the offset tells the two passes of the repeated fall-back hour apart, so no
+  guess is needed), `ReserveZoneId` (a JSON integer, 7000..7003), `ReserveZoneName` (ROS, SWCT, CT, NEMABSTN), the
+  requirements and designated MW (JSON numbers, not kept) and the clearing prices `TmsrClearingPrice` (ten-minute
+  spinning), `TmnsrClearingPrice` (ten-minute non-spinning: the total ten-minute price) and `TmorClearingPrice`
+  (thirty-minute operating reserve), $/MWh, JSON numbers (`0`, `0.09`). A single record given as an object instead
+  of a one-element list is accepted (the JSON is converted from XML; gridstatus handles that; not seen). Another
+  project's client names the root `HourlyFinalReservePrices`: not what the real answer has, so any other root fails
+  the day and names the keys it found.
+- Checked strictly: every record has exactly those fields (one missing or one more fails the day, naming it); the
+  zone id is an integer and every number a JSON number (text is not what the service sends); BeginDate carries an
+  offset that is America/New_York's at that instant, falls on the operating day asked for and starts an hour; every
+  reserve zone has each hour of the day exactly once (23, 24 or 25 hours). Anything else fails the day (nothing
+  landed; asked again by the next run). An empty answer (no records, or the root without its list: the services
+  answer `{"<Root>": {}}` when they hold nothing, as seen for two other reserve services) is "not published yet".
 - Written to `raw_downloads/hourlyfinalreserveprice_<YYYYMMDD>.csv` in ISO-NE's own record-line layout (`C` comments
   naming the file and the day, the `H` header and types, `D` rows, the `T` trailer counting them), so it lands
   through the same checks as every ISO-NE report (ingest/record_lines.py; format `hourlyfinalreserveprice`).
@@ -34,7 +38,7 @@ import csv
 import datetime as dt
 import json
 import logging
-import re
+import math
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -54,10 +58,13 @@ SERVICE = "ISONE_API"
 FORMAT = "hourlyfinalreserveprice"
 ROOT, LIST = "FinalHourlyReservePrices", "FinalHourlyReservePrice"
 PRICES = ("TmsrClearingPrice", "TmnsrClearingPrice", "TmorClearingPrice")
+#: a record's fields, exactly (the real answer's, in its order): the requirements and designated MW are not kept
+QUANTITIES = ("TenMinSpinRequirement", "Total10MinRequirement", "Total30MinRequirement", "TmsrDesignatedMw",
+              "TmnsrDesignatedMw", "TmorDesignatedMw")
+RECORD_FIELDS = ("BeginDate", "ReserveZoneId", "ReserveZoneName", *QUANTITIES, *PRICES)
 COLUMNS = ("BeginDate", "ReserveZoneId", "ReserveZoneName", *PRICES)
 TYPES = ("Date", "Number", "String", "Number", "Number", "Number")
 EASTERN = timezone("ISONE")
-NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
 
 
 class IsoneApiError(Exception):
@@ -106,11 +113,14 @@ def hour_start(value: Any, day: dt.date) -> dt.datetime:
     return t.astimezone(dt.UTC)
 
 
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def price(record: dict[str, Any], field: str) -> str:
+    """A price as the answer gives it (`0`, `0.09`); IsoneApiError unless it is a JSON number."""
     value = record.get(field)
-    if isinstance(value, str) and NUMBER.fullmatch(value.strip()):
-        return value.strip()
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_number(value):
         raise IsoneApiError(f"{field} {str(value)[:40]!r} of zone {record.get('ReserveZoneName')!r} at "
                             f"{record.get('BeginDate')} is not a number")
     return repr(value) if isinstance(value, float) else str(value)
@@ -129,13 +139,19 @@ def day_rows(found: list[dict[str, Any]], day: dt.date) -> list[list[str]]:
     seen: dict[tuple[str, str], set[dt.datetime]] = defaultdict(set)
     rows = []
     for record in found:
-        zone_id, zone = record.get("ReserveZoneId"), record.get("ReserveZoneName")
-        if not (isinstance(zone_id, int) and not isinstance(zone_id, bool)
-                or isinstance(zone_id, str) and zone_id.strip().isdigit()) or not isinstance(zone, str) \
-                or not zone.strip():
-            raise IsoneApiError(f"a record without a numeric ReserveZoneId and a ReserveZoneName: {str(record)[:200]}")
+        if set(record) != set(RECORD_FIELDS):
+            missing, extra = sorted(set(RECORD_FIELDS) - set(record)), sorted(set(record) - set(RECORD_FIELDS))
+            raise IsoneApiError(f"a record's fields are not the answer's twelve: missing {missing}, unknown {extra}: "
+                                f"{str(record)[:200]}")
+        zone_id, zone = record["ReserveZoneId"], record["ReserveZoneName"]
+        if not isinstance(zone_id, int) or isinstance(zone_id, bool) or not isinstance(zone, str) or not zone.strip():
+            raise IsoneApiError(f"a record without an integer ReserveZoneId and a ReserveZoneName: {str(record)[:200]}")
+        for field in QUANTITIES:
+            if not is_number(record[field]):
+                raise IsoneApiError(f"{field} {str(record[field])[:40]!r} of zone {zone!r} at {record['BeginDate']} "
+                                    "is not a number")
         start = hour_start(record.get("BeginDate"), day)
-        key = (str(zone_id).strip(), zone.strip())
+        key = (str(zone_id), zone.strip())
         if start in seen[key]:
             raise IsoneApiError(f"zone {key[1]} has two records for {record['BeginDate']}")
         seen[key].add(start)

@@ -24,15 +24,18 @@ Written as SPP's folders hold them, with every quirk of the real files:
   as in SPP's real DA-MCP file of 2025-11-02), a spring-forward day 23;
 - AS_prices: one file per operating day, `da-mcp/YYYY/MM/DA-MCP-YYYYMMDD0100.csv` (no By_Day level), header
   `Interval,GMTIntervalEnd,Reserve Zone,RegUP,RegDN,Spin,Supp,RampUP,RampDN,UncUP` and zones 1..5 and SPP, one row
-  per zone and hour, as SPP's real 2025 files;
+  per zone and hour, as SPP's real 2025 files; before `uncup_from` the same without UncUP, as SPP's real 2022
+  files (the change-over day is inferred, see UNCUP_FROM);
 - RT_AS_prices: `rtbm-mcp/YYYY/MM/By_Interval/DD/RTBM-MCP-YYYYMMDDHHMM.csv` (BAA last from baa_from) on the interval
   days, `rtbm-mcp/YYYY/MM/By_Day/RTBM-MCP-DAILY-YYYYMMDD.csv` on the others, with the headers one project quotes from
   SPP's own sample files (a space before `RegDNMile` in the daily one), zones 1..5 and SPP;
 - numbers with four decimals (`0.0000`); LMP = MEC + MCC + MLC exactly at four decimals; LF line endings.
 
-Locations: the real hubs SPPNORTH_HUB / SPPSOUTH_HUB (pnodes SPPNORTH_H / SPPSOUTH_H), the real AEC (SOUC), a few
-interfaces from gridstatus' list (AECI, AMRN, ERCOTN; their pnode names made up), made-up settlement locations and,
-in BAA files, the real West locations SWPW_HUB (SWPW_HUB_H), CISO and PSCO. Not reproduced: the hour of 5-minute
+Locations (LOCATIONS), all real names with their real pnodes (SPP's full DA file of 2022-03-13): the hubs
+SPPNORTH_HUB / SPPSOUTH_HUB (SPPNORTH_H / SPPSOUTH_H), AEC and SOCO (both SOUC), interfaces AECI, AMRN and NSP (both
+priced at pnode MISO), ERCOTN, AECC_ELKINS (CSWSELKINSUNELKINS_RA), KCPLHUB and NPPD.HUB.PY2021 (HUB in the name,
+not trading hubs) and, in BAA files, the real West locations SWPW_HUB (SWPW_HUB_H), CISO and PSCO; in ASCII order
+of the name every hour, locations sharing a pnode with the same prices, as the real file. Not reproduced: the hour of 5-minute
 data SPP itself lacks on 2024-11-03 (gridstatus PR #470), which would only be a gap here.
 """
 
@@ -61,6 +64,10 @@ HEADER_BAA = "Interval,GMTIntervalEnd,BAA,Settlement Location,Pnode,LMP,MLC,MCC,
 HEADER_DAILY = "Interval, GMT Interval, Settlement Location Name, PNODE Name, LMP, MLC, MCC, MEC"
 #: DA-MCP as in SPP's real 2025 files (tests/python/fixtures/real_samples/spp/jessicacohen554_market_simulator)
 HEADER_MCP = "Interval,GMTIntervalEnd,Reserve Zone,RegUP,RegDN,Spin,Supp,RampUP,RampDN,UncUP"
+#: first operating day written with the uncertainty product (UncUP): SPP's real DA-MCP files of 2022-03-12/13 have
+#: no UncUP column, those of 2025-03-09 and 2025-11-02 have it, and one project describes the 2023/2024 files as
+#: without it; the day in between is not known (inferred: the first day of 2025)
+UNCUP_FROM = dt.date(2025, 1, 1)
 #: product -> price level $/MW, in the header's order
 MCP_LEVELS = (("RegUP", 9.0), ("RegDN", 6.0), ("Spin", 4.0), ("Supp", 1.0), ("RampUP", 0.5), ("RampDN", 0.3),
               ("UncUP", 0.4))
@@ -73,14 +80,22 @@ RT_MCP_LEVELS = (("RegUPService", 10.0), ("RegDNService", 7.0), ("RegUpMile", 0.
 #: the real files' reserve zones: 1..5 and the system row SPP, in that order within each hour
 RESERVE_ZONES = ("1", "2", "3", "4", "5", "SPP")
 
-#: (BAA, settlement location, pnode, mean congestion $/MWh, loss factor) in alphabetical order within each BAA
+#: (BAA, settlement location, pnode, mean congestion $/MWh, loss factor), in ASCII order of the location within each
+#: BAA, as SPP's real full DA file lists them every hour (2022-03-13: 1,113 locations). Names and pnodes of the real
+#: file: interfaces priced at a shared pnode (AMRN and NSP at `MISO`, AEC and SOCO at `SOUC`: the real file has
+#: 1,113 locations on 1,065 pnodes, and locations sharing a pnode carry the same prices), pnode names longer than
+#: 10 characters, a dotted name, and names with HUB in them that are not SPP's trading hubs (KCPLHUB,
+#: NPPD.HUB.PY2021)
 LOCATIONS: tuple[tuple[str, str, str, float, float], ...] = (
     ("SPP", "AEC", "SOUC", 2.5, 0.02),
-    ("SPP", "AECI", "AECI_INT", -0.4, -0.01),
-    ("SPP", "CSWS_LOAD", "CSWS_LD_N", 0.9, 0.01),
-    ("SPP", "ERCOTN", "ERCOTN_INT", -1.2, -0.02),
-    ("SPP", "KCPL_GEN1", "KCPL_G1_N", 0.3, -0.01),
-    ("SPP", "AMRN", "AMRN_INT", 0.1, 0.005),
+    ("SPP", "AECC_ELKINS", "CSWSELKINSUNELKINS_RA", 0.9, 0.01),
+    ("SPP", "AECI", "AECI", -0.4, -0.01),
+    ("SPP", "AMRN", "MISO", 0.1, 0.005),
+    ("SPP", "ERCOTN", "ERCOTN", -1.2, -0.02),
+    ("SPP", "KCPLHUB", "KCPLHUB_H", 0.3, -0.01),
+    ("SPP", "NPPD.HUB.PY2021", "NPPD.HUB.PY2021_H", -0.6, -0.02),
+    ("SPP", "NSP", "MISO", 0.1, 0.005),
+    ("SPP", "SOCO", "SOUC", 2.5, 0.02),
     ("SPP", "SPPNORTH_HUB", "SPPNORTH_H", 0.8, 0.015),
     ("SPP", "SPPSOUTH_HUB", "SPPSOUTH_H", -1.5, -0.015),
     ("SWPW", "CISO", "CISO", 0.0, -0.01),
@@ -120,12 +135,13 @@ def _rng(seed: int, *parts: object) -> random.Random:
 
 
 def _row_values(seed: int, market: str, utc_end: dt.datetime, loc: tuple) -> tuple[float, float, float, float]:
-    """(LMP, MLC, MCC, MEC) at four decimals, LMP their exact sum."""
-    baa, name, _, congestion, loss_factor = loc
+    """(LMP, MLC, MCC, MEC) at four decimals, LMP their exact sum: the prices of the pnode (locations sharing one
+    share them, as in the real file)."""
+    baa, _, pnode, congestion, loss_factor = loc
     hour = utc_end.astimezone(CENTRAL).hour
     system = _rng(seed, market, baa, utc_end.isoformat())
     mec = round(22 + 9 * math.sin((hour - 9) / 24 * 2 * math.pi) + system.uniform(-3, 3) + (4 if baa == "SWPW" else 0), 4)
-    node = _rng(seed, market, name, utc_end.isoformat())
+    node = _rng(seed, market, pnode, utc_end.isoformat())
     mcc = round(congestion + node.uniform(-0.5, 0.5), 4) if congestion else 0.0
     mlc = round(mec * loss_factor + node.uniform(-0.05, 0.05), 4)
     return round(mec + mcc + mlc, 4), mlc, mcc, mec
@@ -195,15 +211,17 @@ def rt_daily_file(day: dt.date, seed: int = DEFAULT_SEED, baa_from: dt.date = BA
     return "\n".join(lines) + "\n"
 
 
-def da_mcp_file(day: dt.date, seed: int = DEFAULT_SEED) -> str:
-    """The DA-MCP file of operating day `day` (AS_prices): hour by hour, one row per reserve zone."""
-    lines = [HEADER_MCP]
+def da_mcp_file(day: dt.date, seed: int = DEFAULT_SEED, uncup_from: dt.date = UNCUP_FROM) -> str:
+    """The DA-MCP file of operating day `day` (AS_prices): hour by hour, one row per reserve zone; without the UncUP
+    column before `uncup_from`."""
+    levels = MCP_LEVELS if day >= uncup_from else MCP_LEVELS[:-1]
+    lines = [HEADER_MCP if day >= uncup_from else HEADER_MCP.removesuffix(",UncUP")]
     for utc_end in day_intervals(day, 60):
         hour = utc_end.astimezone(CENTRAL).hour
         for zone in RESERVE_ZONES:
             rng = _rng(seed, "MCP", zone, utc_end.isoformat())
             prices = [level * (1 + 0.5 * math.sin((hour - 8) / 24 * 2 * math.pi)) * rng.uniform(0.8, 1.2)
-                      for _, level in MCP_LEVELS]
+                      for _, level in levels]
             lines.append(",".join([local_end(utc_end), spp_stamp(utc_end), zone, *_cells(prices)]))
     return "\n".join(lines) + "\n"
 
@@ -244,9 +262,11 @@ def generate_spp(
     datasets: tuple[str, ...] = DATASETS,
     interval_days: Iterable[dt.date] | None = None,
     baa_from: dt.date = BAA_FROM,
+    uncup_from: dt.date = UNCUP_FROM,
 ) -> list[Path]:
     """Write the sample under `out_dir`; returns the CSV paths, sorted. RT days in `interval_days` (default: the
-    last day) get the 5-minute interval files, the others the daily roll-up."""
+    last day) get the 5-minute interval files, the others the daily roll-up; DA-MCP files before `uncup_from` have
+    no UncUP column."""
     out_dir = Path(out_dir)
     all_days = [start + dt.timedelta(days=i) for i in range(days)]
     per_interval = set(all_days[-1:] if interval_days is None else interval_days)
@@ -260,7 +280,7 @@ def generate_spp(
         if "DA_prices" in datasets:
             files[f"da-lmp-by-location/{day:%Y/%m}/By_Day/DA-LMP-SL-{day:%Y%m%d}0100.csv"] = da_file(day, seed, baa_from)
         if "AS_prices" in datasets:
-            files[f"da-mcp/{day:%Y/%m}/DA-MCP-{day:%Y%m%d}0100.csv"] = da_mcp_file(day, seed)
+            files[f"da-mcp/{day:%Y/%m}/DA-MCP-{day:%Y%m%d}0100.csv"] = da_mcp_file(day, seed, uncup_from)
         if "RT_prices" in datasets:
             if day in per_interval:
                 files.update(rt_interval_files(day, seed, baa_from))

@@ -2,7 +2,9 @@
 127.0.0.1: `GET /hourlyfinalreserveprice/day/<YYYYMMDD>` with HTTP basic auth and `Accept: application/json`, answered
 as gridstatus' isone_api reads it (`FinalHourlyReservePrices.FinalHourlyReservePrice` records with BeginDate and its
 offset). Each day is written as an ISO-NE record-line report, landed, built, and Stage 2 holds the records' prices at
-the instants their offsets say: 25 hours on the fall-back day, 23 on the spring-forward day, none guessed."""
+the instants their offsets say: 25 hours on the fall-back day, 23 on the spring-forward day, none guessed. ISO-NE's
+real answer for 2025-10-01 (fixtures/real_samples/isone/WillKoehrsen_gridstatus, recorded by gridstatus) is served
+as it is and must land and build; the generated answers have its twelve fields, in its order and JSON types."""
 
 from __future__ import annotations
 
@@ -15,10 +17,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from werkzeug.wrappers import Request, Response
 
-from conftest import build, landed_entries, query
+from conftest import REAL, build, landed_entries, query
 from fixtures.download.fakes import fast_http, state_of  # noqa: F401  (fast_http is a fixture)
 from ingest.download import DownloadError, run_download
-from ingest.download.isone_api import IsoneApiError, records_of
+from ingest.download.isone_api import RECORD_FIELDS, IsoneApiError, records_of
 
 pytestmark = pytest.mark.usefixtures("fast_http")
 EASTERN = ZoneInfo("America/New_York")
@@ -26,6 +28,9 @@ USER, PASSWORD = "analyst@example.com", "s3cret:with-colon"
 ZONES = [(7000, "ROS"), (7001, "SWCT"), (7002, "CT"), (7003, "NEMABSTN")]
 FALL_BACK, SPRING_FORWARD = dt.date(2025, 11, 2), dt.date(2025, 3, 9)
 PRODUCTS = {"TmsrClearingPrice": "SPIN_10", "TmnsrClearingPrice": "RESERVE_10", "TmorClearingPrice": "OPERATING_30"}
+#: ISO-NE's answer to /hourlyfinalreserveprice/day/20251001 (re-serialised by json.dump: keys, values and order ISO-NE's)
+REAL_ANSWER = REAL / "isone" / "WillKoehrsen_gridstatus" / "hourlyfinalreserveprice_day_20251001.json"
+REAL_DAY = dt.date(2025, 10, 1)
 
 
 def hours(day: dt.date) -> list[dt.datetime]:
@@ -39,21 +44,32 @@ def hours(day: dt.date) -> list[dt.datetime]:
 
 
 def records(day: dt.date) -> list[dict]:
-    """Every zone's hours of the day, nested prices (TMSR >= TMNSR >= TMOR), distinct per zone and hour."""
+    """Every zone's hours of the day, hour by hour and zone by zone as the real answer lists them, each record with
+    the real answer's twelve fields in its order (integer zone ids, JSON numbers, whole numbers as integers as in
+    the real `0` and `373`); nested prices (TMSR >= TMNSR >= TMOR), distinct per zone and hour."""
     out = []
     for h, start in enumerate(hours(day)):
         for z, (zone_id, zone) in enumerate(ZONES):
             tmor = round(0.25 * h + z + day.day / 100, 2)
             out.append({"BeginDate": start.isoformat(timespec="milliseconds"), "ReserveZoneId": zone_id,
-                        "ReserveZoneName": zone, "TmsrClearingPrice": round(tmor + 3.5, 2),
-                        "TmnsrClearingPrice": round(tmor + 1.25, 2), "TmorClearingPrice": tmor,
-                        "TmsrDesignatedMw": 100.0 + z, "Total30MinRequirement": 2400})
+                        "ReserveZoneName": zone, "TenMinSpinRequirement": 373 if z == 0 else 0,
+                        "Total10MinRequirement": 1488.833 if z == 0 else 0, "Total30MinRequirement": 2256.917 - 300 * z,
+                        "TmsrDesignatedMw": 711.783 - z, "TmnsrDesignatedMw": 1107.775 - z,
+                        "TmorDesignatedMw": 1731.858 - z, "TmsrClearingPrice": round(tmor + 3.5, 2),
+                        "TmnsrClearingPrice": round(tmor + 1.25, 2), "TmorClearingPrice": tmor})
     return out
+
+
+def test_the_generated_records_have_the_real_answers_fields_in_its_order():
+    real = json.loads(REAL_ANSWER.read_text())["FinalHourlyReservePrices"]["FinalHourlyReservePrice"]
+    assert {tuple(r) for r in real} == {RECORD_FIELDS} == {tuple(r) for r in records(REAL_DAY)}
+    assert [(r["BeginDate"], r["ReserveZoneId"], r["ReserveZoneName"]) for r in records(REAL_DAY)] == \
+        [(r["BeginDate"], r["ReserveZoneId"], r["ReserveZoneName"]) for r in real]
 
 
 class FakeWebServices:
     def __init__(self, httpserver, published: dict[dt.date, object]):
-        self.published = published  # day -> records, or a whole answer (a dict) to send as it is
+        self.published = published  # day -> records, a whole answer (a dict), or an answer's bytes to send as they are
         self.requests: list[tuple[str, str, str]] = []  # (path, authorization, accept)
         httpserver.expect_request(re.compile(r"^/api/v1\.1/hourlyfinalreserveprice/day/\d{8}$")).respond_with_handler(
             self.answer)
@@ -66,6 +82,8 @@ class FakeWebServices:
             return Response("<html><body>401 Unauthorized</body></html>", status=401, content_type="text/html")
         day = dt.datetime.strptime(request.path.rsplit("/", 1)[-1], "%Y%m%d").date()
         found = self.published.get(day)
+        if isinstance(found, bytes):  # a recorded answer, sent byte for byte
+            return Response(found, status=200, content_type="application/json")
         body = found if isinstance(found, dict) else \
             {"FinalHourlyReservePrices": {"FinalHourlyReservePrice": found} if found else ""}
         return Response(json.dumps(body), status=200, content_type="application/json")
@@ -117,6 +135,53 @@ def test_reserve_prices_come_from_the_web_services_across_both_dst_days_and_land
     s = run_download("ISONE", "AS_prices", None, days[2], base=base, progress=False)
     assert [p.rsplit("/", 1)[-1] for p, _, _ in fake.requests] == [f"{days[2]:%Y%m%d}"] and s.downloaded == 1
     assert state_of(base, "ISONE")["datasets"]["AS_prices"]["last_day"] == days[2].isoformat()
+
+
+def test_the_real_answer_lands_and_builds_with_every_price_at_its_begin_date(httpserver, monkeypatch, tmp_path):
+    """ISO-NE's own answer for 2025-10-01 (96 records: 24 hours x zones 7000 ROS, 7001 SWCT, 7002 CT, 7003
+    NEMABSTN; ReserveZoneId an integer; six requirement / designated-MW fields besides the prices), served byte for
+    byte: it is accepted, written, landed and built, and Stage 2 holds each record's three clearing prices at the
+    instant its BeginDate says (read here from the JSON, independently of the downloader)."""
+    fake = FakeWebServices(httpserver, {REAL_DAY: REAL_ANSWER.read_bytes()})
+    account(monkeypatch, fake, httpserver)
+    base = tmp_path / "data"
+    s = run_download("ISONE", "AS_prices", REAL_DAY, REAL_DAY, base=base, progress=False)
+    assert (s.downloaded, s.empty, s.failed) == (1, 0, 0), s.render()
+    real = json.loads(REAL_ANSWER.read_text())["FinalHourlyReservePrices"]["FinalHourlyReservePrice"]
+    assert len(real) == 96 and {type(r["ReserveZoneId"]) for r in real} == {int}
+    (entry,) = landed_entries(base, "ISONE")
+    assert entry["path"].endswith(f"hourlyfinalreserveprice_{REAL_DAY:%Y%m%d}.csv") and entry["rows"] == 96
+    statuses = build(base, "--select", "+isone_as_prices")
+    assert statuses["__returncode__"] == 0, statuses["__log__"][-5000:]
+    want = {(dt.datetime.fromisoformat(r["BeginDate"]).astimezone(dt.UTC), r["ReserveZoneName"], product): r[field]
+            for r in real for field, product in PRODUCTS.items()}
+    assert len(want) == 96 * 3
+    got = query(base, "select datetime, as_region, as_product, as_price, datetime_local from isone.as_prices")
+    assert len(got) == len(want) and {(t, z, p): v for t, z, p, v, _ in got} == want
+    assert all(local == t.astimezone(EASTERN).replace(tzinfo=None) for t, *_, local in got)
+    # the first hour is 2025-10-01T00:00:00.000-04:00 = 04:00 UTC; SWCT's TMSR price 0.09 or 0.11 somewhere that day
+    assert min(t for t, *_ in got) == dt.datetime(2025, 10, 1, 4, tzinfo=dt.UTC)
+    assert {v for _, _, p, v, _ in got if p == "SPIN_10"} == {0, 0.09, 0.11}
+
+
+def test_a_record_with_a_field_more_or_less_or_a_text_zone_id_fails_its_day(httpserver, monkeypatch, tmp_path):
+    """The real answer's record has exactly twelve fields and an integer zone id: anything else is not what was seen
+    and fails the day, saying what differs."""
+    first = dt.date(2025, 7, 1)
+    bad = {first + dt.timedelta(days=i): records(first + dt.timedelta(days=i)) for i in range(4)}
+    d = sorted(bad)
+    bad[d[0]][5]["TmsrClearingPriceFlag"] = "Y"
+    del bad[d[1]][6]["TmorDesignatedMw"]
+    bad[d[2]][7]["ReserveZoneId"] = "7003"
+    bad[d[3]][8]["Total30MinRequirement"] = "2400"
+    fake = FakeWebServices(httpserver, bad)
+    account(monkeypatch, fake, httpserver)
+    s = run_download("ISONE", "AS_prices", d[0], d[3], base=tmp_path / "data", progress=False)
+    assert (s.downloaded, s.failed) == (0, 4), s.render()
+    reasons = [reason for _, reason in s.failures]
+    for i, said in enumerate(["missing [], unknown ['TmsrClearingPriceFlag']", "missing ['TmorDesignatedMw'], unknown []",
+                              "without an integer ReserveZoneId", "Total30MinRequirement '2400'"]):
+        assert said in reasons[i], (i, reasons[i])
 
 
 def test_a_refused_account_stops_the_run_and_each_malformed_answer_fails_its_day(httpserver, monkeypatch, tmp_path):

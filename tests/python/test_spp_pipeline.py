@@ -1,5 +1,7 @@
-"""SPP through every stage: the three real files (fixtures/real_samples/spp: a 2026 DA file with the BAA column, a
-5-minute RTBM interval file and an excerpt of a daily roll-up with its own header) and the generated sample (DA and
+"""SPP through every stage: the real files (fixtures/real_samples/spp: a 2026 DA file with the BAA column, a
+5-minute RTBM interval file, an excerpt of a daily roll-up with its own header, SPP's 2025 DA-MCP files of both DST
+days; and, built on their own through Stages 2-3, SPP's whole 2022 spring-forward DA-LMP-SL file and the 2022
+DA-MCP files before the uncertainty product) and the generated sample (DA and
 RTBM, interval files on the DST days, daily roll-ups on the others) around both DST days of 2024 and 2025 and the
 2026 fall-back day in the BAA layout are landed, built with `dbt build --select tag:spp`, and Stage 2 and Stage 3 are
 compared with the raw files, read here with Python's csv: every row carries its interval END in GMT, so the UTC
@@ -252,9 +254,28 @@ def test_the_generated_sample_keeps_the_real_files_quirks(tmp_path):
     # hour ending 02:00 twice, as in SPP's real fall-back DA-MCP file
     assert sorted({(r["Interval"], r["GMTIntervalEnd"]) for r in rows if r["Interval"].endswith(" 02:00:00")}) == \
         [("11/03/2024 02:00:00", "11/03/2024 07:00:00"), ("11/03/2024 02:00:00", "11/03/2024 08:00:00")]
-    mcp = next(p for p in paths if p.name.startswith("DA-MCP-"))
-    assert mcp.read_text().splitlines()[0] == REAL_MCP[1].read_text().splitlines()[0] == HEADER_MCP
+    mcp = next(p for p in paths if p.name.startswith("DA-MCP-"))  # 2024: before the uncertainty product
+    assert mcp.read_text().splitlines()[0] == QUEST_MCP[1].read_text().splitlines()[0] == \
+        HEADER_MCP.removesuffix(",UncUP")
     assert [r["Reserve Zone"] for r in read_file(mcp)][:6] == [r["Reserve Zone"] for r in read_file(REAL_MCP[1])][:6]
+    mcp_2025 = generate_spp(tmp_path / "u", start=dt.date(2025, 11, 2), days=1, datasets=("AS_prices",))[0]
+    assert mcp_2025.read_text().splitlines()[0] == REAL_MCP[1].read_text().splitlines()[0] == HEADER_MCP
+    # as SPP's full DA file: every hour the locations in ASCII order, real names with their real pnodes, locations
+    # sharing a pnode with the same prices
+    real = read_file(QUEST_DA)
+    real_order = [r["Settlement Location"] for r in real if r["GMTIntervalEnd"] == real[0]["GMTIntervalEnd"]]
+    assert real_order == sorted(real_order)
+    by_hour: dict[str, list[dict[str, str]]] = {}
+    for r in rows:
+        by_hour.setdefault(r["GMTIntervalEnd"], []).append(r)
+    orders = {tuple(r["Settlement Location"] for r in block) for block in by_hour.values()}
+    assert len(orders) == 1 and list(next(iter(orders))) == sorted(next(iter(orders)))
+    assert {(r["Settlement Location"], r["Pnode"]) for r in rows} <= {(r["Settlement Location"], r["Pnode"]) for r in real}
+    prices: dict[tuple[str, str], set] = {}
+    for r in rows:
+        prices.setdefault((r["GMTIntervalEnd"], r["Pnode"]), set()).add((r["LMP"], r["MLC"], r["MCC"], r["MEC"]))
+    assert len({r["Pnode"] for r in rows}) < len({r["Settlement Location"] for r in rows})
+    assert all(len(v) == 1 for v in prices.values())
     assert rows[-1]["Interval"] == "11/04/2024 00:00:00"  # hour ending 24 written as the next day's 00:00
     # the daily roll-up's header and the 2026 layout: BAA third in DA, SWPW block after every SPP row (not sorted)
     daily = generate_spp(tmp_path / "d", start=dt.date(2024, 11, 2), days=1, interval_days=[])
@@ -317,7 +338,8 @@ def expected_mcps(paths: list[Path]) -> dict[tuple[dt.datetime, str, str], float
         for r in read_file(path):
             start = spp_time(r["GMTIntervalEnd"]).replace(tzinfo=UTC) - dt.timedelta(hours=1)
             for product in ("RegUP", "RegDN", "RampUP", "RampDN", "Spin", "Supp", "UncUP"):
-                out[(start, r["Reserve Zone"], product.upper())] = float(r[product])
+                if product in r:  # no UncUP before the uncertainty product
+                    out[(start, r["Reserve Zone"], product.upper())] = float(r[product])
     return out
 
 
@@ -410,3 +432,99 @@ def test_a_da_mcp_file_before_the_uncertainty_product_lands_without_it(tmp_path)
     got = query(base, "select as_product, count(*), count(distinct datetime) from spp.as_prices group by all")
     assert {p: (n, hours) for p, n, hours in got} == {
         p: (23 * 6, 23) for p in ("REG_UP", "REG_DOWN", "SPIN", "SUPPLEMENTAL", "RAMP_UP", "RAMP_DOWN")}
+
+
+# SPP's own 2022 files, whole, as QuESt's data manager downloaded them (fixtures/real_samples/MANIFEST.md): the DA-MCP
+# files of the spring-forward day and the day before, in the header before the uncertainty product (no UncUP), and
+# the full DA-LMP-SL file of the spring-forward day (pre-BAA header, 23 hours x 1,113 settlement locations)
+QUEST = REAL / "spp" / "sandialabs_snl_quest"
+QUEST_MCP = (QUEST / "DA-MCP-202203120100.csv", QUEST / "DA-MCP-202203130100.csv")
+QUEST_DA = QUEST / "DA-LMP-SL-202203130100.csv"
+SPRING_2022 = dt.date(2022, 3, 13)
+
+
+@pytest.fixture(scope="module")
+def quest(tmp_path_factory) -> Path:
+    """The three real 2022 files landed (nothing quarantined) and built through Stages 2-3 with every test."""
+    base = tmp_path_factory.mktemp("spp_quest") / "data"
+    summary = land("SPP", [QUEST], base=base)
+    assert not summary.quarantined and summary.n_landed == 3, summary.render()
+    statuses = build(base, "--select", "+spp_flat_da_prices", "+spp_flat_as_prices")
+    assert statuses["__returncode__"] == 0, statuses["__log__"][-5000:]
+    assert any("accepted_values_stg_spp__da_lmp_sl" in n and s == "pass" for n, s in statuses.items())
+    assert any("accepted_values_stg_spp__da_mcp" in n and s == "pass" for n, s in statuses.items())
+    return base
+
+
+def test_the_real_2022_files_land_in_the_pre_baa_and_pre_uncup_layouts(quest):
+    formats = {e["file_name"]: e["format"] for e in landed_entries(quest, "SPP")}
+    assert formats == {QUEST_DA.name: "da_lmp_sl", QUEST_MCP[0].name: "da_mcp", QUEST_MCP[1].name: "da_mcp"}
+    assert QUEST_DA.read_text().splitlines()[0] == HEADER  # seen: the layout before the BAA column
+    for path in QUEST_MCP:  # seen: the header before the uncertainty product, the 2025 one without its last column
+        assert path.read_text().splitlines()[0] == HEADER_MCP.removesuffix(",UncUP")
+
+
+def test_the_real_2022_da_lmp_file_reaches_stages_2_and_3_whole_at_its_gmt_hours(quest):
+    """Every price of the full spring-forward file at its GMT hour: 23 hours (no hour ending 02:00, the local label
+    jumps from 01:00 to 03:00) x 1,113 settlement locations, none lost or doubled; Stage 3 holds every one wide."""
+    expected = expected_prices([QUEST_DA], 60)
+    raw = read_file(QUEST_DA)
+    assert len(raw) == len(expected) == 23 * 1113  # the raw file has no duplicate (hour, location)
+    assert [r["Interval"][11:] for r in raw[1112:1114]] == ["01:00:00", "03:00:00"]
+    got = query(quest, """select datetime, settlement_point, datetime_local, hour_ending, da_lmp, da_energy,
+        da_congestion, da_loss from spp.da_prices""")
+    assert len(got) == len({(r[0], r[1]) for r in got}) == len(expected)
+    assert {(r[0], r[1]) for r in got} == set(expected)
+    pnodes = {r["Settlement Location"]: r["Pnode"] for r in raw}
+    for utc, point, local, he, lmp, energy, mcc, mlc in got:
+        want = expected[(utc, point)]
+        assert (lmp, energy, mcc, mlc) == (want["lmp"], want["energy"], want["congestion"], want["loss"])
+        assert local == utc.astimezone(CENTRAL).replace(tzinfo=None) and he == local.hour + 1
+        # the file's local Interval is the hour's end on Chicago's clock (01:00 CST -> 03:00 CDT across the change)
+        assert (utc + dt.timedelta(hours=1)).astimezone(CENTRAL).replace(tzinfo=None) == want["local_end"]
+    assert dict(query(quest, "select distinct settlement_point, pnode from spp.stg_spp__da_lmp_sl")) == pnodes
+    hours = sorted({t for t, _ in expected})
+    assert hours == [dt.datetime(2022, 3, 13, 6, tzinfo=UTC) + dt.timedelta(hours=i) for i in range(23)]
+    assert {local.date() for _, _, local, *_ in got} == {SPRING_2022}
+    assert len({p for _, p in expected}) == 1113 and len(set(pnodes.values())) == 1065  # pnodes shared
+    # Stage 3: one column per settlement location (besides datetime and the year partition), every hour, every price
+    names = [c for (c,) in query(quest, """select column_name from information_schema.columns
+        where table_schema = 'spp' and table_name = 'flat_da_prices' order by ordinal_position""")]
+    columns = [c for c in names if c not in ("datetime", "year")]
+    assert set(columns) == {p for _, p in expected} and len(columns) == 1113
+    wide = query(quest, "select * from spp.flat_da_prices order by datetime")
+    assert [row[0] for row in wide] == hours
+    for row in wide:
+        values = dict(zip(names, row, strict=True))
+        assert all(values[p] == expected[(row[0], p)]["lmp"] for p in columns)
+
+
+def test_the_real_2022_da_mcp_files_land_with_uncup_null_and_six_products(quest):
+    """SPP's real DA-MCP files before the uncertainty product (commit 14bc693 landed the layout from a file with the
+    last column cut; these are SPP's own): every price at its GMT hour, 24 + 23 hours, no UNCERTAINTY_UP row."""
+    expected = {}
+    for path in QUEST_MCP:
+        for r in read_file(path):
+            start = spp_time(r["GMTIntervalEnd"]).replace(tzinfo=UTC) - dt.timedelta(hours=1)
+            for column, product in MCP_PRODUCTS.items():
+                if column != "UncUP":
+                    expected[(start, r["Reserve Zone"], product)] = float(r[column])
+    assert len(expected) == (24 + 23) * 6 * 6
+    got = query(quest, "select datetime, as_region, as_product, as_price, datetime_local from spp.as_prices")
+    assert len(got) == len(expected) and {(t, z, p): v for t, z, p, v, _ in got} == expected
+    hours: dict[dt.date, set] = {}
+    for t, *_, local in got:
+        assert local == t.astimezone(CENTRAL).replace(tzinfo=None)
+        hours.setdefault(local.date(), set()).add(t)
+    assert {d: len(ts) for d, ts in hours.items()} == {dt.date(2022, 3, 12): 24, SPRING_2022: 23}
+    # staging reads UncUP as NULL (the product did not exist) and the unpivot keeps no row of it: no price invented
+    n = sum(len(read_file(p)) for p in QUEST_MCP)
+    assert n == (24 + 23) * 6
+    assert dict(query(quest, "select iso_as_product, count(*) from spp.stg_spp__da_mcp group by all")) == {
+        p.upper(): n for p in MCP_PRODUCTS if p != "UncUP"}
+    columns = [c for (c,) in query(quest, """select column_name from information_schema.columns
+        where table_schema = 'spp' and table_name = 'flat_as_prices' and column_name not in ('datetime', 'year')""")]
+    assert len(columns) == 6 * 6 and not [c for c in columns if c.startswith("UNCERTAINTY")]
+    t = dt.datetime(2022, 3, 13, 7, tzinfo=UTC)  # [01:00 CST, 03:00 CDT): the hour ending 03:00:00 in the file
+    (row,) = query(quest, 'select "REG_UP_1", "RAMP_DOWN_SPP" from spp.flat_as_prices where datetime = ?', [t])
+    assert list(row) == [expected[(t, "1", "REG_UP")], expected[(t, "SPP", "RAMP_DOWN")]]
