@@ -47,18 +47,24 @@ def csv_check(what: str) -> Callable[[Path], None]:
 
 
 def run_daily(job: Job, service: str, selector: str, after_the_day: bool, locate: Locate,
-              validate: Callable[[Path], None], unit: str = "operating days") -> DownloadSummary:
+              validate: Callable[[Path], None], unit: str = "operating days",
+              fallback: tuple[str, Callable[[dt.date], bool]] | None = None) -> DownloadSummary:
     """Fetch and land one file per day of the job's range: through tomorrow for day-ahead files, through the last
-    closed day for files published after the day (`after_the_day`)."""
+    closed day for files published after the day (`after_the_day`). `fallback` = (its selector, fetch): a day whose
+    file is not published (404) is handed to `fetch` after the others (SPP: the day's interval files while its
+    roll-up is not out), False when that fails too; days recorded under its selector are not asked for again."""
     available = job.closed_through_intraday() if after_the_day else job.today + DAY
     window = plan_range(job, available, unit)
     if window is None:
         return job.finish(available)
     start, end = window
     covered = job.skip_done_windows(selector, start, end)
+    if fallback:
+        covered |= job.skip_done_windows(fallback[0], start, end)
     plan = [d for d in days(start, end) if d not in covered]
     job.summary.listed = job.summary.skipped + len(plan)
     unpublished: list[dt.date] = []
+    missing: list[dt.date] = []
     raw = job.raw
 
     def download(client: HttpClient, day: dt.date) -> Downloaded:
@@ -67,9 +73,13 @@ def run_daily(job: Job, service: str, selector: str, after_the_day: bool, locate
 
     with job.bar(unit, len(plan)) as bar:
         for day, got in fetch_ahead(service, plan, download, job.should_stop):
-            if not record_day(job, service, selector, locate, day, got):
+            if fallback and isinstance(got, HttpError) and got.status == 404:
+                missing.append(day)
+            elif not record_day(job, service, selector, locate, day, got):
                 unpublished.append(day)
             bar.update(1)
+    # a day the run stopped before counts as unpublished: it holds the next run's start
+    unpublished += [day for day in missing if job.should_stop() or not fallback[1](day)]
     return job.finish(closed_through(available, unpublished))
 
 

@@ -111,22 +111,22 @@ def run(job: Job) -> DownloadSummary:
     remote = REMOTES[job.dataset]
     folder = f"{base_url('ISONE_STATIC_BASE_URL', STATIC_BASE)}/{remote.folder}"
     page = f"{base_url('ISONE_SITE_BASE_URL', SITE_BASE)}{REPORT_PAGES}{remote.page}"
+    account = [env(isone_api.USER_ENV), env(isone_api.PASSWORD_ENV)] if job.dataset == "AS_prices" else []
+    if account and any(account) and not all(account):
+        missing = isone_api.PASSWORD_ENV if account[0] else isone_api.USER_ENV
+        raise DownloadError(f"{missing} is not set: the ISO-NE web services need both {isone_api.USER_ENV} and "
+                            f"{isone_api.PASSWORD_ENV} (or neither, for the public five-minute reserve price CSV)")
     available = job.today + DAY if remote.days_after is None else \
         min(job.closed_through_intraday(), job.today - remote.days_after * DAY)
     window = plan_range(job, available)
     if window is None:
         return job.finish(available)
     start, end = window
-    account = [env(isone_api.USER_ENV), env(isone_api.PASSWORD_ENV)] if job.dataset == "AS_prices" else []
     # a day held from either reserve price source is not asked for again: one day never lands from both
     selectors = [selector, isone_api.FORMAT] if job.dataset == "AS_prices" else [selector]
     covered = set().union(*(job.skip_done_windows(s, start, end) for s in selectors))
     plan = [d for d in days(start, end) if d not in covered]
     job.summary.listed = job.summary.skipped + len(plan)
-    if account and any(account) and not all(account):
-        missing = isone_api.PASSWORD_ENV if account[0] else isone_api.USER_ENV
-        raise DownloadError(f"{missing} is not set: the ISO-NE web services need both {isone_api.USER_ENV} and "
-                            f"{isone_api.PASSWORD_ENV} (or neither, for the public five-minute reserve price CSV)")
     if account and all(account):
         return job.finish(closed_through(available, isone_api.run_days(job, *account, plan)))
     unpublished: list[dt.date] = []

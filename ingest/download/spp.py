@@ -37,14 +37,13 @@ import logging
 from dataclasses import dataclass
 
 from .. import reports
-from ..catalog import timezone
 from ..http import Downloaded, HttpClient, HttpError
-from .base import DAY, DownloadError, DownloadSummary, Job, base_url, days, report_of
-from .daily import Locate, closed_through, csv_check, fetch_ahead, plan_range, record_day, run_daily
+from ..spp_names import interval_names
+from .base import DownloadError, DownloadSummary, Job, base_url, report_of
+from .daily import csv_check, fetch_ahead, run_daily
 
 log = logging.getLogger(__name__)
 FILE_BROWSER_BASE = "https://portal.spp.org/file-browser-api/download"
-CENTRAL = timezone("SPP")
 
 
 @dataclass(frozen=True)
@@ -87,49 +86,20 @@ def run(job: Job) -> DownloadSummary:
         path = day.strftime(remote.path)
         return f"{url}/{remote.folder}?path={path}", path.rsplit("/", 1)[-1]
 
-    if remote.interval:
-        return run_rt(job, remote, url, locate, *remote.interval)
-    return run_daily(job, "SPP", remote.format, remote.after_the_day, locate, check_file)
+    fallback = None
+    if remote.interval:  # RT_prices, RT_AS_prices: while a closed day's roll-up is not out, its 5-minute files
+        prefix, fmt = remote.interval
+        fallback = (fmt, lambda day: fetch_intervals(job, url, remote, day, prefix, fmt))
+    return run_daily(job, "SPP", remote.format, remote.after_the_day, locate, check_file, fallback=fallback)
 
 
 def interval_paths(day: dt.date, prefix: str) -> list[str] | None:
-    """The paths of an operating day's interval files (`<prefix>YYYYMMDDHHMM.csv`), in time order; None on the
-    fall-back day (module docs: the repeated hour's names are not certain)."""
-    first = dt.datetime.combine(day, dt.time(), CENTRAL).astimezone(dt.UTC)
-    last = dt.datetime.combine(day + DAY, dt.time(), CENTRAL).astimezone(dt.UTC)
-    ends = [first + dt.timedelta(minutes=5 * (i + 1)) for i in range((last - first) // dt.timedelta(minutes=5))]
-    if len(ends) > 288:
+    """The paths of an operating day's interval files (ingest/spp_names.py), in time order; None on the fall-back
+    day (module docs: the repeated hour's `d` names are not certain)."""
+    names = [name for _, name in interval_names(day, prefix)]
+    if any(name.endswith("d") for name in names):
         return None
-    return [f"/{day:%Y/%m}/By_Interval/{day:%d}/{prefix}{end.astimezone(CENTRAL):%Y%m%d%H%M}.csv" for end in ends]
-
-
-def run_rt(job: Job, remote: Remote, url: str, locate: Locate, prefix: str, fmt: str) -> DownloadSummary:
-    """RT_prices, RT_AS_prices: each closed day's roll-up, or, while it is not out, the day's 5-minute interval files."""
-    available = job.closed_through_intraday()
-    window = plan_range(job, available)
-    if window is None:
-        return job.finish(available)
-    start, end = window
-    covered = job.skip_done_windows(remote.format, start, end) | job.skip_done_windows(fmt, start, end)
-    plan = [d for d in days(start, end) if d not in covered]
-    job.summary.listed = job.summary.skipped + len(plan)
-    raw = job.raw
-
-    def download(client: HttpClient, day: dt.date) -> Downloaded:
-        source, name = locate(day)
-        return client.download(source, raw, name=name, validate=check_file)
-
-    without_rollup: list[dt.date] = []
-    with job.bar("operating days", len(plan)) as bar:
-        for day, got in fetch_ahead("SPP", plan, download, job.should_stop):
-            if isinstance(got, HttpError) and got.status == 404:
-                without_rollup.append(day)
-            else:
-                record_day(job, "SPP", remote.format, locate, day, got)
-            bar.update(1)
-    # a day the run stopped before counts as unpublished: it holds the next run's start
-    unpublished = [day for day in without_rollup if job.should_stop() or not fetch_intervals(job, url, remote, day, prefix, fmt)]
-    return job.finish(closed_through(available, unpublished))
+    return [f"/{day:%Y/%m}/By_Interval/{day:%d}/{name}.csv" for name in names]
 
 
 def fetch_intervals(job: Job, url: str, remote: Remote, day: dt.date, prefix: str, fmt: str) -> bool:

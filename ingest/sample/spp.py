@@ -48,6 +48,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..catalog import timezone
+from ..spp_names import day_intervals, interval_names, local_end_time
 
 DEFAULT_START = dt.date(2024, 10, 21)
 DEFAULT_DAYS = 21
@@ -108,26 +109,9 @@ def spp_stamp(t: dt.datetime) -> str:
     return t.strftime(STAMP)
 
 
-def local_end_time(utc_end: dt.datetime) -> dt.datetime:
-    """SPP's local time (naive) of an interval END: the Central wall clock, except at the instant the clock changes,
-    where SPP writes the daylight-time name (real DA-MCP files: 2025-11-02 07:00 GMT is `02:00:00`, not 01:00 CST;
-    2025-03-09 08:00 GMT is `03:00:00`): the later of the two wall-clock names of that instant."""
-    local = utc_end.astimezone(CENTRAL)
-    before = (utc_end - dt.timedelta(seconds=1)).astimezone(CENTRAL) + dt.timedelta(seconds=1)
-    return max(local.replace(tzinfo=None), before.replace(tzinfo=None))
-
-
 def local_end(utc_end: dt.datetime) -> str:
     """SPP's `Interval` text of an interval END (local_end_time)."""
     return spp_stamp(local_end_time(utc_end))
-
-
-def day_intervals(day: dt.date, minutes: int) -> list[dt.datetime]:
-    """UTC interval ENDS of a Central operating day: 24*60/minutes of them, 23 or 25 hours' worth on DST days."""
-    start = dt.datetime.combine(day, dt.time(0), CENTRAL).astimezone(UTC)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), CENTRAL).astimezone(UTC)
-    n = int((end - start).total_seconds() // 60 // minutes)
-    return [start + dt.timedelta(minutes=minutes * (i + 1)) for i in range(n)]
 
 
 def _rng(seed: int, *parts: object) -> random.Random:
@@ -183,14 +167,10 @@ def rt_rows(day: dt.date, utc_end: dt.datetime, seed: int, baa_from: dt.date) ->
 
 def interval_files(day: dt.date, folder: str, prefix: str, header: str,
                    rows: Callable[[dt.datetime], list[list[str]]]) -> list[tuple[str, str]]:
-    """(relative path, text) of each 5-minute interval file of operating day `day` (288, 276 or 300 files), named by
-    its local interval end (`<prefix>YYYYMMDDHHMM.csv`, a `d` suffix on the repeated fall-back hour's second files)
-    in the operating day's `By_Interval/DD` folder."""
-    out, seen = [], set()
-    for utc_end in day_intervals(day, 5):
-        name = f"{prefix}{local_end_time(utc_end):%Y%m%d%H%M}"
-        name += "d" if name in seen else ""  # the repeated fall-back hour's second files
-        seen.add(name.rstrip("d"))
+    """(relative path, text) of each 5-minute interval file of operating day `day` (288, 276 or 300 files), named
+    as SPP names them (ingest/spp_names.py) in the operating day's `By_Interval/DD` folder."""
+    out = []
+    for utc_end, name in interval_names(day, prefix):
         text = "\n".join([header] + [",".join(r) for r in rows(utc_end)]) + "\n"
         out.append((f"{folder}/{day:%Y/%m}/By_Interval/{day:%d}/{name}.csv", text))
     return out
