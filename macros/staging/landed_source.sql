@@ -137,7 +137,7 @@
     {%- do statements.append("reset variable iso_skip_" ~ format) -%}
   {%- endfor -%}
   {%- if counts.values() | sum > [per_read, 1] | max -%}
-    {%- do run_query(statements | join(';\n')) -%}
+    {#- the batches' variables replace the statements above (every format's files and skip flag) -#}
     {%- do run_query(read_batches_plan(formats, [per_read, 1] | max)) -%}
     {{ return(read_batch_variables(formats, 0)) }}
   {%- endif -%}
@@ -178,7 +178,7 @@
     {%- endset -%}
     {%- do parts.append(part) -%}
   {%- endfor -%}
-  create temp table {{ read_batches_table() }} as
+  create or replace temp table {{ read_batches_table() }} as
   select format, file, (row_number() over (order by format, file) - 1) // {{ per_read }} as batch
   from ({{ parts | join('\n    union all ') }})
 {%- endmacro %}
