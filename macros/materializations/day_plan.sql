@@ -233,8 +233,11 @@
   {%- set coming = (upstream_plan.days or []) if upstream_plan else [] -%}
   {#- the complete time index covers every local day from the upstream's first to its last (and those it will write) -#}
   {%- set first_coming, last_coming = ("date '" ~ coming | min ~ "'", "date '" ~ coming | max ~ "'") if coming else ('null', 'null') -%}
-  {%- set all_days = query_list("select unnest(generate_series(least(min(datetime_local)::date, " ~ first_coming ~ "), greatest(max(datetime_local)::date, "
-                                ~ last_coming ~ "), interval 1 day))::date::varchar from " ~ rel ~ " order by 1") -%}
+  {#- the upstream's first and last local day: from its day summaries when complete (a year of rows otherwise) -#}
+  {%- set bounds = ("(select min(day) as lo, max(day) as hi from main._day_keys where model = " ~ sql_literal(rel | string) ~ ")")
+        if summarized_relation(rel) else ("(select min(datetime_local)::date as lo, max(datetime_local)::date as hi from " ~ rel ~ ")") -%}
+  {%- set all_days = query_list("select unnest(generate_series(least(lo, " ~ first_coming ~ "), greatest(hi, "
+                                ~ last_coming ~ "), interval 1 day))::date::varchar from " ~ bounds ~ " order by 1") -%}
   {%- if was_empty and not full and all_days -%}
     {%- do why.append('first rows: ' ~ rel.identifier ~ ' had none at the last export') -%}
   {%- elif not full and up is not none and up.full_export_at is not none and mine.watermark is not none

@@ -28,10 +28,11 @@
 {%- endmacro %}
 
 {% macro is_kept(node) -%}
-  {#- A node whose fingerprint is recorded when it is built: a whole-written parquet model (Stage 4) or a table
-      model whose SQL goes through unless_inputs_changed (config keep_unchanged: true). -#}
+  {#- A node whose fingerprint is recorded when it is built: a whole-written parquet model (Stage 4), a table
+      model whose SQL goes through unless_inputs_changed (config keep_unchanged: true) or a `kept_table` (marts). -#}
   {{ return((node.config.materialized == 'parquet_partitions' and not is_day_unit(node))
-            or (node.config.materialized == 'table' and node.config.get('keep_unchanged'))) }}
+            or (node.config.materialized == 'table' and node.config.get('keep_unchanged'))
+            or node.config.materialized == 'kept_table') }}
 {%- endmacro %}
 
 {% macro node_version(unique_id) -%}

@@ -22,7 +22,7 @@ order by hours.datetime
 {% macro da_as_rt_hourly(combined, rt, points_model, value_column='rt_lmp') -%}
   {#- `combined` plus RT_AVG/MAX/MIN/STD_<point> over the RT intervals (Stage 2 `rt`, observed values) starting
       inside each hour. -#}
-  {%- set points = combined_points(points_model, distinct_values(rt, 'settlement_point')) -%}
+  {%- set points = combined_points(points_model, distinct_keys(rt, 'settlement_point')) -%}
   {%- set rt_columns = [] -%}
   {%- for stat in ['AVG', 'MAX', 'MIN', 'STD'] -%}{%- for p in points -%}{%- do rt_columns.append('RT_' ~ stat ~ '_' ~ p) -%}{%- endfor -%}{%- endfor -%}
 with rt as (

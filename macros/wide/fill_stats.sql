@@ -5,22 +5,8 @@
       Stage 2 day summaries (main._day_keys, summarized_relation): the observed cells from the summary and the rest
       from the gaps table, so a new day does not read a year of rows; otherwise from `filled_relation` (filled_long),
       every row. Both give the same rows (tested). -#}
-  {#- not given: the filled model's own inputs (a Stage 2 parquet model and its gaps table), found in the graph, so the
-      lineage keeps one edge per Stage 3 dataset -#}
-  {%- set nodes = graph.get('nodes') if execute and graph is mapping else none -%}
-  {%- set found = {'long': long_model, 'gaps': gaps_model} -%}
-  {%- if (long_model is none or gaps_model is none) and nodes and filled_relation is not string -%}
-    {%- for node in nodes.values() if node.resource_type == 'model' and node.alias == filled_relation.identifier
-          and node.schema == filled_relation.schema -%}
-      {%- for dep in node.depends_on.nodes if dep in nodes -%}
-        {%- set d = nodes[dep] -%}
-        {%- if found.long is none and d.config.materialized == 'parquet_partitions' -%}{%- do found.update({'long': node_relation(d)}) -%}
-        {%- elif found.gaps is none and d.name.endswith('_gaps') -%}{%- do found.update({'gaps': node_relation(d)}) -%}
-        {%- endif -%}
-      {%- endfor -%}
-    {%- endfor -%}
-  {%- endif -%}
-  {%- set long_model, gaps_model = found.long, found.gaps -%}
+  {%- set found = filled_inputs(filled_relation) if long_model is none or gaps_model is none else {} -%}
+  {%- set long_model, gaps_model = long_model or found.get('long'), gaps_model or found.get('gaps') -%}
   {%- if long_model is not none and gaps_model is not none and summarized_relation(long_model) -%}
 select * from (
 with observed as (
@@ -78,4 +64,25 @@ select
 from {{ filled_relation }}
 group by key
   {%- endif %}
+{%- endmacro %}
+
+{% macro filled_inputs(filled_relation) -%}
+  {#- The inputs of a filled_long model, found in the graph (so a caller's lineage keeps one edge per Stage 3 dataset):
+      {'long': its Stage 2 parquet model, 'gaps': its fill_gaps table, 'key_column': the Stage 2 model's meta
+      key_column}, each none when not found (a unit test, a string, a relation that is no model). -#}
+  {%- set nodes = graph.get('nodes') if execute and graph is mapping else none -%}
+  {%- set found = {'long': none, 'gaps': none, 'key_column': none} -%}
+  {%- if nodes and filled_relation is not string and filled_relation.identifier is defined -%}
+    {%- for node in nodes.values() if node.resource_type == 'model' and node.alias == filled_relation.identifier
+          and node.schema == filled_relation.schema -%}
+      {%- for dep in node.depends_on.nodes if dep in nodes -%}
+        {%- set d = nodes[dep] -%}
+        {%- if found.long is none and d.config.materialized == 'parquet_partitions' -%}
+          {%- do found.update({'long': node_relation(d), 'key_column': d.config.get('meta', {}).get('key_column')}) -%}
+        {%- elif found.gaps is none and d.name.endswith('_gaps') -%}{%- do found.update({'gaps': node_relation(d)}) -%}
+        {%- endif -%}
+      {%- endfor -%}
+    {%- endfor -%}
+  {%- endif -%}
+  {{ return(found) }}
 {%- endmacro %}

@@ -6,6 +6,27 @@
   {{ return(rows | list) }}
 {%- endmacro %}
 
+{% macro distinct_keys(relation, column='key') -%}
+  {#- distinct_values(relation, column) for the two relations whose keys name the columns of a wide table, without
+      reading a year of rows on every build: a Stage 2 model by its key column, and a filled_long model by `key` (the
+      keys with a value: filled_long adds rows only after a key's first value), both from the Stage 2 day summaries
+      (main._day_keys) when they are complete (summarized_relation); anything else from the rows. The same list
+      (tested). -#}
+  {%- if not execute -%}{{ return([]) }}{%- endif -%}
+  {%- set stage2 = day_summary_model(relation, column) -%}
+  {%- set having = 'true' -%}
+  {%- if stage2 is none and column == 'key' -%}
+    {%- set filled = filled_inputs(relation) -%}
+    {%- if filled.long is not none and filled.key_column -%}
+      {%- set stage2 = day_summary_model(filled.long, filled.key_column) -%}
+      {%- set having = 'sum(value_count) > 0' -%}
+    {%- endif -%}
+  {%- endif -%}
+  {%- if stage2 is none -%}{{ return(distinct_values(relation, column)) }}{%- endif -%}
+  {{ return(run_query("select key from main._day_keys where model = " ~ sql_literal(stage2)
+                      ~ " and key is not null group by key having " ~ having ~ " order by 1").columns[0].values() | list) }}
+{%- endmacro %}
+
 {% macro sql_string(value) -%}
   {{ sql_literal(value | string) }}
 {%- endmacro %}
@@ -19,7 +40,7 @@
     group by, so a model written one day at a time (`days_from`) pivots only the days it rewrites and writes each
     month's file from the result (file_unit 'month'; `_day` is not written).
   -#}
-  {%- set keys = keys if keys is not none else distinct_values(relation, key_column) -%}
+  {%- set keys = keys if keys is not none else distinct_keys(relation, key_column) -%}
   {%- if keys | length == 0 -%}
     select {% for g in group_by %}{{ 'cast(datetime_local as date) as _day' if g == '_day' else g }}{{ ', ' if not loop.last }}{% endfor %} from {{ relation }} where false
   {%- else -%}
@@ -40,7 +61,7 @@
   {%- if not execute -%}{{ return([]) }}{%- endif -%}
   {%- set ordered = run_query("select as_product from " ~ products_seed ~ " where iso = '" ~ iso
                               ~ "' order by column_order").columns[0].values() | list -%}
-  {%- set seen = distinct_values(relation, 'key') -%}
+  {%- set seen = distinct_keys(relation, 'key') -%}
   {{ return((ordered | select('in', seen) | list) + (seen | reject('in', ordered) | list)) }}
 {%- endmacro %}
 

@@ -38,6 +38,10 @@ def kept_models(base: Path, log_from: int) -> set[str]:
     return {line.split('"."')[-1].split('"')[0] for line in log.splitlines() if ": kept: its inputs" in line}
 
 
+def log_since(base: Path, offset: int) -> str:
+    return (base / "dbt_logs" / "dbt.log").read_text()[offset:]
+
+
 def log_size(base: Path) -> int:
     log = base / "dbt_logs" / "dbt.log"
     return len(log.read_text()) if log.exists() else 0
@@ -80,6 +84,11 @@ def assert_day_summaries_and_fill_stats_are_the_rows(base: Path) -> None:
             from ercot.int_ercot__{m}_filled group by key"""
         for d, m in (("DA_prices", "da_prices"), ("RT_prices", "rt_prices"), ("RT_SPP", "rt_spp"), ("AS_prices", "as_prices")))
     assert query(base, stats) == query(base, f"select * from ({every_row}) order by 1, 2")
+    # the wide tables' columns (macro distinct_keys, from the summaries) are the keys of every row of the filled views
+    for m in ("da_prices", "rt_prices", "rt_spp", "as_prices"):
+        wide = [c for (c,) in query(base, f"select column_name from (describe ercot.flat_{m})") if c not in ("datetime", "year")]
+        every = [k for (k,) in query(base, f"select distinct key from ercot.int_ercot__{m}_filled order by 1")]
+        assert (sorted(wide) if m == "as_prices" else wide) == every and every, m
 
 
 def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(tmp_path, base):
@@ -88,9 +97,11 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
     published = lambda p: p.name.split(".")[3]  # noqa: E731  (cdr.<id>.<id>.<YYYYMMDD>.<time>.<report>...)
     later = tmp_path / "later"
     later.mkdir()
-    for p in files:  # the third day (and what is published after midnight) lands later
+    morning = tmp_path / "morning"
+    morning.mkdir()
+    for p in files:  # the third day (and what is published after midnight) lands later: its morning first
         if published(p) >= "20241023":
-            shutil.move(p, later / p.name)
+            shutil.move(p, (morning if published(p) == "20241023" and p.name.split(".")[4] < "120000" else later) / p.name)
     land("ercot", [raw], base=base)
     first = build(base, "--select", "tag:ercot")
     assert first["__returncode__"] == 0, first["__log__"][-3000:]
@@ -133,8 +144,23 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
     assert KEPT_TEST in in_range["compiled_code"] or "where false" in in_range["compiled_code"], in_range["compiled_code"]
     # the row-count tests read the landing registry, which has no version: they always run
     assert not any(n.startswith("rows_match_registry") for n in skipped)
+    # the example mart is a table (materialization kept_table), kept as it is, and its passing tests skipped
+    mart = "ercot_hub_daily_peak_prices"
+    assert query(base, f"select table_type from information_schema.tables where table_name = '{mart}'") == [("BASE TABLE",)]
+    assert f'"{mart}": kept: the table was built from this SQL' in log_since(base, offset)
+    assert any(n.startswith(f"unique_grain_{mart}") for n in skipped), sorted(skipped)
 
-    # a new day, whose last SCED run carries an impossible price (edited after landing: the row count holds)
+    # the new day's morning: the mart is rebuilt from the new rows (what its SQL gives now)
+    before = query(base, f"select * from marts.{mart} order by all")
+    land("ercot", [morning], base=base)
+    offset = log_size(base)
+    grown = build(base, "--select", "tag:ercot")
+    assert grown["__returncode__"] == 0, grown["__log__"][-3000:]
+    assert f'"{mart}": kept' not in log_since(base, offset)
+    recomputed = f"select * from ({results(base)[mart]['compiled_code']}) order by all"
+    assert query(base, f"select * from marts.{mart} order by all") == query(base, recomputed) != before
+
+    # the rest of the new day, whose last SCED run carries an impossible price (edited after landing: the row count holds)
     # RT prices exported by a version without day summaries: the next export summarizes every day once
     with duckdb.connect(str(base / "warehouse.duckdb")) as con:
         con.execute("""update main._export_state set summarized_at = null where model = '"warehouse"."ercot"."rt_prices"';
@@ -160,6 +186,8 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
     assert range_test.split(".")[0] in (rollup / "quality_report.md").read_text()
     assert_day_summaries_and_fill_stats_are_the_rows(base)
     assert "from main._day_keys" in res["ercot_fill_stats"]["compiled_code"], "fill_stats read from the day summaries"
+    # the wide tables' columns came from the summaries too: no build read a filled view's keys from its rows
+    assert "select distinct key from" not in (base / "dbt_logs" / "dbt.log").read_text()
     # a new day: the models it reached are counted again, and the counts are those of the relations now
     rows = recorded_rows(base)
     assert all(n == now for n, now in rows.values()), rows
