@@ -16,29 +16,8 @@
   {%- set state = inputs_state(sql) -%}
   {%- set kept = state.fingerprint is not none and state.seen is not none and state.seen.fingerprint == state.fingerprint
                  and existing is not none and existing.type == 'table' and not should_full_refresh() -%}
-
-  {{ run_hooks(pre_hooks, inside_transaction=False) }}
-  {{ run_hooks(pre_hooks, inside_transaction=True) }}
-  {%- if kept -%}
-    {%- do log(this ~ ': kept: the table was built from this SQL and these inputs') -%}
-    {% call statement('main') -%} select 1 {%- endcall %}
-  {%- else -%}
-    {%- if existing is not none and existing.type != 'table' -%}
-      {{ adapter.drop_relation(existing) }}
-    {%- endif -%}
-    {% call statement('main') -%}
-      create or replace table {{ target_relation }} as (
-        {{ sql }}
-      )
-    {%- endcall %}
-    {% call statement('record_state') -%}
-      {{ record_inputs_seen(state.fingerprint) if state.fingerprint is not none
-         else "delete from main._inputs_seen where node_id = " ~ sql_literal(model.unique_id) }}
-    {%- endcall %}
-  {%- endif -%}
-  {%- do persist_docs(target_relation, model) -%}
-  {{ run_hooks(post_hooks, inside_transaction=True) }}
-  {{ adapter.commit() }}
-  {{ run_hooks(post_hooks, inside_transaction=False) }}
-  {{ return({'relations': [target_relation]}) }}
+  {%- set record = record_inputs_seen(state.fingerprint) if state.fingerprint is not none
+                   else "delete from main._inputs_seen where node_id = " ~ sql_literal(model.unique_id) -%}
+  {{ return(keep_or_create(target_relation, existing, kept, 'the table was built from this SQL and these inputs',
+                           'create or replace table ' ~ target_relation ~ ' as (\n' ~ sql ~ '\n)', record)) }}
 {% endmaterialization %}

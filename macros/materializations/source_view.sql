@@ -17,28 +17,10 @@
   {%- set kept = fingerprint is not none and existing is not none and existing.type == 'view' and not should_full_refresh()
                  and seen | length == 1 and seen[0][0] == fingerprint -%}
 
-  {{ run_hooks(pre_hooks, inside_transaction=False) }}
-  {{ run_hooks(pre_hooks, inside_transaction=True) }}
-  {%- if kept -%}
-    {%- do log(this ~ ': kept: the view was created from this SQL and these inputs') -%}
-    {% call statement('main') -%} select 1 {%- endcall %}
-  {%- else -%}
-    {%- if existing is not none and existing.type != 'view' -%}
-      {{ adapter.drop_relation(existing) }}
-    {%- endif -%}
-    {% call statement('main') -%}
-      create or replace view {{ target_relation }} as {{ sql }}
-    {%- endcall %}
-    {% call statement('record_state') -%}
-      {{ record_inputs_seen(fingerprint, none, key) if fingerprint is not none
-         else "delete from main._inputs_seen where node_id = " ~ sql_literal(key) }}
-    {%- endcall %}
-  {%- endif -%}
-  {%- do persist_docs(target_relation, model) -%}
-  {{ run_hooks(post_hooks, inside_transaction=True) }}
-  {{ adapter.commit() }}
-  {{ run_hooks(post_hooks, inside_transaction=False) }}
-  {{ return({'relations': [target_relation]}) }}
+  {%- set record = record_inputs_seen(fingerprint, none, key) if fingerprint is not none
+                   else "delete from main._inputs_seen where node_id = " ~ sql_literal(key) -%}
+  {{ return(keep_or_create(target_relation, existing, kept, 'the view was created from this SQL and these inputs',
+                           'create or replace view ' ~ target_relation ~ ' as ' ~ sql, record)) }}
 {% endmaterialization %}
 
 {% macro source_view_fingerprint(node, sql) -%}
@@ -51,4 +33,32 @@
     {%- do parts.append(dep ~ '=' ~ v) -%}
   {%- endfor -%}
   {{ return(local_md5(parts | join('\n'))) }}
+{%- endmacro %}
+
+{% macro keep_or_create(target_relation, existing, kept, kept_because, create_sql, record_sql) -%}
+  {#- The body of the materializations that keep a relation while its inputs are unchanged (source_view,
+      kept_table): the hooks, then either nothing (logged: `<relation>: kept: <kept_because>`) or the relation
+      (re)created - an existing relation of another type dropped first - and its fingerprint recorded by `record_sql`
+      in the same transaction. Returns the materialization's result. -#}
+  {{ run_hooks(pre_hooks, inside_transaction=False) }}
+  {{ run_hooks(pre_hooks, inside_transaction=True) }}
+  {%- if kept -%}
+    {%- do log(target_relation ~ ': kept: ' ~ kept_because) -%}
+    {% call statement('main') -%} select 1 {%- endcall %}
+  {%- else -%}
+    {%- if existing is not none and existing.type != target_relation.type -%}
+      {{ adapter.drop_relation(existing) }}
+    {%- endif -%}
+    {% call statement('main') -%}
+      {{ create_sql }}
+    {%- endcall %}
+    {% call statement('record_state') -%}
+      {{ record_sql }}
+    {%- endcall %}
+  {%- endif -%}
+  {%- do persist_docs(target_relation, model) -%}
+  {{ run_hooks(post_hooks, inside_transaction=True) }}
+  {{ adapter.commit() }}
+  {{ run_hooks(post_hooks, inside_transaction=False) }}
+  {{ return({'relations': [target_relation]}) }}
 {%- endmacro %}
