@@ -131,13 +131,20 @@ def hub_prices(con: duckdb.DuckDBPyConnection, iso: str, ds: catalog.Dataset) ->
     return out
 
 
-def unusual(con: duckdb.DuckDBPyConnection, iso: str) -> list[dict]:
-    """The `unusual_price` alerts as `iso-pipeline check` would raise them now (or as of $ISO_PIPELINE_NOW)."""
+def unusual(con: duckdb.DuckDBPyConnection, iso: str,
+            panels: list[tuple[str, dict[str, list[tuple[dt.date, float]]]]] = ()) -> list[dict]:
+    """The `unusual_price` alerts as `iso-pipeline check` would raise them now (or as of $ISO_PIPELINE_NOW), judged
+    from the daily means of `panels` (hub_prices: the latest PRICE_DAYS days) where they cover the trailing window."""
     from .monitor import alerts
     from .monitor.common import evaluation_time
 
+    known = {}
+    for dataset, series in panels:
+        last = max(d for values in series.values() for d, _ in values)
+        known[dataset] = (last - dt.timedelta(days=PRICE_DAYS - 1), last,
+                          {point: dict(values) for point, values in series.items()})
     s = alerts.settings()
-    found = alerts.unusual_prices(con, iso, evaluation_time(), s["trailing_days"], s["price_z"])
+    found = alerts.unusual_prices(con, iso, evaluation_time(), s["trailing_days"], s["price_z"], known)
     return [{**a.details, "what": a.what} for a in found]
 
 
@@ -242,7 +249,7 @@ def _prices_section(con: duckdb.DuckDBPyConnection, iso: str) -> str:
     panels = [(name, series) for name, series in panels if series]
     if not panels:
         return '<p class="notice">No hub prices built yet (Stage 2 DA / RT).</p>'
-    alerts = unusual(con, iso)
+    alerts = unusual(con, iso, panels)
     last = max(d for _, series in panels for values in series.values() for d, _ in values)
     listed = "".join(f"<li>{_e(a['dataset'])} {_e(a['point'])}: {_e(a['what'])}</li>" for a in alerts)
     svg = prices_svg(f"{iso}-prices", panels, alerts)

@@ -211,8 +211,28 @@ def _last_day(con: duckdb.DuckDBPyConnection, rel: str, as_of: dt.datetime, tz) 
     return day
 
 
+def hub_daily_means(con: duckdb.DuckDBPyConnection, rel: str, key: str, value: str, first: dt.date, last: dt.date,
+                    tz) -> dict[str, dict[dt.date, float]]:
+    """Each hub's daily mean `value` (local operating day, non-null values) from `first` to `last`: the measure the
+    unusual_price alert judges (and the quality report draws)."""
+    rows = con.execute(
+        f"select {key}, datetime_local::date, avg({value}) from {rel} "
+        f"where settlement_type = 'HUB' and datetime >= ? and datetime < ? "
+        f"and datetime_local::date between ? and ? and {value} is not null group by all",
+        [dt.datetime.combine(first, dt.time(), tz) - dt.timedelta(days=1),
+         dt.datetime.combine(last, dt.time(), tz) + dt.timedelta(days=2), first, last]).fetchall()
+    by_point: dict[str, dict[dt.date, float]] = {}
+    for point, day, mean in rows:
+        by_point.setdefault(point, {})[day] = mean
+    return by_point
+
+
 def unusual_prices(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime, trailing_days: int,
-                   z_limit: float) -> list[Alert]:
+                   z_limit: float, known: dict[str, tuple[dt.date, dt.date, dict[str, dict[dt.date, float]]]] | None = None,
+                   ) -> list[Alert]:
+    """The unusual_price alerts of the latest day with data (not after `as_of`). `known`: daily hub means a caller
+    already read, {dataset: (first day, last day, hub_daily_means)}, used instead of reading them again when they
+    cover the trailing window (the quality report's year of hub prices)."""
     alerts = []
     tz = timezone(iso)
     for dataset, rel, key, value, typed in _stage2_tables(con, iso):
@@ -222,15 +242,11 @@ def unusual_prices(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime,
         if last is None:
             continue
         first = last - dt.timedelta(days=trailing_days)
-        rows = con.execute(
-            f"select {key}, datetime_local::date, avg({value}) from {rel} "
-            f"where settlement_type = 'HUB' and datetime >= ? and datetime < ? "
-            f"and datetime_local::date between ? and ? and {value} is not null group by all",
-            [dt.datetime.combine(first, dt.time(), tz) - dt.timedelta(days=1),
-             dt.datetime.combine(last, dt.time(), tz) + dt.timedelta(days=2), first, last]).fetchall()
-        by_point: dict[str, dict[dt.date, float]] = {}
-        for point, day, mean in rows:
-            by_point.setdefault(point, {})[day] = mean
+        have = (known or {}).get(dataset)
+        if have and have[0] <= first and last <= have[1]:
+            by_point = {p: {d: v for d, v in series.items() if first <= d <= last} for p, series in have[2].items()}
+        else:
+            by_point = hub_daily_means(con, rel, key, value, first, last, tz)
         for point, series in sorted(by_point.items()):
             if last not in series:
                 continue

@@ -232,6 +232,29 @@ def test_the_latest_days_unusual_price_is_ringed(page):
     assert "DA_prices HB_NORTH" in listed and "2024-11-10" in listed
 
 
+def test_the_report_judges_unusual_prices_as_check_does(gap_build, monkeypatch):
+    """The report judges the unusual prices from the year of daily hub means it draws (not read again): the same
+    alerts as `iso-pipeline check` reading the trailing window itself, and the means given are the ones judged."""
+    from ingest.monitor import alerts
+
+    monkeypatch.setenv("ISO_PIPELINE_NOW", "2024-11-11T12:00:00+00:00")
+    with duckdb.connect(str(gap_build / "warehouse.duckdb"), read_only=True) as con:
+        con.execute("set TimeZone = 'UTC'")
+        panels = [(ds.dataset, quality_html.hub_prices(con, ISO, ds)) for ds in catalog.datasets(ISO)
+                  if ds.combined_role in ("da", "rt") and ds.has_points]
+        panels = [(name, series) for name, series in panels if series]
+        assert {name for name, _ in panels} >= {"DA_prices", "RT_prices"}
+        from_report = quality_html.unusual(con, ISO, panels)
+        s = alerts.settings()
+        as_of = dt.datetime(2024, 11, 11, 12, tzinfo=dt.UTC)
+        from_check = [{**a.details, "what": a.what} for a in alerts.unusual_prices(con, ISO, as_of, s["trailing_days"], s["price_z"])]
+        assert from_report == from_check and [(a["dataset"], a["point"]) for a in from_report] == [("DA_prices", "HB_NORTH")]
+        # the report's means are what is judged: HB_NORTH's spike on 2024-11-10 taken out of them, no alert is left
+        calm = [(name, {p: [(d, v) for d, v in values if not (name == "DA_prices" and p == "HB_NORTH" and d == dt.date(2024, 11, 10))]
+                        for p, values in series.items()}) for name, series in panels]
+        assert quality_html.unusual(con, ISO, calm) == []
+
+
 # ------------------------------------------------------------------------------------------------------------------
 # without a build: the DST arithmetic, the off switch and an empty warehouse
 

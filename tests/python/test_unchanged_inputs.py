@@ -275,13 +275,26 @@ def test_a_staging_view_is_kept_while_its_sql_is_the_same_and_still_reads_new_fi
         return (base / "dbt_logs" / "dbt.log").read_text()[offset:]
 
     assert kept not in built()
-    assert kept in built()
+    nothing_new = built()
+    assert kept in nothing_new
+    # the Stage 2 model had no day to write: no statement of its own, and its view over the files kept too
+    stage2_kept = '"da_prices": view kept'
+    assert stage2_kept in nothing_new and "DA_prices.writing" not in nothing_new
     land("ercot", files[1:], base=base)
-    assert kept in built()
+    new_day = built()
+    assert kept in new_day and stage2_kept not in new_day and "DA_prices.writing" in new_day
     days = "select count(distinct datetime_local::date) from ercot.stg_ercot__dam_spp"
     assert query(base, days)[0][0] == 2, "the kept view reads the file landed after it was created"
     with duckdb.connect(str(base / "warehouse.duckdb")) as con:
         con.execute("drop view ercot.stg_ercot__dam_spp")
     assert kept not in built()
     assert query(base, days)[0][0] == 2
+    # a Stage 2 view replaced by hand (same columns, no rows) is not taken for the one the build created
+    with duckdb.connect(str(base / "warehouse.duckdb")) as con:
+        con.execute("create table ercot.da_prices_by_hand as select * from ercot.da_prices limit 0")
+        con.execute("create or replace view ercot.da_prices as select * from ercot.da_prices_by_hand")
+    again = built()
+    assert stage2_kept not in again and "DA_prices.writing" not in again
+    assert query(base, "select count(distinct datetime_local::date) from ercot.da_prices")[0][0] == 2
+    assert stage2_kept in built()
     assert kept not in built("--full-refresh")
