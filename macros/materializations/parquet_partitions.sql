@@ -46,10 +46,12 @@
   {%- set fingerprint, seen = state.fingerprint, state.seen -%}
   {%- set kept = seen is not none and seen.fingerprint == fingerprint and not flags.FULL_REFRESH and existing is not none
                  and seen.outputs is not none and seen.outputs == output_files(location, partition_by | length > 0) -%}
+  {#- a day-unit model with no day to write: its files and columns are those of the log (the plan checked both) -#}
+  {%- set nothing_to_write = not whole and not plan.full and plan.days | length == 0 -%}
   {%- if kept -%}
     {%- do log(this ~ ': kept: its inputs and files are those of its last build') -%}
     {% call statement('main') -%} select 1 {%- endcall %}
-  {%- elif not whole and not plan.full and plan.days | length == 0 -%}
+  {%- elif nothing_to_write -%}
     {#- no day to write: no statement (the model's SQL, a PIVOT over every column on Stage 3, is not even bound) -#}
     {% call statement('main') -%} select 1 {%- endcall %}
   {%- elif plan.unit == 'month' -%}
@@ -65,12 +67,10 @@
   {%- if existing is not none and existing.type != 'view' -%}
     {{ adapter.drop_relation(existing) }}
   {%- endif -%}
-  {#- the view: created again unless no file changed (kept, or a day-unit model with no day to write: the plan found
-      its files and columns those of the log) and the view in the warehouse is the one this statement created
-      (creating it binds every file: 0.05-0.1 s at a year) -#}
+  {#- the view: created again unless no file changed (kept, or nothing to write) and the view in the warehouse is the
+      one this statement created (creating it binds the files: 0.05-0.1 s at a year) -#}
   {%- set view_sql = view_over_files(target_relation, sql, location, partition_by) -%}
-  {%- set files_unchanged = kept or (not whole and not plan.full and plan.days | length == 0) -%}
-  {%- if files_unchanged and existing is not none and existing.type == 'view' and view_is_from(target_relation, view_sql) -%}
+  {%- if (kept or nothing_to_write) and existing is not none and existing.type == 'view' and view_is_from(target_relation, view_sql) -%}
     {%- do log(this ~ ': view kept: no file changed, and the view is the one created from this statement') -%}
   {%- else -%}
     {% call statement('create_view') -%}
