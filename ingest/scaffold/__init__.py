@@ -112,7 +112,7 @@ def _dataset_context(project: Path, iso: Iso, d: Dataset) -> dict:
 def _combined_models(iso: Iso, x: str, roles: dict[str, dict], extras: list[dict]) -> dict[str, dict]:
     da, as_, rt = roles["da"], roles["as"], roles["rt"]
     points = f"ref('int_{x}__settlement_points')"
-    extra_list = "[" + ", ".join(f"(ref('{e['stage2']}'), '{e['combined_prefix']}')" for e in extras) + "]"
+    extra_list = "[" + ", ".join(f"(ref('{x}_{e['lower']}_stats'), '{e['combined_prefix']}')" for e in extras) + "]"
     as_wide = "AS_" + as_["wide_columns"]
     models = {
         "da_as_combined": ("combined/yearly/DA_AS_combined", "",
@@ -122,8 +122,8 @@ def _combined_models(iso: Iso, x: str, roles: dict[str, dict], extras: list[dict
         "da_as_rt_hourly": ("combined/yearly/DA_AS_RT_hourly", "",
                             f"Stage 4 DA + AS + RT, hourly: adds RT_AVG/MAX/MIN/STD_<point> over the"
                             f" {rt['grain_minutes']}-minute {rt['dataset']} intervals starting\n    inside each hour"
-                            " (observed Stage 2 values, not the forward-filled ones).",
-                            f"{{{{ da_as_rt_hourly(ref('{x}_da_as_combined'), ref('{rt['stage2']}'), {points}) }}}}"),
+                            f" (observed Stage 2 values, not the forward-filled ones), from {x}_{rt['lower']}_stats.",
+                            f"{{{{ da_as_rt_hourly(ref('{x}_da_as_combined'), ref('{x}_{rt['lower']}_stats')) }}}}"),
         "da_as_rt_native": ("combined/yearly/DA_AS_RT_native", "",
                             f"Stage 4 at {iso.iso}'s RT grain ({rt['grain_minutes']} minutes):"
                             f" datetime | DA_<point> | {as_wide} | RT_<point>;\n"
@@ -132,12 +132,21 @@ def _combined_models(iso: Iso, x: str, roles: dict[str, dict], extras: list[dict
         "all_markets": ("combined/yearly/ALL_markets", "",
                         f"Stage 4 every {iso.iso} market side by side, hourly: DA, AS, RT statistics"
                         + "".join(f" and {e['combined_prefix']}_<point>,\n    the hourly mean of {e['dataset']}" for e in extras) + ".",
-                        f"{{{{ all_markets(ref('{x}_da_as_rt_hourly'), {points},\n"
-                        f"               {extra_list}) }}}}"),
+                        f"{{{{ all_markets(ref('{x}_da_as_rt_hourly'), {extra_list}) }}}}"),
         "full_dataset": ("combined/analysis_ready/FULL_DATASET.parquet", ", partition_by=[]",
                          "All years of DA_AS_RT_hourly in one file: combined/analysis_ready/FULL_DATASET.parquet.",
                          f"select * from {{{{ ref('{x}_da_as_rt_hourly') }}}}\norder by datetime"),
     }
+    # the hourly statistics Stage 4 reads, one day-unit model per RT market: a new day aggregates that day only
+    for d, stats in [(rt, ["AVG", "MAX", "MIN", "STD"])] + [(e, ["AVG"]) for e in extras]:
+        prefix = d["combined_prefix"] or "RT"
+        models[f"{d['lower']}_stats"] = (
+            f"combined/hourly_stats/{d['dataset']}", f", days_from='{d['stage2']}'",
+            f"Hourly {', '.join(f'{prefix}_{s}' for s in stats)}_<point> of the {d['grain_words']} {d['dataset']} intervals"
+            f" (observed Stage 2 values)\n    starting inside each hour, combined points only; written one local day at a time.",
+            f"{{{{ hourly_stats(ref('{d['stage2']}'), {points}, '{d['value_column']}'"
+            + ("" if stats == ["AVG", "MAX", "MIN", "STD"] and prefix == "RT" else f", prefix='{prefix}', stats={stats!r}")
+            + ") }}")
     for name, title in COMBINED_NAMES.items():
         models[f"monthly_{name}"] = (f"combined/monthly/{title}", ", partition_by=['year', 'month']",
                                      f"{title} split by local year and month: combined/monthly/{title}/year=YYYY/month=MM/.",

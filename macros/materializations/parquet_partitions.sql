@@ -7,7 +7,8 @@
     location       folder (partitioned) or file (partition_by: []) to write
     partition_by   list of column names, default ['year']
     changed_from   Stage 2: an upstream model with columns `datetime_local` and `_loaded_at` (every landed row).
-    days_from      Stage 3: an upstream model written one day at a time (a `changed_from` model).
+    days_from      Stage 3 and the Stage 4 hourly statistics: an upstream model written one day at a time (a
+                   `changed_from` model).
     file_unit      with changed_from / days_from: 'day' (default, one file per local day) or 'month'.
 
   Four write modes, one macro each (write_modes.sql): write_by_day, write_by_month (the day-unit models),

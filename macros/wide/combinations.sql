@@ -19,27 +19,29 @@ left join {{ as_ }} as a on a.datetime = hours.datetime
 order by hours.datetime
 {%- endmacro %}
 
-{% macro da_as_rt_hourly(combined, rt, points_model, value_column='rt_lmp') -%}
-  {#- `combined` plus RT_AVG/MAX/MIN/STD_<point> over the RT intervals (Stage 2 `rt`, observed values) starting
-      inside each hour. -#}
+{% macro hourly_stats(rt, points_model, value_column, prefix='RT', stats=['AVG', 'MAX', 'MIN', 'STD']) -%}
+  {#- A day-unit model (config `days_from` the Stage 2 model `rt`): per UTC hour, `<prefix>_<STAT>_<point>` over the
+      intervals of `rt` (observed values) starting inside it, for the combined points (var combined_settlement_types)
+      `rt` has, and the local `year`; written one local day at a time, so a new day aggregates that day's rows, not
+      the whole history. Read by da_as_rt_hourly (the RT statistics) and all_markets (the extra markets' means). -#}
   {%- set points = combined_points(points_model, distinct_keys(rt, 'settlement_point')) -%}
-  {%- set rt_columns = [] -%}
-  {%- for stat in ['AVG', 'MAX', 'MIN', 'STD'] -%}{%- for p in points -%}{%- do rt_columns.append('RT_' ~ stat ~ '_' ~ p) -%}{%- endfor -%}{%- endfor -%}
-with rt as (
-    {{ hourly_rt_aggregates(rt, points, value_column) }}
-)
+{{ hourly_rt_aggregates(rt, points, value_column, prefix, stats, condition=days_to_write_filter()) }}
+{%- endmacro %}
 
+{% macro da_as_rt_hourly(combined, rt_stats) -%}
+  {#- `combined` plus the RT statistics RT_AVG/MAX/MIN/STD_<point> of the hourly_stats model `rt_stats` (observed
+      Stage 2 values of the intervals starting inside each hour), NULL in hours without RT intervals. -#}
 select
     c.datetime,
     {%- for col in relation_columns(combined) %}
     c.{{ adapter.quote(col) }},
     {%- endfor %}
-    {%- for col in rt_columns %}
+    {%- for col in relation_columns(rt_stats) %}
     rt.{{ adapter.quote(col) }},
     {%- endfor %}
     c.year
 from {{ combined }} as c
-left join rt on rt.datetime = c.datetime
+left join {{ rt_stats }} as rt on rt.datetime = c.datetime
 order by c.datetime
 {%- endmacro %}
 
@@ -59,23 +61,15 @@ from {{ rt_flat }} as rt
 order by rt.datetime
 {%- endmacro %}
 
-{% macro all_markets(hourly, points_model, extra_markets) -%}
-  {#- Every market side by side, hourly: `hourly` (DA, AS, RT statistics) plus, for each (Stage 2 relation, prefix)
-      in `extra_markets`, <prefix>_<point> = the hourly mean of that market's prices. -#}
+{% macro all_markets(hourly, extra_markets) -%}
+  {#- Every market side by side, hourly: `hourly` (DA, AS, RT statistics) plus, for each (hourly_stats relation,
+      prefix) in `extra_markets`, <prefix>_<point> = that market's hourly mean (its column <prefix>_AVG_<point>). -#}
   {%- set extras = [] -%}
   {%- for rel, prefix in extra_markets -%}
-    {%- do extras.append((rel, prefix, combined_points(points_model, distinct_values(rel, 'settlement_point')))) -%}
+    {%- set points = [] -%}
+    {%- for c in relation_columns(rel) if c.startswith(prefix ~ '_AVG_') -%}{%- do points.append(c[prefix | length + 5:]) -%}{%- endfor -%}
+    {%- do extras.append((rel, prefix, points)) -%}
   {%- endfor -%}
-with
-{%- for rel, prefix, points in extras %}
-market_{{ loop.index }} as (
-    {{ hourly_rt_aggregates(rel, points, 'rt_lmp', prefix=prefix, stats=['AVG']) }}
-),
-{%- endfor %}
-hourly as (
-    select * from {{ hourly }}
-)
-
 select
     h.datetime,
     {%- for col in relation_columns(hourly) %}
@@ -88,9 +82,9 @@ select
     {%- endfor %}
     {%- endfor %}
     h.year
-from hourly as h
+from {{ hourly }} as h
 {%- for rel, prefix, points in extras %}
-left join market_{{ loop.index }} on market_{{ loop.index }}.datetime = h.datetime
+left join {{ rel }} as market_{{ loop.index }} on market_{{ loop.index }}.datetime = h.datetime
 {%- endfor %}
 order by h.datetime
 {%- endmacro %}

@@ -1,7 +1,12 @@
-{% test hourly_aggregates_match(model, rt_model, value_column, prefix='RT', tolerance=0.000001) %}
-{#- Aggregation accuracy: recompute RT_AVG/MAX/MIN/STD_<point> of `model` independently from the RT intervals
-    (sum / count, and the two-pass sample variance) and compare. Failing rows: datetime, column, expected, actual. -#}
+{% test hourly_aggregates_match(model, rt_model, value_column, prefix='RT', tolerance=0.000001, iso=none) %}
+{#- Aggregation accuracy: recompute <prefix>_AVG/MAX/MIN/STD_<point> of `model` independently from the RT intervals
+    (sum / count, and the two-pass sample variance) and compare. Failing rows: datetime, column, expected, actual.
+    With `iso` (`model` is written one day at a time: hourly_stats), an incremental run compares only the local days
+    not yet verified (unverified_days_filter): the hourly rows by the local day of `datetime`, the intervals by
+    their `datetime_local`. -#}
 {%- set body %}
+{%- set hourly_scope = unverified_days_filter(model, utc_to_local('datetime', iso_timezone(iso)), 'datetime') if iso else 'true' -%}
+{%- set rt_scope = unverified_days_filter(model, 'datetime_local') if iso else 'true' -%}
 {%- set stat_columns = [] -%}
 {%- set points = [] -%}
 {%- for c in relation_columns(model) -%}
@@ -18,6 +23,7 @@ from {{ rt_model }} where false
 {%- else %}
 with stats as (
     select datetime{% for c in stat_columns %}, {{ adapter.quote(c) }}{% endfor %} from {{ model }}
+    where {{ hourly_scope }}
 ),
 
 wide as (
@@ -41,7 +47,7 @@ rt as (
         settlement_point as point,
         {{ value_column }} as v
     from {{ rt_model }}
-    where {{ value_column }} is not null
+    where {{ value_column }} is not null and {{ rt_scope }}
       -- only the points the model aggregates (hubs and zones by default, not every node)
       and settlement_point in ({% for p in points %}{{ sql_string(p) }}{{ ', ' if not loop.last }}{% endfor %})
 ),

@@ -136,12 +136,13 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
                   "ercot_fill_stats"):
         assert res[table]["compiled_code"].startswith("select * from"), table
     skipped = {n for n, r in res.items() if KEPT_TEST in (r.get("compiled_code") or "")}
-    for name in ("hourly_aggregates_match_ercot_da_as_rt_hourly", "no_time_gaps_ercot_rt_prices",
+    for name in ("cells_match_ercot_da_as_rt_hourly", "no_time_gaps_ercot_rt_prices",
                  "row_count_matches_ercot_da_as_rt_native"):
         assert any(n.startswith(name) for n in skipped), (name, sorted(skipped))
     # the day-scoped tests read no day: every day is verified
-    [in_range] = [r for n, r in res.items() if n.startswith("values_in_range_ercot_rt_prices_rt_lmp")]
-    assert KEPT_TEST in in_range["compiled_code"] or "where false" in in_range["compiled_code"], in_range["compiled_code"]
+    for name in ("values_in_range_ercot_rt_prices_rt_lmp", "hourly_aggregates_match_ercot_rt_prices_stats"):
+        [scoped] = [r for n, r in res.items() if n.startswith(name)]
+        assert KEPT_TEST in scoped["compiled_code"] or "where false" in scoped["compiled_code"], scoped["compiled_code"]
     # the row-count tests read the landing registry, which has no version: they always run
     assert not any(n.startswith("rows_match_registry") for n in skipped)
     # the example mart is a table (materialization kept_table), kept as it is, and its passing tests skipped
@@ -178,6 +179,10 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
     res = results(base)
     [range_test] = [n for n in res if n.startswith("values_in_range_ercot_rt_prices_rt_lmp")]
     assert res[range_test]["status"] == "fail" and KEPT_TEST not in res[range_test]["compiled_code"]
+    # the hourly statistics of the new day are checked against its intervals (the unverified days, not none)
+    [stats_test] = [n for n in res if n.startswith("hourly_aggregates_match_ercot_rt_prices_stats")]
+    assert res[stats_test]["status"] == "pass", res[stats_test]
+    assert KEPT_TEST not in res[stats_test]["compiled_code"] and "where false" not in res[stats_test]["compiled_code"]
     assert res["int_ercot__settlement_points"]["compiled_code"].lstrip().startswith("with"), "new rows: rebuilt"
     # new rows rebuilt the settlement points, which every Stage 4 model reads: none is kept
     assert kept_models(base, offset) == set()

@@ -24,7 +24,7 @@ FIXTURES = {
     "fx_gaps": "select * from ercot.int_ercot__rt_spp_gaps",
 }
 
-REPLACED_VIEWS = ["ercot.flat_da_prices", "ercot.da_as_rt_hourly", "ercot.da_prices"]
+REPLACED_VIEWS = ["ercot.flat_da_prices", "ercot.da_as_rt_hourly", "ercot.rt_prices_stats", "ercot.all_markets", "ercot.da_prices"]
 
 CASES = {
     "duplicate": (
@@ -91,9 +91,20 @@ CASES = {
         "from ercot.rt_spp where settlement_point = 'HB_WEST' limit 1",
     ),
     "aggregation_error": (
-        "test_hourly_aggregates_match(model=ref('ercot_da_as_rt_hourly'), rt_model=ref('ercot_rt_prices'), value_column='rt_lmp')",
-        "update ercot.da_as_rt_hourly set \"RT_STD_HB_SOUTH\" = \"RT_STD_HB_SOUTH\" * 1.01 "
-        "where datetime = (select max(datetime) - interval 3 hour from ercot.da_as_rt_hourly)",
+        "test_hourly_aggregates_match(model=ref('ercot_rt_prices_stats'), rt_model=ref('ercot_rt_prices'), value_column='rt_lmp')",
+        "update ercot.rt_prices_stats set \"RT_STD_HB_SOUTH\" = \"RT_STD_HB_SOUTH\" * 1.01 "
+        "where datetime = (select max(datetime) - interval 3 hour from ercot.rt_prices_stats)",
+    ),
+    "stage4_copy_differs": (
+        "test_cells_match(model=ref('ercot_da_as_rt_hourly'), compare_model=ref('ercot_rt_prices_stats'))",
+        "update ercot.da_as_rt_hourly set \"RT_MAX_HB_NORTH\" = \"RT_MAX_HB_NORTH\" + 1 "
+        "where datetime = (select min(datetime) + interval 5 hour from ercot.da_as_rt_hourly)",
+    ),
+    "stage4_copy_shifted": (
+        # the join off by an hour: every RT_SPP mean one row late (the first hour's NULL where a value belongs)
+        "test_cells_match(model=ref('ercot_all_markets'), compare_model=ref('ercot_rt_spp_stats'), renamed={'RT_SPP_AVG_': 'RT_SPP_'})",
+        "update ercot.all_markets as a set \"RT_SPP_HB_WEST\" = (select b.\"RT_SPP_HB_WEST\" from ercot.all_markets as b "
+        "where b.datetime = a.datetime - interval 1 hour)",
     ),
     "join_duplicated_rows": (
         "test_row_count_matches(model=rel('fx_native'), compare_model=rel('fx_flat_rt'))",
@@ -167,6 +178,8 @@ def test_generic_test_fails_on_bad_fixture_and_passes_on_clean(case, compiled, b
         "pivot_extra_cell": lambda r: r["key"] == "LZ_WEST" and r["problem"] == "wide value neither observed nor filled",
         "gap_cell_observed": lambda r: r["key"] == "HB_WEST" and r["gap_value"] == r["observed_value"],
         "aggregation_error": lambda r: r["column_name"] == "RT_STD_HB_SOUTH",
+        "stage4_copy_differs": lambda r: r["columns_differing"] == "RT_MAX_HB_NORTH",
+        "stage4_copy_shifted": lambda r: r["columns_differing"] == "RT_SPP_HB_WEST",
         "join_duplicated_rows": lambda r: r["model_rows"] == 2,
     }
     assert expectations[case](first) or any(expectations[case](dict(zip(columns, r))) for r in failing), failing[:3]

@@ -3,5 +3,4 @@
 
 {#- Stage 4 every CAISO market side by side, hourly: DA, AS, RT statistics and RT_5MIN_<point>,
     the hourly mean of RT_5min. -#}
-{{ all_markets(ref('caiso_da_as_rt_hourly'), ref('int_caiso__settlement_points'),
-               [(ref('caiso_rt_5min'), 'RT_5MIN')]) }}
+{{ all_markets(ref('caiso_da_as_rt_hourly'), [(ref('caiso_rt_5min_stats'), 'RT_5MIN')]) }}

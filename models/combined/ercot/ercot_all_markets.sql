@@ -3,5 +3,4 @@
 
 {#- Stage 4 every ERCOT market side by side, hourly: DA, AS, RT statistics and RT_SPP_<point>,
     the hourly mean of RT_SPP. -#}
-{{ all_markets(ref('ercot_da_as_rt_hourly'), ref('int_ercot__settlement_points'),
-               [(ref('ercot_rt_spp'), 'RT_SPP')]) }}
+{{ all_markets(ref('ercot_da_as_rt_hourly'), [(ref('ercot_rt_spp_stats'), 'RT_SPP')]) }}

@@ -3,5 +3,4 @@
 
 {#- Stage 4 every ISONE market side by side, hourly: DA, AS, RT statistics and RT_HOURLY_<point>,
     the hourly mean of RT_hourly. -#}
-{{ all_markets(ref('isone_da_as_rt_hourly'), ref('int_isone__settlement_points'),
-               [(ref('isone_rt_hourly'), 'RT_HOURLY')]) }}
+{{ all_markets(ref('isone_da_as_rt_hourly'), [(ref('isone_rt_hourly_stats'), 'RT_HOURLY')]) }}

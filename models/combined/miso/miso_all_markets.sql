@@ -3,5 +3,4 @@
 
 {#- Stage 4 every MISO market side by side, hourly: DA, AS, RT statistics and RT_HOURLY_<point>,
     the hourly mean of RT_hourly. -#}
-{{ all_markets(ref('miso_da_as_rt_hourly'), ref('int_miso__settlement_points'),
-               [(ref('miso_rt_hourly'), 'RT_HOURLY')]) }}
+{{ all_markets(ref('miso_da_as_rt_hourly'), [(ref('miso_rt_hourly_stats'), 'RT_HOURLY')]) }}

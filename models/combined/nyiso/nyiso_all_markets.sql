@@ -3,5 +3,4 @@
 
 {#- Stage 4 every NYISO market side by side, hourly: DA, AS, RT statistics and RT_HOURLY_<point>,
     the hourly mean of RT_hourly. -#}
-{{ all_markets(ref('nyiso_da_as_rt_hourly'), ref('int_nyiso__settlement_points'),
-               [(ref('nyiso_rt_hourly'), 'RT_HOURLY')]) }}
+{{ all_markets(ref('nyiso_da_as_rt_hourly'), [(ref('nyiso_rt_hourly_stats'), 'RT_HOURLY')]) }}

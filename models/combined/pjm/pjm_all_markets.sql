@@ -3,5 +3,4 @@
 
 {#- Stage 4 every PJM market side by side, hourly: DA, AS, RT statistics and RT_HOURLY_<point>,
     the hourly mean of RT_hourly. -#}
-{{ all_markets(ref('pjm_da_as_rt_hourly'), ref('int_pjm__settlement_points'),
-               [(ref('pjm_rt_hourly'), 'RT_HOURLY')]) }}
+{{ all_markets(ref('pjm_da_as_rt_hourly'), [(ref('pjm_rt_hourly_stats'), 'RT_HOURLY')]) }}

@@ -2,5 +2,4 @@
 {{ config(alias='all_markets', location=rollup_location('SPP', 'combined/yearly/ALL_markets')) }}
 
 {#- Stage 4 every SPP market side by side, hourly: DA, AS, RT statistics. -#}
-{{ all_markets(ref('spp_da_as_rt_hourly'), ref('int_spp__settlement_points'),
-               []) }}
+{{ all_markets(ref('spp_da_as_rt_hourly'), []) }}
