@@ -58,7 +58,8 @@
   {%- elif plan.unit == 'month' -%}
     {%- do write_by_month(sql, plan, location, partition_by, iso_timezone(config.get('meta', {}).get('iso'))) -%}
   {%- elif plan.unit == 'day' -%}
-    {%- do write_by_day(sql, plan, location, partition_by) -%}
+    {%- do write_by_day(sql, plan, location, partition_by,
+                        iso_timezone(config.get('meta', {}).get('iso')) if config.get('days_from') else none) -%}
   {%- elif partition_by | length > 0 -%}
     {%- do write_partitioned(sql, location, partition_by) -%}
   {%- else -%}

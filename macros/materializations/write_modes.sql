@@ -47,16 +47,36 @@
   {%- endcall %}
 {%- endmacro %}
 
-{% macro write_by_day(sql, plan, location, partition_by) -%}
-  {#- One file per local day, year=YYYY/data_YYYYMMDD.parquet: one COPY per day of the plan with `iso_days_to_write`
-      set to that day (much faster than one COPY partitioned by day: measured 1.9 s vs 7.3 s for a month of SCED
-      rows), through write_day_files. -#}
+{% macro write_by_day(sql, plan, location, partition_by, tz=none) -%}
+  {#- One file per local day, year=YYYY/data_YYYYMMDD.parquet, through write_day_files: one COPY per day of the plan
+      with `iso_days_to_write` set to that day (much faster than one COPY partitioned by day: measured 1.9 s vs 7.3 s
+      for a month of SCED rows). With `tz` (a `days_from` model: few rows per day, computed from an upstream's day
+      files), the SQL runs once per month of the plan into a temporary table and each day's file is copied from it
+      by the local day of `datetime`: a query per day would find its upstream day among every file of the upstream
+      again (a year's full export of the hourly statistics: 53 s, 0.14 s a day, measured). -#}
+  {%- set batch = '_day_batch_' ~ this.identifier -%}
+  {%- set months = {} -%}
+  {%- for day in plan.days -%}{%- do months.setdefault(day[:7], []).append(day) -%}{%- endfor -%}
   {% call(rows, scratch) write_day_files(sql, plan, location) -%}
+    {%- if tz is none %}
     {%- for day in plan.days %}
     {{ set_days_to_write([day]) }};
     copy (select * exclude ({{ partition_by | join(', ') }}) from {{ rows }})
       to {{ sql_literal(scratch ~ '/' ~ day_file_names('day', [day])[0]) }} (format parquet, compression zstd);
     {%- endfor %}
+    {%- else %}
+    {%- for month, days in months | dictsort %}
+    {{ set_days_to_write(days) }};
+    create or replace temp table {{ batch }} as
+    select *, cast(timezone('{{ tz }}', datetime) as date) as _local_day from {{ rows }};
+    {%- for day in days %}
+    copy (select * exclude ({{ (partition_by + ['_local_day']) | join(', ') }}) from {{ batch }}
+          where _local_day = date '{{ day }}' order by datetime)
+      to {{ sql_literal(scratch ~ '/' ~ day_file_names('day', [day])[0]) }} (format parquet, compression zstd);
+    {%- endfor %}
+    drop table {{ batch }};
+    {%- endfor %}
+    {%- endif %}
   {%- endcall %}
 {%- endmacro %}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -158,6 +159,10 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
     grown = build(base, "--select", "tag:ercot")
     assert grown["__returncode__"] == 0, grown["__log__"][-3000:]
     assert f'"{mart}": kept' not in log_since(base, offset)
+    # Stage 4's hourly statistics aggregate the days the new rows reached, not the whole history
+    for stats in ("rt_prices_stats", "rt_spp_stats"):
+        planned = re.findall(rf'"{stats}": (\d+) day\(s\), (\w+)', log_since(base, offset))
+        assert planned and planned[-1][1] == "incremental" and 0 < int(planned[-1][0]) <= 4, (stats, planned)
     recomputed = f"select * from ({results(base)[mart]['compiled_code']}) order by all"
     assert query(base, f"select * from marts.{mart} order by all") == query(base, recomputed) != before
 
