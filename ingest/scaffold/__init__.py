@@ -145,7 +145,8 @@ def _combined_models(iso: Iso, x: str, roles: dict[str, dict], extras: list[dict
             f"Hourly {', '.join(f'{prefix}_{s}' for s in stats)}_<point> of the {d['grain_words']} {d['dataset']} intervals"
             f" (observed Stage 2 values)\n    starting inside each hour, combined points only; written one local day at a time.",
             f"{{{{ hourly_stats(ref('{d['stage2']}'), {points}, '{d['value_column']}'"
-            + ("" if stats == ["AVG", "MAX", "MIN", "STD"] and prefix == "RT" else f", prefix='{prefix}', stats={stats!r}")
+            + ("" if stats == ["AVG", "MAX", "MIN", "STD"] and prefix == "RT"
+               else f",\n{' ' * 16}prefix='{prefix}', stats={stats!r}")
             + ") }}")
     for name, title in COMBINED_NAMES.items():
         models[f"monthly_{name}"] = (f"combined/monthly/{title}", ", partition_by=['year', 'month']",

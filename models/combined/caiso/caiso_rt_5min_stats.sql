@@ -3,4 +3,5 @@
 
 {#- Hourly RT_5MIN_AVG_<point> of the 5-minute RT_5min intervals (observed Stage 2 values)
     starting inside each hour, combined points only; written one local day at a time. -#}
-{{ hourly_stats(ref('caiso_rt_5min'), ref('int_caiso__settlement_points'), 'rt_lmp', prefix='RT_5MIN', stats=['AVG']) }}
+{{ hourly_stats(ref('caiso_rt_5min'), ref('int_caiso__settlement_points'), 'rt_lmp',
+                prefix='RT_5MIN', stats=['AVG']) }}

@@ -3,4 +3,5 @@
 
 {#- Hourly RT_SPP_AVG_<point> of the 15-minute RT_SPP intervals (observed Stage 2 values)
     starting inside each hour, combined points only; written one local day at a time. -#}
-{{ hourly_stats(ref('ercot_rt_spp'), ref('int_ercot__settlement_points'), 'rt_lmp', prefix='RT_SPP', stats=['AVG']) }}
+{{ hourly_stats(ref('ercot_rt_spp'), ref('int_ercot__settlement_points'), 'rt_lmp',
+                prefix='RT_SPP', stats=['AVG']) }}

@@ -3,4 +3,5 @@
 
 {#- Hourly RT_HOURLY_AVG_<point> of the hourly RT_hourly intervals (observed Stage 2 values)
     starting inside each hour, combined points only; written one local day at a time. -#}
-{{ hourly_stats(ref('nyiso_rt_hourly'), ref('int_nyiso__settlement_points'), 'rt_lmp', prefix='RT_HOURLY', stats=['AVG']) }}
+{{ hourly_stats(ref('nyiso_rt_hourly'), ref('int_nyiso__settlement_points'), 'rt_lmp',
+                prefix='RT_HOURLY', stats=['AVG']) }}
