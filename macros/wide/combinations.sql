@@ -20,12 +20,26 @@ order by hours.datetime
 {%- endmacro %}
 
 {% macro hourly_stats(rt, points_model, value_column, prefix='RT', stats=['AVG', 'MAX', 'MIN', 'STD']) -%}
-  {#- A day-unit model (config `days_from` the Stage 2 model `rt`): per UTC hour, `<prefix>_<STAT>_<point>` over the
-      intervals of `rt` (observed values) starting inside it, for the combined points (var combined_settlement_types)
-      `rt` has, and the local `year`; written one local day at a time, so a new day aggregates that day's rows, not
-      the whole history. Read by da_as_rt_hourly (the RT statistics) and all_markets (the extra markets' means). -#}
+  {#- A day-unit model (config `days_from` the Stage 2 model `rt`): per UTC hour, `<prefix>_<STAT>_<point>` (avg, max,
+      min, sample std deviation) over the intervals of `rt` (observed values) starting inside it, for the combined
+      points (var combined_settlement_types) `rt` has, and the local `year` (of its intervals: an hour lies inside
+      one local day); written one local day at a time, so a new day aggregates that day's rows, not the history.
+      Read by da_as_rt_hourly (the RT statistics) and all_markets (the extra markets' means). -#}
   {%- set points = combined_points(points_model, distinct_keys(rt, 'settlement_point')) -%}
-{{ hourly_rt_aggregates(rt, points, value_column, prefix, stats, condition=days_to_write_filter()) }}
+  {%- set fns = {'AVG': 'avg', 'MAX': 'max', 'MIN': 'min', 'STD': 'stddev_samp'} -%}
+select
+    {{ hour_start('datetime') }} as datetime,
+    {%- for stat in stats %}
+    {%- for p in points %}
+    {{ fns[stat] }}({{ value_column }}) filter (where settlement_point = {{ sql_string(p) }})
+        as {{ adapter.quote(prefix ~ '_' ~ stat ~ '_' ~ p) }},
+    {%- endfor %}
+    {%- endfor %}
+    min(year) as year
+from {{ rt }}
+where settlement_point in ({% for p in points %}{{ sql_string(p) }}{{ ', ' if not loop.last }}{% else %}null{% endfor %})
+  and {{ days_to_write_filter() }}
+group by {{ hour_start('datetime') }}
 {%- endmacro %}
 
 {% macro da_as_rt_hourly(combined, rt_stats) -%}

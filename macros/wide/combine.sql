@@ -40,22 +40,3 @@
     )
 {%- endmacro %}
 
-{% macro hourly_rt_aggregates(rt_relation, points, value_column, prefix='RT', stats=['AVG', 'MAX', 'MIN', 'STD'], condition='true') -%}
-  {#- RT intervals starting inside each hour (time_bucket), per point: avg, max, min, sample std deviation, as
-      `<prefix>_<STAT>_<point>`, with the hour's local `year` (of its intervals: an hour lies inside one local day);
-      only rows meeting `condition` (a day-unit model's days_to_write_filter). -#}
-  {%- set fns = {'AVG': 'avg', 'MAX': 'max', 'MIN': 'min', 'STD': 'stddev_samp'} -%}
-    select
-        {{ hour_start('datetime') }} as datetime,
-        {%- for stat in stats %}
-        {%- for p in points %}
-        {{ fns[stat] }}({{ value_column }}) filter (where settlement_point = {{ sql_string(p) }})
-            as {{ adapter.quote(prefix ~ '_' ~ stat ~ '_' ~ p) }},
-        {%- endfor %}
-        {%- endfor %}
-        min(year) as year
-    from {{ rt_relation }}
-    where settlement_point in ({% for p in points %}{{ sql_string(p) }}{{ ', ' if not loop.last }}{% else %}null{% endfor %})
-      and {{ condition }}
-    group by {{ hour_start('datetime') }}
-{%- endmacro %}
