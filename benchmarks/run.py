@@ -72,8 +72,10 @@ MB = 1024 * 1024
 
 # ------------------------------------------------------------------------------------------------ measuring
 
-def measure(name: str, cmd: list[str], log_dir: Path, env: dict[str, str] | None = None) -> dict:
-    """Run `cmd` as its own process; wall time, peak RSS (kernel ru_maxrss of the tree, sampled tree sum)."""
+def measure(name: str, cmd: list[str], log_dir: Path, env: dict[str, str] | None = None,
+            cwd: Path = PROJECT_ROOT) -> dict:
+    """Run `cmd` as its own process (in `cwd`, default the project); wall time, peak RSS (kernel ru_maxrss of the
+    tree, sampled tree sum)."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / f"{name}.out"
     peak = [0]
@@ -81,7 +83,7 @@ def measure(name: str, cmd: list[str], log_dir: Path, env: dict[str, str] | None
     load_before = os.getloadavg()[0]
     with open(log, "w") as fh:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT)
 
         def sample() -> None:
             try:
