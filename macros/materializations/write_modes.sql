@@ -74,7 +74,7 @@
     {%- for month, days in days_by_month(plan.days) | dictsort %}
     {{ set_days_to_write(days) }};
     create or replace temp table {{ batch }} as
-    select *, cast(timezone('{{ tz }}', datetime) as date) as _local_day from {{ rows }};
+    select *, cast({{ utc_to_local('datetime', tz) }} as date) as _local_day from {{ rows }};
     {%- for day in days %}
     copy (select * exclude ({{ (partition_by + ['_local_day']) | join(', ') }}) from {{ batch }}
           where _local_day = date '{{ day }}' order by datetime)
@@ -105,7 +105,7 @@
         {%- if keep_old %}
         union all by name
         select * from read_parquet({{ sql_literal(location ~ '/' ~ name) }}, hive_partitioning = false)
-        where cast(timezone('{{ tz }}', datetime) as date) not in ({{ sql_date_list(days) }})
+        where cast({{ utc_to_local('datetime', tz) }} as date) not in ({{ sql_date_list(days) }})
         {%- endif %}
         order by datetime
     ) to {{ sql_literal(scratch ~ '/' ~ name) }} (format parquet, compression zstd);
