@@ -39,7 +39,16 @@ from ingest.config import PROJECT_ROOT, IsoPaths
 from ingest.landing import land
 from ingest.sample import GENERATORS
 from ingest.textfile import NormalisedCsv, NotCsv, detect_encoding, looks_like_markup, normalise
-from ingest.validate import BATCH_FILES, Invalid, Validator, check_sql, read_csv_options, source_options, validate
+from ingest.validate import (
+    BATCH_FILES,
+    Invalid,
+    Validator,
+    check_sql,
+    joined_csv,
+    read_csv_options,
+    source_options,
+    validate,
+)
 
 DA_HEADER = "DeliveryDate,HourEnding,SettlementPoint,SettlementPointPrice,DSTFlag"
 SPP_HEADER = ("DeliveryDate,DeliveryHour,DeliveryInterval,SettlementPointName,SettlementPointType,"
@@ -420,6 +429,68 @@ def test_a_csv_delivered_twice_in_one_landing_gets_the_verdict_of_one_by_one(tmp
     assert (summary.n_landed, summary.n_skipped) == (5, 1)
     assert sorted(q[0] for q in summary.quarantined) == sorted([files[2].name, "zz_copy_2.csv"])
     assert_nothing_lost(base, {p.name for p in files} | {"zz_copy_2.csv"})
+
+
+# what a plain file (validate.joined_csv) may still hold wrong: each is read joined, or refused there, and judged as alone
+PLAIN_SPOILS = {
+    "one key twice": hour_twice,
+    "N/A in a price": price_na,
+    "a field too many": lambda rows: replace_row(rows, 3, rows[3] + ",7"),
+    "a field too few": lambda rows: replace_row(rows, 3, rows[3].rsplit(",", 1)[0]),
+    "not a date": lambda rows: replace_row(rows, 7, "2020-13-45" + rows[7][10:]),
+    "a row of one field": lambda rows: [*rows, "HB_NORTH"],
+}
+NOT_PLAIN = {  # normalised bytes a joined file must not take (each line would not be one row read alone)
+    "a quoted field": lambda data: data.replace(b"HB_NORTH", b'"HB_NORTH"', 1),
+    "an unterminated quote on the last line": lambda data: data[:-1] + b',"x\n',
+    "a carriage return": lambda data: data.replace(b",N\n", b",N\r", 1),
+    "a blank line": lambda data: data.replace(b"\n", b"\n\n", 2),
+    "no line end after the last line": lambda data: data[:-1],
+}
+
+
+def normalised_batch(folder: Path, n: int, spoil: dict[int, Callable[[list[str]], list[str]]]) -> list[tuple[Path, int]]:
+    """`n` DAM price CSVs as landing stages them (normalised), with their record counts."""
+    out = []
+    for path in da_delivery(folder / "delivered", n, spoil):
+        made = normalise(path.read_bytes())
+        staged = folder / f"{path.stem}.part"
+        staged.write_bytes(made.data)
+        out.append((staged, made.rows))
+    return out
+
+
+@pytest.mark.parametrize("spoil", PLAIN_SPOILS.values(), ids=PLAIN_SPOILS.keys())
+def test_a_plain_batch_is_read_joined_with_the_counts_and_verdicts_of_each_file_alone(tmp_path, spoil):
+    batch = normalised_batch(tmp_path, 40, {5: spoil, 33: spoil})
+    paths = [str(p) for p, _ in batch]
+    validator = Validator()
+    joined, listed = (validator.read_joined("ERCOT", "np4_190_cd", paths),
+                      validator.read_listed("ERCOT", "np4_190_cd", paths))
+    if joined is not None:  # DuckDB read it: the same rows and keys per file as the list of files
+        assert joined == listed and len(joined) == 40
+    else:  # a value DuckDB refuses stops the joined query, as it stops the list's
+        assert len(listed) < 40
+    verdicts = validator.validate_many("ERCOT", "np4_190_cd", batch)
+    assert [str(v) if v else None for v in verdicts] == [
+        alone(tmp_path / "delivered" / p.with_suffix(".csv").name) if i in (5, 33) else None
+        for i, (p, _) in enumerate(batch)]
+    assert not list(tmp_path.glob(".landing-*.part"))  # the joined file is gone
+
+
+def test_clean_files_are_read_joined_and_every_not_plain_one_goes_the_list_way(tmp_path):
+    batch = normalised_batch(tmp_path, 10, {})
+    clean = [p.read_bytes() for p, _ in batch]
+    validator = Validator()
+    assert validator.read_joined("ERCOT", "np4_190_cd", [str(p) for p, _ in batch]) == {
+        str(p): (24, 24) for p, _ in batch}
+    assert joined_csv(clean).count(b"\n") == 1 + 10 * 24
+    for kind, spoil in NOT_PLAIN.items():
+        assert joined_csv([*clean[:4], spoil(clean[4]), *clean[5:]]) is None, kind
+        batch[4][0].write_bytes(spoil(clean[4]))
+        shown = validator.read_together("ERCOT", "np4_190_cd", [str(p) for p, _ in batch])
+        assert shown == validator.read_listed("ERCOT", "np4_190_cd", [str(p) for p, _ in batch]), kind
+        batch[4][0].write_bytes(clean[4])
 
 
 def landing_state(base: Path) -> dict:
