@@ -1,7 +1,7 @@
 """Landing rate, serial against parallel (issue 24 point 2): the same small MIS zips landed with ISO_LAND_WORKERS=1
 (the serial path of this code), with N workers, and by the landing of BASELINE (default 390ff2c, the last commit
 before parallel landing: the one-process landing issue 24 measured, "today's files/s"), back to back, several
-rounds, fresh data dir each time.
+rounds, a new data dir each time (all removed at the end, none between runs).
 
     .venv/bin/python -m benchmarks.landing_rate [--zips 10000] [--rounds 5] [--workers 2] [--baseline SHA|none]
                                                 [--no-report]
@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -68,13 +69,18 @@ def run(zips: int, rounds: int, workers: int, env: dict[str, str], runs_dir: Pat
     for r in range(rounds):
         order = names[r % len(names):] + names[:r % len(names)]  # each variant goes first in turn
         for name in order:
-            data = fresh(runs_dir / f"landing_{name}")
-            os.sync()  # the last run's writes and the removal of its 20,000 files are not this run's cost
+            # a data dir of its own per run, all removed at the end: deleting 20,000 files between runs makes the
+            # next run's file creation slower on a disk mounted with `discard` (this VM's ext4: 2-4x system time)
+            data = fresh(runs_dir / f"landing_{name}_{r + 1}")
+            os.sync()  # the last run's writes are not this run's cost
             # the baseline's code runs from its own tree (python -m finds its benchmarks/ and ingest/ there first)
             m = measure(f"land_{name}_{r + 1}", step_land(data, [folder]), runs_dir / "landing_logs",
                         {**env, "ISO_LAND_WORKERS": variants[name], "PYTHONPATH": str(trees[name])}, cwd=trees[name])
             m["landed"] = sum(m.get("result", {}).get("landed", {}).values())
             runs[name].append(m)
+    for name in names:
+        for r in range(rounds):
+            shutil.rmtree(runs_dir / f"landing_{name}_{r + 1}", ignore_errors=True)
     out: dict = {"machine": machine(), "zips": n, "rounds": rounds, "workers": workers, "runs": runs,
                  "runs_dir": str(runs_dir), "baseline_commit": baseline}
     for name, ms in runs.items():
