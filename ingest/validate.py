@@ -26,7 +26,8 @@ Reading a list of files still costs DuckDB ~0.2 ms a file, more than the rows of
 all *plain* (no quote character, no carriage return, no blank line, every line ended: each line one row, and no
 line's parse depends on another's) is read instead as one joined file (`joined_csv`): one header, then every file's
 lines, each led by the file's index in the batch as an extra first column. Its rows, keys and conversions are then
-exactly each file's alone. Anything else, or a joined read DuckDB refuses, goes the list way above.
+exactly each file's alone, under the read_csv options JOINABLE lists (every source's today: nothing that acts on
+where a line or a file begins). Anything else, or a joined read DuckDB refuses, goes the list way above.
 
 A file that passes builds, and the rows registered for it are the rows the intermediate tables get from it (the dbt
 test rows_match_registry checks that after every build).
@@ -161,11 +162,25 @@ def duplicate_sql(options: str, key: tuple[str, ...]) -> str:
 
 JOINED_INDEX = "__landing_batch_file"  # the joined file's first column: the index of the file a line came from
 COLUMNS = re.compile(r"\bcolumns\s*=\s*\{")
+# read_csv options under which a plain file's lines read alike alone and joined: these values exactly, or any value
+# (None) for those that act on a field, never on where a line or a file begins (`skip`, `comment`, a header
+# read as data, another delimiter or quote: the joined read is not taken)
+JOINABLE = {"header": "true", "delim": "','", "sep": "','", "quote": "'\"'", "escape": "'\"'", "auto_detect": "false",
+            "filename": "true", "null_padding": None, "dateformat": None, "timestampformat": None, "columns": None}
 
 
 def joined_options(options: str) -> str | None:
-    """The read_csv options with JOINED_INDEX as the first declared column; None without one `columns = {`."""
-    if len(COLUMNS.findall(options)) != 1:
+    """The read_csv options with JOINED_INDEX as the first declared column; None unless every option is JOINABLE
+    (with `header = true` among them) and there is one `columns = {`."""
+    commas, _ = _scan_arguments(options + ")", 0)
+    given = {}
+    for start, end in zip([-1, *commas], [*commas, len(options)]):
+        name, _, value = options[start + 1:end].partition("=")
+        given[name.strip().lower()] = value.strip()
+    for name, value in given.items():
+        if name not in JOINABLE or JOINABLE[name] not in (None, value.lower()):
+            return None
+    if given.get("header") != "true" or len(COLUMNS.findall(options)) != 1:
         return None
     return COLUMNS.sub(lambda m: f"{m.group(0)}'{JOINED_INDEX}': 'INTEGER', ", options, count=1)
 

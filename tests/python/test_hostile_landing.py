@@ -45,6 +45,7 @@ from ingest.validate import (
     Validator,
     check_sql,
     joined_csv,
+    joined_options,
     read_csv_options,
     source_options,
     validate,
@@ -491,6 +492,17 @@ def test_clean_files_are_read_joined_and_every_not_plain_one_goes_the_list_way(t
         shown = validator.read_together("ERCOT", "np4_190_cd", [str(p) for p, _ in batch])
         assert shown == validator.read_listed("ERCOT", "np4_190_cd", [str(p) for p, _ in batch]), kind
         batch[4][0].write_bytes(clean[4])
+
+
+def test_the_joined_read_is_taken_only_under_options_that_read_each_line_alike_alone_and_joined():
+    assert all(joined_options(o) for o in source_options(PROJECT_ROOT).values())  # every source of every ISO
+    columns = "columns = {'a': 'VARCHAR', 'b': 'DOUBLE'}"
+    assert joined_options(f"header = true, delim = ',', {columns}") == (
+        "header = true, delim = ',', columns = {'__landing_batch_file': 'INTEGER', 'a': 'VARCHAR', 'b': 'DOUBLE'}")
+    for per_file in ("skip = 2", "comment = '#'", "header = false", "delim = ';'", "quote = ''''", r"escape = '\'",
+                     "auto_detect = true", "ignore_errors = true", r"new_line = '\r'"):
+        assert joined_options(f"header = true, {per_file}, {columns}") is None, per_file
+    assert joined_options("header = true, auto_detect = false") is None  # no declared columns to lead with the index
 
 
 def landing_state(base: Path) -> dict:
