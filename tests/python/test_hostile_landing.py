@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import json
 import os
+import random
 import re
 import signal
 import subprocess
@@ -503,6 +504,59 @@ def test_the_joined_read_is_taken_only_under_options_that_read_each_line_alike_a
                      "auto_detect = true", "ignore_errors = true", r"new_line = '\r'"):
         assert joined_options(f"header = true, {per_file}, {columns}") is None, per_file
     assert joined_options("header = true, auto_detect = false") is None  # no declared columns to lead with the index
+
+
+FUZZ_FORMATS = {  # (format, header, a good row's fields): strict column counts, and null_padding
+    "np4_190_cd": (DA_HEADER, lambda r: [f"10/{r.randint(1, 28):02d}/2024", f"{r.randint(1, 24):02d}:00",
+                                          r.choice(["HB_NORTH", "HB_WEST", "LZ_HOUSTON"]), f"{r.uniform(-50, 500):.2f}",
+                                          r.choice("NY")]),
+    "np4_181_er": ("Delivery Date,Hour Ending,Repeated Hour Flag,REGDN,REGUP,RRS,NSPIN,ECRS",
+                   lambda r: [f"10/{r.randint(1, 28):02d}/2024", f"{r.randint(1, 24):02d}:00", r.choice("NY"),
+                              *(f"{r.uniform(0, 90):.2f}" for _ in range(5))]),
+}
+FUZZ_SPOILS = (  # what a careless or hostile line may be, quote-free (a quoted one is never read joined)
+    lambda f, r: f[:r.randint(0, len(f) - 1)],  # fields missing
+    lambda f, r: [*f, *(str(r.randint(0, 9)) for _ in range(r.randint(1, 3)))],  # fields too many
+    lambda f, r: [*f[:3], r.choice(["N/A", "", " ", "1e309", "-", "1 2", "0x10", "inf", "12,5"]), *f[4:]],
+    lambda f, r: [r.choice(["13/45/2024", "2024-10-01", "", "10/01/24", "10/1/2024 "]), *f[1:]],
+    lambda f, r: [f[0], f[1], f[2] + r.choice(["\t", " ", "é", "\x00", "\x1f"]), *f[3:]],
+    lambda f, r: [""] * len(f),
+    lambda f, r: [","],
+)
+
+
+@pytest.mark.parametrize("report_format", FUZZ_FORMATS)
+def test_random_plain_batches_get_every_file_s_verdict_alone(tmp_path, report_format):
+    """Random batches of plain CSVs, most files sound, some with spoiled lines, keys repeated or not: whatever the
+    batch read (joined or listed) decides, each file's verdict is exactly the one it gets alone."""
+    header, good = FUZZ_FORMATS[report_format]
+    rng = random.Random(20261206)
+    validator, joined_batches = Validator(), 0
+    for b in range(30):
+        batch = []
+        for i in range(rng.randint(2, 9)):
+            lines = []
+            for _ in range(rng.randint(1, 12)):
+                fields = good(rng)
+                if rng.random() < 0.04:
+                    fields = rng.choice(FUZZ_SPOILS)(fields, rng)
+                lines.append(",".join(fields))
+            if rng.random() < 0.1:
+                lines.append(rng.choice(lines))  # a row key twice
+            path = tmp_path / f"b{b}_{i}.csv"
+            path.write_bytes(("\n".join([header, *lines]) + "\n").encode())
+            batch.append((path, len(lines)))
+        joined_batches += validator.read_joined("ERCOT", report_format, [str(p) for p, _ in batch]) is not None
+        alone = []
+        for path, rows in batch:
+            try:
+                validate("ERCOT", report_format, path, rows)
+                alone.append(None)
+            except Invalid as exc:
+                alone.append(str(exc).replace(str(path), "<file>"))
+        together = validator.validate_many("ERCOT", report_format, batch)
+        assert [str(v).replace(str(p), "<file>") if v else None for v, (p, _) in zip(together, batch)] == alone, b
+    assert joined_batches >= 10  # the joined read was really taken, not only the list's
 
 
 def landing_state(base: Path) -> dict:
