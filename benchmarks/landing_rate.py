@@ -10,8 +10,8 @@ The baseline's code is exported once (`git archive`) into benchmarks/work/baseli
 this virtual environment, its own project files (dbt sources, seeds) and the same corpus.
 
 Each landing is its own process (benchmarks.steps land, measured by run.measure: wall time from process start to
-exit, CPU = user + system of the whole process tree, workers included, peak RSS); the two variants alternate which
-goes first in each round, so a slow spell of a shared machine hits both. The median of each counts; every run's wall
+exit, CPU = user + system of the whole process tree, workers included, peak RSS); each variant goes first in turn,
+so a slow spell of a shared machine hits them all. The median of each counts; every run's wall
 time, CPU time and the load average around it are kept in benchmarks/results/landing.json, and the section between
 the `bench:landing` markers of BENCHMARKS.md is rewritten from it. Two ratios are reported: parallel over this
 code's serial path, and parallel over the baseline (the issue's target, >= 1.8x "today's files/s").
