@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import gc
 import json
 import os
 import re
@@ -213,8 +214,26 @@ def take_writer_lock(warehouse: str) -> None:
         atexit.register(lock.release, base)
 
 
+_frozen = threading.Event()
+
+
+def freeze_parsed_objects() -> None:
+    """Take what dbt has loaded so far (its modules and the parsed manifest, ~250,000 objects for this project) out
+    of Python's garbage collection for the rest of the process. The plugin is created with the first connection,
+    i.e. after parsing, before the first node: without this every full collection during the run walks the whole
+    manifest again (12 of them, ~1.7 s of a 15 s build with nothing new; BENCHMARKS.md, "dbt's garbage
+    collection"). Thawed at exit, so the interpreter's last collection frees them (DuckDB's bindings report objects
+    still alive then as leaks on stderr)."""
+    if _frozen.is_set():
+        return
+    _frozen.set()
+    gc.freeze()
+    atexit.register(gc.unfreeze)
+
+
 class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict[str, Any]) -> None:
+        freeze_parsed_objects()
         if os.environ.get(PAUSE_AT, "").startswith("sql:"):
             pause_after_sql()
 
