@@ -216,9 +216,7 @@ def take_writer_lock(warehouse: str) -> None:
         atexit.register(lock.release, base)
 
 
-_frozen = threading.Event()
-
-
+@functools.cache  # once per process
 def freeze_parsed_objects() -> None:
     """Take what dbt has loaded so far (its modules and the parsed manifest, ~250,000 objects for this project) out
     of Python's garbage collection for the rest of the process. The plugin is created with the first connection,
@@ -226,9 +224,6 @@ def freeze_parsed_objects() -> None:
     manifest again (12 of them, ~1.7 s of a 14 s build with nothing new; after it the run's take ~0.3 s:
     BENCHMARKS.md, "dbt's garbage collection"). Thawed at exit, so the interpreter's last collection frees them
     (DuckDB's bindings report objects still alive then as leaks on stderr)."""
-    if _frozen.is_set():
-        return
-    _frozen.set()
     gc.freeze()
     atexit.register(gc.unfreeze)
 
