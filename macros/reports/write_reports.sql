@@ -50,9 +50,12 @@
   {%- if not execute or flags.WHICH not in ('build', 'run', 'test') -%}{{ return('') }}{%- endif -%}
   {%- set built_isos = [] -%}
   {%- set isos = project_isos() | map('lower') | list -%}
-  {%- for res in results -%}
+  {%- set sources = (graph.get('sources') or {}).keys() | list -%}
+  {%- for res in results if res.node.resource_type != 'test' or res.node.depends_on.nodes | reject('in', sources) | list -%}
     {#- the node's ISO (a test: the tested node's); else the one ISO its tags or folder name (seeds carry every
-        ISO's tag so that `--select tag:<iso>` builds them: they make no ISO's reports) -#}
+        ISO's tag so that `--select tag:<iso>` builds them: they make no ISO's reports). A test of sources only (an
+        ISO's landed_data_exists on landing.landed_files, which `--select path:models/staging/ercot` picks for every
+        ISO) makes none either: the reports show built models, and that ISO built none in this run. -#}
     {%- set named = [node_meta(res.node).iso | lower] if node_meta(res.node).iso else
                     isos | select('in', res.node.tags) | list or
                     isos | select('in', res.node.original_file_path.split('/')) | list -%}
