@@ -18,9 +18,11 @@
 
 Registered on every dbt connection via `plugins:` in profiles.yml. Created with dbt's first connection (after
 parsing), it takes what dbt has loaded out of Python's garbage collection (freeze_parsed_objects: ~0.5 s of
-collections saved per dbt command). Before dbt opens the warehouse, the plugin takes the data directory's writer
-lock (ingest/lock.py) for the rest of the dbt process, so a plain `dbt build` and `iso-pipeline land` never write
-at the same time (dbt waits for a landing, saying for whom; a landing waits for dbt).
+collections saved per dbt command), and gives dbt's threads their turns (StatementTurns): a statement that reads a
+model's whole history, marked by macro run_alone, runs by itself, the others side by side. Before dbt opens the
+warehouse, the plugin takes the data directory's writer lock (ingest/lock.py) for the rest of the dbt process, so
+a plain `dbt build` and `iso-pipeline land` never write at the same time (dbt waits for a landing, saying for
+whom; a landing waits for dbt).
 
 Test hook (off unless set; tests/python/test_build_crash.py kills dbt -9 inside model execution with it):
 `ISO_PIPELINE_TEST_PAUSE_AT=<step>:<regex>` makes the dbt process write `ISO_PIPELINE_TEST_PAUSED <step> ...` to
@@ -28,12 +30,14 @@ stderr and sleep (10 minutes) at the first point of that step whose subject matc
   publish_day_files  iso_publish_day_files(scratch, ...) half-way: once the first file of `scratch` is moved into
                      place; on a full export once the old folder is moved away, before the new one is moved in
   sql                any statement dbt runs (a model's main statement, a hook, ...), after it ran and before the
-                     model's transaction commits
+                     model's transaction commits, still in its turn (a statement marked by run_alone keeps the
+                     other threads' statements waiting while it sleeps)
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import gc
 import json
@@ -63,20 +67,62 @@ def pause_at(step: str, subject: str) -> None:
         time.sleep(600)
 
 
-def pause_after_sql() -> None:
-    """Step `sql` of the test hook: wrap dbt-duckdb's cursor so that every statement is offered to pause_at."""
+ALONE = "/* iso_pipeline: alone */"  # macro run_alone() writes it into a statement that reads a whole history
+
+
+class StatementTurns:
+    """Which dbt thread's statement may run: any number side by side, but a statement marked ALONE only when no
+    other runs, and none starts while it runs or waits (it is not starved). DuckDB's memory cap is shared by the
+    statements running at once; two whole-history statements of a year (a Stage 3 pivot and unique_grain over
+    165 M rows) ran out of it together."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._running = 0
+        self._alone_waiting = 0
+        self._alone = False
+
+    @contextlib.contextmanager
+    def turn(self, alone: bool):
+        with self._changed:
+            if alone:
+                self._alone_waiting += 1
+                self._changed.wait_for(lambda: not self._alone and self._running == 0)
+                self._alone_waiting -= 1
+                self._alone = True
+            else:
+                self._changed.wait_for(lambda: not self._alone and self._alone_waiting == 0)
+                self._running += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                if alone:
+                    self._alone = False
+                else:
+                    self._running -= 1
+                self._changed.notify_all()
+
+
+TURNS = StatementTurns()
+
+
+def wrap_statements(pause: bool) -> None:
+    """Wrap dbt-duckdb's cursor: every statement waits for its turn (StatementTurns: a statement marked ALONE runs
+    by itself), and with `pause` is offered to pause_at (step `sql` of the test hook, inside its turn)."""
     from dbt.adapters.duckdb.environments import local
 
     run = local.DuckDBCursorWrapper.execute
-    if getattr(run, "iso_pause", False):
-        return
+    run = getattr(run, "iso_unwrapped", run)
 
     def execute(self, sql, bindings=None):
-        result = run(self, sql, bindings)
-        pause_at("sql", sql)
+        with TURNS.turn(ALONE in sql):
+            result = run(self, sql, bindings)
+            if pause:
+                pause_at("sql", sql)
         return result
 
-    execute.iso_pause = True
+    execute.iso_unwrapped = run
     local.DuckDBCursorWrapper.execute = execute
 
 
@@ -231,8 +277,7 @@ def freeze_parsed_objects() -> None:
 class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         freeze_parsed_objects()
-        if os.environ.get(PAUSE_AT, "").startswith("sql:"):
-            pause_after_sql()
+        wrap_statements(os.environ.get(PAUSE_AT, "").startswith("sql:"))
 
     def update_connection_config(self, creds: Any, config: dict[str, Any]) -> None:
         take_writer_lock(str(creds.path or ""))

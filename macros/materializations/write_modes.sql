@@ -34,13 +34,14 @@
   {#- What write_by_day and write_by_month share, used as a call block: the `main` statement - the stale scratch
       folder removed and the year folders made, the model's SQL as a temporary view, the caller's COPYs (given the
       view's name and the scratch folder), iso_days_to_write reset, then the files published into place (a full
-      export replaces the whole folder). -#}
+      export replaces the whole folder, and runs alone: macro run_alone). -#}
   {%- set scratch = location ~ '.writing' -%}
   {%- set rows = '_rows_of_' ~ this.identifier -%}
   {%- set years = [] -%}
   {%- for day in plan.days if day[:4] not in years -%}{%- do years.append(day[:4]) -%}{%- endfor -%}
   {%- set copies = caller(rows, scratch) -%}
   {% call statement('main') -%}
+    {%- if plan.full %}{{ run_alone() }}{% endif %}
     {{ remove_folder(scratch) }};
     {%- for year in years %}
     {{ make_folder(scratch ~ '/year=' ~ year) }};

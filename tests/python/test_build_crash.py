@@ -26,6 +26,8 @@ import re
 import shutil
 import signal
 import subprocess
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,13 +117,17 @@ class Runs:
         err = proc.stderr.read()
         assert proc.wait() == 0, self.output() + err
 
-    def crash(self, pause: str) -> str:
-        """Start a build, wait until dbt pauses at `pause`, kill -9 its process group; the pause line."""
+    def crash(self, pause: str, while_paused: Callable[[], None] = lambda: None) -> str:
+        """Start a build, wait until dbt pauses at `pause`, call `while_paused`, kill -9 dbt's process group; the
+        pause line."""
         proc = self.start_build(pause)
         for line in proc.stderr:
             if line.startswith("ISO_PIPELINE_TEST_PAUSED"):
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+                try:
+                    while_paused()
+                finally:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
                 return line
         proc.wait()
         pytest.fail(f"dbt never reached {pause} (exit {proc.returncode}):\n{self.output()}")
@@ -270,6 +276,31 @@ def test_killed_at_each_point_in_turn_then_rerun_equals_the_clean_run(sample, sc
 
 def test_kill_while_stage4_is_swapped_in_then_rerun_equals_the_clean_run(sample):
     crash_rerun_compare(sample, *SCENARIOS["incremental"], *STAGE4_SWAP)
+
+
+def test_a_whole_history_statement_runs_alone(sample):
+    """A statement reading a model's whole history (macro run_alone: here Stage 2 RT_SPP's full export in the first
+    build) runs while no other dbt thread's statement runs, and none starts beside it (ingest/dbt_plugin.py,
+    StatementTurns): two of them once shared DuckDB's memory cap at a year and ran out of it. Paused inside it, the
+    build's other thread must wait for its statement (its `On <node>` logged, no `SQL status` after it) and no
+    statement may end. Without the turns the other thread went on (shown by disabling them)."""
+    statement = re.compile(r"\[debug\] \[(Thread-\d+)[^]]*\]: (On |SQL status)")
+    log = sample.root / "logs" / "dbt.log"
+
+    def nothing_else_runs() -> None:
+        start = log.stat().st_size
+        time.sleep(3)
+        during = log.read_text()[start:]
+        assert "SQL status" not in during, during[-3000:]
+        last = {}  # each thread's last statement event: "On " (waiting or running) or "SQL status" (done)
+        for thread, event in statement.findall(log.read_text()):
+            last[thread] = event
+        assert sorted(last.values()) == ["On ", "On "], last  # the paused statement, and the one waiting for its turn
+
+    sample.restore("landed")
+    log.unlink(missing_ok=True)
+    sample.crash(r"sql:iso_pipeline: alone \*/\s*select iso_remove_tree\('[^']*/rollup_files/RT_SPP\.writing'\)",
+                 nothing_else_runs)
 
 
 def test_kill_while_a_new_point_rewrites_stage3_in_full(runs):
