@@ -4,8 +4,8 @@
 
 `--year` (`make bench-year`, issue 24 point 3): one size, the 364 days of 2025 before 31 December (~142,000 files,
 ~165 M rows, both DST days inside), the pipeline's own steps and the bare DuckDB limit, one run each, and then
-31 December added (the same year partitions: what a user's everyday build does), with DBT_THREADS=1 unless set
-(docs/configuration.md: at a year, two whole-history nodes at once outgrow the default memory cap);
+31 December added (the same year partitions: what a user's everyday build does), with the default DBT_THREADS
+(statements reading a whole history run alone: macro run_alone; before it, a year needed DBT_THREADS=1);
 pandas, Polars, the Stage 2 + 3 rebuild, the small-zip landing and the quality report are left out unless --skip says
 otherwise (the year's corpus takes ~9 minutes to generate once, ~2 GB; the run about an hour on 2 cores).
 
@@ -414,10 +414,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.memory_limit:
         env["DUCKDB_MEMORY_LIMIT"] = args.memory_limit
     env.pop("ISO_DATA_DIR", None)  # every step gets its own data dir
-    if mode == "year":
-        # as docs/configuration.md says for a year: the nodes running at once share DuckDB's memory cap, and at a
-        # year two whole-history nodes at once (a Stage 3 pivot beside unique_grain on 165 M rows) run out of it
-        env.setdefault("DBT_THREADS", "1")
 
     t_all = time.perf_counter()
     default_limit = re.search(r"env_var\('DUCKDB_MEMORY_LIMIT', '([^']+)'\)", (PROJECT_ROOT / "macros/prepare_run.sql").read_text())
