@@ -20,7 +20,7 @@ expected rows of each local day and hour are counted on the UTC index mapped to 
 so a spring-forward day has 23 hours (its skipped hour expects nothing: grey) and a fall-back day 25 (its repeated
 hour expects twice the rows). Missing = the `int_<iso>__<dataset>_gaps` cells; first/last intervals per column come
 from `<iso>.fill_stats`: the report reads these summaries, not the raw rows. The hub prices are the only raw read
-(Stage 2 hub rows, the last PRICE_DAYS days).
+(Stage 2 hub rows, the last PRICE_DAYS days, bounded by fill_stats' last interval: hub_prices).
 
 Off switch: ISO_QUALITY_HTML=0 (docs/configuration.md); the page is then removed rather than left stale.
 """
@@ -117,18 +117,34 @@ def coverage(con: duckdb.DuckDBPyConnection, iso: str, ds: catalog.Dataset) -> C
 
 
 def hub_prices(con: duckdb.DuckDBPyConnection, iso: str, ds: catalog.Dataset) -> dict[str, list[tuple[dt.date, float]]]:
-    """Daily mean price per hub (local operating day), the latest PRICE_DAYS days: the measure unusual_price judges."""
+    """Daily mean price per hub (local operating day), the latest PRICE_DAYS days: the measure unusual_price judges.
+    Read from the hub rows since a bound taken from the fill rule's summary (`<iso>.fill_stats`: the dataset's last
+    interval, less PRICE_DAYS + 3 days), so a longer history costs no more; the whole history is read instead when
+    the summary is missing or does not match the rows (nothing after the bound, or the window starts before it)."""
     schema, name = iso.lower(), ds.dataset.lower()
     if not _exists(con, schema, name):
         return {}
-    rows = _q(con, f'with hub as (select settlement_point, datetime_local::date as day, {ds.value_column} as v '
-                   f'from "{schema}"."{name}" where settlement_type = \'HUB\' and {ds.value_column} is not null) '
-                   f'select settlement_point, day, avg(v) from hub '
-                   f'where day > (select max(day) from hub) - {PRICE_DAYS} group by all order by 1, 2')
+    hub = (f'select settlement_point, datetime_local::date as day, {ds.value_column} as v from "{schema}"."{name}" '
+           f"where settlement_type = 'HUB' and {ds.value_column} is not null")
+    latest = (f'with hub as ({{}}) select settlement_point, day, avg(v) from hub '
+              f'where day > (select max(day) from hub) - {PRICE_DAYS} group by all order by 1, 2')
+    since = _summary_bound(con, schema, ds)
+    rows = _q(con, latest.format(hub + " and datetime >= ?"), [since]) if since else []
+    # the window (days after the last one less PRICE_DAYS) starts at least a day after the bound, or read it all
+    if not rows or since.date() > max(day for _, day, _ in rows) - dt.timedelta(days=PRICE_DAYS + 1):
+        rows = _q(con, latest.format(hub))
     out: dict[str, list[tuple[dt.date, float]]] = {}
     for point, day, mean in rows:
         out.setdefault(point, []).append((day, mean))
     return out
+
+
+def _summary_bound(con: duckdb.DuckDBPyConnection, schema: str, ds: catalog.Dataset) -> dt.datetime | None:
+    """The dataset's last interval in the fill rule's summary less PRICE_DAYS + 3 days, or None without one."""
+    if not _exists(con, schema, "fill_stats"):
+        return None
+    (last,) = _q(con, f'select max(last_interval) from "{schema}".fill_stats where dataset = ?', [ds.dataset])[0]
+    return last - dt.timedelta(days=PRICE_DAYS + 3) if last else None
 
 
 def unusual(con: duckdb.DuckDBPyConnection, iso: str,

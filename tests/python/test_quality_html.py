@@ -255,6 +255,34 @@ def test_the_report_judges_unusual_prices_as_check_does(gap_build, monkeypatch):
         assert quality_html.unusual(con, ISO, calm) == []
 
 
+def test_hub_prices_read_since_the_summary_bound_and_all_of_history_when_it_does_not_match(gap_build, tmp_path):
+    """hub_prices reads the hub rows since fill_stats' last interval less PRICE_DAYS + 3 days (a longer history costs
+    no more) and gives what reading every hub row gives; when the summary does not match the rows - nothing after
+    its bound, or the window of PRICE_DAYS starting before it - it reads every row rather than draw a short year."""
+    copy = tmp_path / "warehouse.duckdb"  # its Stage 2 views read the build's parquet files by absolute path
+    copy.write_bytes((gap_build / "warehouse.duckdb").read_bytes())
+    datasets = [ds for ds in catalog.datasets(ISO) if ds.combined_role in ("da", "rt") and ds.has_points]
+    with duckdb.connect(str(copy)) as con:
+        con.execute("set TimeZone = 'UTC'")
+
+        def every_row(ds) -> dict[str, list[tuple[dt.date, float]]]:
+            rows = con.execute(f"""with hub as (select settlement_point as p, datetime_local::date as d, {ds.value_column} as v
+                                               from ercot.{ds.dataset.lower()} where settlement_type = 'HUB' and v is not null)
+                                   select p, d, avg(v) from hub where d > (select max(d) from hub) - {quality_html.PRICE_DAYS}
+                                   group by all order by 1, 2""").fetchall()
+            out: dict[str, list] = {}
+            for p, d, v in rows:
+                out.setdefault(p, []).append((d, pytest.approx(v, rel=1e-12)))
+            return out
+
+        for shift in (0, 380, 360):  # as built; the bound after the last row; the bound 8 days before it
+            con.execute(f"update ercot.fill_stats set last_interval = last_interval + interval ({shift}) day")
+            for ds in datasets:
+                drawn = quality_html.hub_prices(con, ISO, ds)
+                assert drawn and drawn == every_row(ds), (shift, ds.dataset)
+            con.execute(f"update ercot.fill_stats set last_interval = last_interval - interval ({shift}) day")
+
+
 # ------------------------------------------------------------------------------------------------------------------
 # without a build: the DST arithmetic, the off switch and an empty warehouse
 
