@@ -74,7 +74,8 @@ class StatementTurns:
     """Which dbt thread's statement may run: any number side by side, but a statement marked ALONE only when no
     other runs, and none starts while it runs or waits (it is not starved). DuckDB's memory cap is shared by the
     statements running at once; two whole-history statements of a year (a Stage 3 pivot and unique_grain over
-    165 M rows) ran out of it together."""
+    165 M rows) ran out of it together. Not reentrant: nothing may run a statement through dbt's cursor from
+    inside a statement (the plugin's SQL functions read through cursors of their own, outside the turns)."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
