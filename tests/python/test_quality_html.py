@@ -275,7 +275,7 @@ def test_hub_prices_read_since_the_summary_bound_and_all_of_history_when_it_does
                 out.setdefault(p, []).append((d, pytest.approx(v, rel=1e-12)))
             return out
 
-        for shift in (0, 380, 360):  # as built; the bound after the last row; the bound 8 days before it
+        for shift in (0, 380, 360):  # as built; the bound after the last row; the bound 9 days before it
             con.execute(f"update ercot.fill_stats set last_interval = last_interval + interval ({shift}) day")
             for ds in datasets:
                 drawn = quality_html.hub_prices(con, ISO, ds)
