@@ -602,7 +602,10 @@ def _land(iso: str, inputs: Iterable[Path], *, base: Path | None, source: str | 
           downloaded_at: dt.datetime | str | None, progress: bool) -> LandingSummary:
     """`land` under the writer lock."""
     started = time.monotonic()
+    from .lock import wait_for_workers
+
     lander = Lander(iso, base)
+    wait_for_workers(lander.paths.root.parent)  # a killed landing's workers may still finish a write
     clean_partials(lander.paths)
     files = expand_inputs(inputs)
     when = downloaded_at.isoformat() if isinstance(downloaded_at, dt.datetime) else downloaded_at

@@ -23,7 +23,9 @@
   (validate.BATCH_BYTES), at a time, as a serial landing does; what comes back is a few hundred bytes a CSV.
 - **Crash safety**: the workers die with the landing process (PR_SET_PDEATHSIG on Linux, and a check of their
   parent before each file elsewhere), so nothing writes on after a kill. Everything a worker writes is a part
-  file until the writer renames it, and the next landing removes part files first (landing.clean_partials). A full
+  file until the writer renames it, and the next landing removes part files first (landing.clean_partials), once
+  every worker of the killed one has exited (each holds lock.WORKERS_FILE shared: one killed mid-write finishes
+  that write first). A full
   disk met by a worker stops landing at its file, after the files before it, as in a serial run: Lander._stop
   first stops the workers (`Lander.quiesce`), then records what landed and removes the part files.
 """
@@ -59,6 +61,7 @@ from .landing import (
     sha256,
     space_problem,
 )
+from .lock import hold_as_worker
 from .published import published_at
 from .validate import BATCH_BYTES, BATCH_FILES, PendingBatch, Validator, source_options
 
@@ -146,6 +149,7 @@ def _start_worker(job: _Job) -> None:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):  # pragma: no cover - no prctl: the parent check below remains
             pass
+    hold_as_worker(Path(job.root).parent)  # the next landing waits for it before cleaning up (lock.wait_for_workers)
     _check_parent(job)
 
 

@@ -34,6 +34,11 @@ from filelock import FileLock, Timeout
 
 from .config import env_number
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 LOCK_FILE = ".iso-pipeline.lock"
 HOLDER_FILE = ".iso-pipeline.lock.holder.json"
 TIMEOUT_ENV = "ISO_PIPELINE_LOCK_TIMEOUT"
@@ -274,3 +279,49 @@ def wait_for_warehouse(warehouse: Path, *, wait: bool = True, timeout: float | N
                                   f"{timeout:g} s ({TIMEOUT_ENV}) ...")
             told = True
         time.sleep(POLL_SECONDS)
+
+
+# -- landing workers -------------------------------------------------------------------------------------------------
+#: Held shared by every landing worker process while it lives (landing_pool), taken exclusive by the next landing
+#: before it removes part files: a worker of a killed landing can be inside a write when its parent dies (its
+#: SIGKILL takes effect when the call returns: tens of ms on a busy disk), and the file it is creating must not
+#: appear after the cleanup that should have removed it. The OS releases a process's locks as the very last of its
+#: exit, so once the exclusive lock is granted, no worker of an earlier landing writes anything any more.
+WORKERS_FILE = ".iso-pipeline.workers.lock"
+_worker_hold: list = []  # the open lock file of this worker process, kept open until it exits
+
+
+def hold_as_worker(base: Path) -> None:
+    """In a landing worker process: hold `base`'s workers lock (shared) until the process exits."""
+    if fcntl is None:  # pragma: no cover - no flock (Windows): the PR_SET_PDEATHSIG/parent checks remain
+        return
+    fh = open(_workers_path(base), "a+b")  # noqa: SIM115 - kept open for the life of the process
+    fcntl.flock(fh, fcntl.LOCK_SH)
+    _worker_hold.append(fh)
+
+
+def wait_for_workers(base: Path, *, timeout: float | None = None) -> None:
+    """Return once no landing worker of `base` is alive (called under the writer lock, so every holder is a worker of
+    a landing that was killed); LockError after `timeout` seconds (default $ISO_PIPELINE_LOCK_TIMEOUT)."""
+    if fcntl is None:  # pragma: no cover
+        return
+    path = _workers_path(base)
+    timeout = lock_timeout() if timeout is None else timeout
+    deadline = time.monotonic() + timeout
+    with open(path, "a+b") as fh:
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockError(f"worker processes of an earlier landing still run after {timeout:g} s "
+                                    f"({TIMEOUT_ENV}): they hold {path}") from None
+                time.sleep(0.005)
+        fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _workers_path(base: Path) -> Path:
+    root = Path(base).expanduser().resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    return root / WORKERS_FILE
