@@ -141,9 +141,9 @@ def hub_prices(con: duckdb.DuckDBPyConnection, iso: str, ds: catalog.Dataset) ->
 
 def _summary_bound(con: duckdb.DuckDBPyConnection, schema: str, ds: catalog.Dataset) -> dt.datetime | None:
     """The dataset's last interval in the fill rule's summary less PRICE_DAYS + 3 days, or None without one."""
-    if not _exists(con, schema, "fill_stats"):
-        return None
-    (last,) = _q(con, f'select max(last_interval) from "{schema}".fill_stats where dataset = ?', [ds.dataset])[0]
+    from .monitor.common import summary_last_interval
+
+    last = summary_last_interval(con, schema, ds.dataset)
     return last - dt.timedelta(days=PRICE_DAYS + 3) if last else None
 
 

@@ -27,7 +27,7 @@ from .. import reports
 from ..catalog import isos as registered_isos
 from ..config import env_number
 from .cadence import CADENCES, timezone
-from .common import UTC, columns_of, fmt_bytes, relation_exists
+from .common import UTC, columns_of, fmt_bytes, relation_exists, summary_last_interval
 from .history import failing_nodes, has_history, latest_pipeline_runs
 
 
@@ -202,12 +202,26 @@ def _stage2_tables(con: duckdb.DuckDBPyConnection, iso: str) -> list[tuple[str, 
     return out
 
 
-def _last_day(con: duckdb.DuckDBPyConnection, rel: str, as_of: dt.datetime, tz) -> dt.date | None:
-    """The latest local operating day with data, not after the as-of day."""
+#: How far before the summary's last interval _last_day looks first (a day's rows arrive over more than a day).
+LAST_DAY_LOOKBACK = dt.timedelta(days=3)
+
+
+def _last_day(con: duckdb.DuckDBPyConnection, iso: str, dataset: str, rel: str, as_of: dt.datetime,
+              tz) -> dt.date | None:
+    """The latest local operating day with data, not after the as-of day. Read first from the rows since the fill
+    rule's summary says the dataset ends, less LAST_DAY_LOOKBACK (the Stage 2 files before it are skipped by their
+    statistics: a longer history costs no more); from every row when that finds no day at least two days after the
+    bound (a row before the bound lies at most a day after it in local time, so such a day is the latest one)."""
     today = as_of.astimezone(tz).date()
-    day, = con.execute(f"select max(datetime_local)::date from {rel} where datetime < ? "
-                       "and datetime_local < ?", [as_of + dt.timedelta(days=2), today + dt.timedelta(days=1)]
-                       ).fetchone()
+    sql = f"select max(datetime_local)::date from {rel} where datetime < ? and datetime_local < ?"
+    args = [as_of + dt.timedelta(days=2), today + dt.timedelta(days=1)]
+    last = summary_last_interval(con, iso.lower(), dataset)
+    if last is not None:
+        since = last - LAST_DAY_LOOKBACK
+        day, = con.execute(sql + " and datetime >= ?", [*args, since]).fetchone()
+        if day is not None and day > since.astimezone(tz).date() + dt.timedelta(days=1):
+            return day
+    day, = con.execute(sql, args).fetchone()
     return day
 
 
@@ -238,7 +252,7 @@ def unusual_prices(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime,
     for dataset, rel, key, value, typed in _stage2_tables(con, iso):
         if not typed:
             continue  # hubs only (AS products have no settlement type)
-        last = _last_day(con, rel, as_of, tz)
+        last = _last_day(con, iso, dataset, rel, as_of, tz)
         if last is None:
             continue
         first = last - dt.timedelta(days=trailing_days)
@@ -274,7 +288,7 @@ def vanished_points(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime
     alerts = []
     tz = timezone(iso)
     for dataset, rel, key, _value, _typed in _stage2_tables(con, iso):
-        last = _last_day(con, rel, as_of, tz)
+        last = _last_day(con, iso, dataset, rel, as_of, tz)
         if last is None:
             continue
         first = last - dt.timedelta(days=trailing_days)

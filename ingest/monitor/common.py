@@ -78,6 +78,18 @@ def relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> b
     ).fetchone()[0] > 0
 
 
+def summary_last_interval(con: duckdb.DuckDBPyConnection, schema: str, dataset: str) -> dt.datetime | None:
+    """The dataset's last interval in the fill rule's summary (`<iso>.fill_stats`, kept by every build), None
+    without one: a bound for reads of the latest days that must not cost a scan of all history. The summary can lag
+    or lead the rows (a build that stopped half-way): a reader checks that what it found lies well after the
+    bound, and reads every row otherwise."""
+    if not relation_exists(con, schema, "fill_stats"):
+        return None
+    (last,) = con.execute(f'select max(last_interval) from "{schema}".fill_stats where dataset = ?',
+                          [dataset]).fetchone()
+    return last.replace(tzinfo=UTC) if last is not None and last.tzinfo is None else last
+
+
 def columns_of(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[str]:
     return [r[0] for r in con.execute(
         "select column_name from information_schema.columns where table_schema = ? and table_name = ? "

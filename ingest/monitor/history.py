@@ -2,7 +2,7 @@
 
     monitoring.runs          one row per landing (kind 'land') and per dbt build / run / test / seed / snapshot /
                              source freshness (kind 'dbt'): start, end, status, counts
-    monitoring.run_nodes     per dbt node of a run: ISO, stage, dataset, status, timing, rows afterwards, failing rows
+    monitoring.run_nodes     per dbt node of a run: ISO, stage, dataset, status, timing, rows afterwards (null for a view), failing rows
     monitoring.run_datasets  per landing and dataset: files landed / skipped / quarantined, rows landed
     monitoring.storage       per run: files and bytes per ISO, area (landed_csv, quarantine, stage2, stage3, stage4)
                              and dataset

@@ -87,7 +87,9 @@
           sql_literal(node.resource_type), sql_literal(iso), sql_literal(stage), sql_literal(meta.dataset),
           sql_literal(status), sql_ts(span.started), sql_ts(span.completed), sql_literal(res.execution_time),
           'null', sql_literal(res.failures), sql_literal((message or '') | truncate(500))] | join(', ') ~ ')') -%}
-    {%- if node.resource_type == 'model' and status == 'success' and stage in ('intermediate', 'rollup', 'flattened', 'combined') -%}
+    {#- a view is not counted: it holds no rows (its count would read its inputs' whole history on every run) -#}
+    {%- if node.resource_type == 'model' and status == 'success' and stage in ('intermediate', 'rollup', 'flattened', 'combined')
+          and node.config.materialized != 'view' -%}
       {%- do counted.append(node) -%}
     {%- endif -%}
   {%- endfor -%}

@@ -36,9 +36,9 @@
 {%- endmacro %}
 
 {% macro relation_exists(node) -%}
-  {%- set rows = run_query("select count(*) from information_schema.tables where table_schema = '" ~ node.schema
-                           ~ "' and table_name = '" ~ node.alias ~ "'").columns[0].values() -%}
-  {{ return(rows[0] > 0) }}
+  {#- from dbt's relation cache (the warehouse's schemas as listed when the run started, and what the run built since):
+      no query per node -#}
+  {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) is not none) }}
 {%- endmacro %}
 
 {% macro write_reports(results) %}
@@ -273,10 +273,9 @@
     {%- set rows = [] -%}
     {%- for node in nodes_of(iso, 'stage', stage) if relation_exists(node) -%}
       {%- set rel = node_relation(node) -%}
-      {%- set n = run_query("select count(*), min(datetime), max(datetime) from " ~ rel).rows[0] -%}
-      {%- set ncols = run_query("select count(*) from information_schema.columns where table_schema = '" ~ node.schema
-            ~ "' and table_name = '" ~ node.alias ~ "'").rows[0][0] -%}
-      {%- do rows.append([node.config.meta.dataset, n[0], ncols, n[1].strftime('%Y-%m-%d %H:%M') if n[1] else none,
+      {%- set n = run_query("select count(*), min(datetime), max(datetime), (select count(*) from information_schema.columns "
+            ~ "where table_schema = '" ~ node.schema ~ "' and table_name = '" ~ node.alias ~ "') from " ~ rel).rows[0] -%}
+      {%- do rows.append([node.config.meta.dataset, n[0], n[3], n[1].strftime('%Y-%m-%d %H:%M') if n[1] else none,
                           n[2].strftime('%Y-%m-%d %H:%M') if n[2] else none]) -%}
     {%- endfor -%}
     {%- do md.append('\n## ' ~ title ~ '\n\n' ~ md_table(['dataset', 'rows', 'columns', 'first (UTC)', 'last (UTC)'], rows)) -%}

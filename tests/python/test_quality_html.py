@@ -283,6 +283,37 @@ def test_hub_prices_read_since_the_summary_bound_and_all_of_history_when_it_does
             con.execute(f"update ercot.fill_stats set last_interval = last_interval - interval ({shift}) day")
 
 
+def test_the_alerts_latest_day_read_since_the_summary_and_from_every_row_when_it_does_not_match(gap_build, tmp_path):
+    """The unusual_price and vanished_point alerts judge the latest day with data not after the as-of time; it is read
+    from the rows since fill_stats' last interval less a few days, and from every row when the summary does not
+    match (leading the rows, or an as-of time before the bound): always the day every row gives."""
+    from ingest.monitor import alerts
+
+    copy = tmp_path / "warehouse.duckdb"
+    copy.write_bytes((gap_build / "warehouse.duckdb").read_bytes())
+    tz = catalog.timezone(ISO)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("set TimeZone = 'UTC'")
+        (first, last), = con.execute("select min(datetime), max(datetime) from ercot.rt_prices").fetchall()
+        assert last - first > dt.timedelta(days=2)
+        for ds in ("RT_prices", "DA_prices", "RT_SPP"):
+            rel = f"ercot.{ds.lower()}"
+
+            def every_row(as_of: dt.datetime, rel: str = rel) -> dt.date | None:
+                (day,), = con.execute(f"select max(datetime_local)::date from {rel} where datetime < ? and "
+                                      "datetime_local < ?", [as_of + dt.timedelta(days=2),
+                                                            as_of.astimezone(tz).date() + dt.timedelta(days=1)]).fetchall()
+                return day
+
+            # the summary as built, lagging the rows, leading them by 380 days and by one
+            for shift in (0, -20, 380, 1):
+                con.execute(f"update ercot.fill_stats set last_interval = last_interval + interval ({shift}) day")
+                for as_of in (dt.datetime.now(dt.UTC), last + dt.timedelta(hours=1), first + dt.timedelta(days=1),
+                              first - dt.timedelta(days=1)):
+                    assert alerts._last_day(con, ISO, ds, rel, as_of, tz) == every_row(as_of), (ds, shift, as_of)
+                con.execute(f"update ercot.fill_stats set last_interval = last_interval - interval ({shift}) day")
+
+
 # ------------------------------------------------------------------------------------------------------------------
 # without a build: the DST arithmetic, the off switch and an empty warehouse
 
