@@ -25,9 +25,9 @@
   parent before each file elsewhere), so nothing writes on after a kill. Everything a worker writes is a part
   file until the writer renames it, and the next landing removes part files first (landing.clean_partials), once
   every worker of the killed one has exited (each holds lock.WORKERS_FILE shared: one killed mid-write finishes
-  that write first). A full
-  disk met by a worker stops landing at its file, after the files before it, as in a serial run: Lander._stop
-  first stops the workers (`Lander.quiesce`), then records what landed and removes the part files.
+  that write first). A full disk met by a worker stops landing at its file, after the files before it, as in a
+  serial run: Lander._stop first stops the workers (`Lander.quiesce`), then records what landed and removes the
+  part files.
 """
 
 from __future__ import annotations
