@@ -87,7 +87,8 @@ def straggler(root: Path, folder: Path, seconds: float) -> subprocess.Popen:
 
 def test_a_rerun_cleans_up_after_a_killed_runs_last_write(tmp_path):
     """The rerun removes part files only once every worker of the killed landing has exited: here a straggler
-    writes its part file 3 s into a landing that takes less than that; the rerun waits for it, then removes it."""
+    writes its part file 3 s after the rerun started, long after the rerun's cleanup would otherwise have run (the
+    leftover without the wait); the rerun waits for it to exit, then removes it."""
     raw = tmp_path / "raw"
     generate_ercot(raw, days=1, datasets=("RT_prices",))
     paths = IsoPaths.of("ERCOT", tmp_path / "data")
