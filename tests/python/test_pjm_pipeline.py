@@ -76,7 +76,7 @@ def test_every_export_lands_and_every_dbt_test_passes(pjm):
         assert (pjm.summary.landed[ds], pjm.summary.rows[ds]) == (want["files"], want["rows"]), ds
     results = json.loads((pjm.base / "dbt_target" / "run_results.json").read_text())["results"]
     tests = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("test.")}
-    assert len(tests) > 80
+    assert len(tests) > 60
     assert set(tests.values()) == {"pass"}, {k: v for k, v in tests.items() if v != "pass"}
 
 

@@ -352,6 +352,35 @@ def test_a_wide_cell_changed_on_the_new_day_fails_pivot_matches_long_at_both_end
     assert f"datetime >= timestamptz '{dt.date.fromisoformat(day) - dt.timedelta(days=1)} 00:00:00+00'" in result["compiled_code"]
 
 
+def test_an_incremental_grain_check_finds_a_null_price_on_the_new_day_and_a_row_without_a_local_time_on_any(tmp_path):
+    """unique_grain with local_column checks the NULLs of its columns on the unverified days only, but a row whose
+    local timestamp is NULL belongs to no day: it is looked for in every day (here in a verified one)."""
+    base = _two_days_then_a_third(tmp_path)
+    model = '"warehouse"."ercot"."da_prices"'
+    days = [d for (d,) in query(base, "select day::varchar from main._export_days where model = ? order by day", [model])]
+    folder = IsoPaths.of("ERCOT", base).rollup_files / "DA_prices"
+    [new_day] = folder.rglob(f"data_{days[-1].replace('-', '')}.parquet")
+    [old_day] = folder.rglob(f"data_{days[0].replace('-', '')}.parquet")
+    with duckdb.connect() as con:
+        con.execute("set TimeZone = 'UTC'")
+        for path, change in ((new_day, "case when settlement_point = 'HB_WEST' and hour_ending = 8 then null else da_lmp end as da_lmp"),
+                             (old_day, "case when settlement_point = 'LZ_CPS' and hour_ending = 20 then null else datetime_local end"
+                                       " as datetime_local")):
+            con.execute(f"copy (select * replace ({change}) from read_parquet('{path}')) to '{path}.new' (format parquet)")
+            Path(f"{path}.new").replace(path)
+    with duckdb.connect(str(base / "warehouse.duckdb")) as con:  # as if just exported: the new day to verify
+        con.execute("update main._export_days set verified_at = null, exported_at = now() where model = ? and day = ?",
+                    [model, days[-1]])
+    tested = build(base, "--select", "test_name:unique_grain")
+    [grain] = [k for k in tested if k.startswith("unique_grain_ercot_da_prices")]
+    assert tested[grain] == "fail"
+    results = json.loads((base / "dbt_target" / "run_results.json").read_text())["results"]
+    [result] = [r for r in results if r["unique_id"].split(".", 2)[-1] == grain]
+    assert "datetime_local is null" in result["compiled_code"] and f"'{days[0]}'" not in result["compiled_code"]
+    found = {tuple(r) for r in query(base, f"select problem, settlement_point from ({result['compiled_code']})")}
+    assert found == {("NULL da_lmp", "HB_WEST"), ("NULL datetime_local", "LZ_CPS")}, found
+
+
 def test_new_price_bounds_are_checked_against_every_day_not_only_the_new_one(tmp_path):
     """values_in_range checks only the days not yet verified on an incremental build; a new price_bounds file makes
     every day of the models it bounds unverified again (the seed's post-hook), so a lowered cap fails on old days."""

@@ -31,6 +31,18 @@ CASES = {
         "test_unique_grain(model=rel('fx_da'), columns=['datetime', 'settlement_point'], context_columns=['iso'])",
         "insert into fx_da select * from fx_da where settlement_point = 'HB_NORTH' limit 1",
     ),
+    "null_key": (
+        "test_unique_grain(model=rel('fx_da'), columns=['datetime', 'settlement_point'], required_columns=['source_file', 'da_lmp'], "
+        "context_columns=['iso', 'datetime_local', 'source_file'], local_column='datetime_local')",
+        "update fx_da set settlement_point = null"
+        " where settlement_point = 'LZ_NORTH' and hour_ending = 3 and datetime_local::date = date '2024-10-24'",
+    ),
+    "null_price": (
+        "test_unique_grain(model=rel('fx_da'), columns=['datetime', 'settlement_point'], required_columns=['source_file', 'da_lmp'], "
+        "context_columns=['iso', 'datetime_local', 'source_file'], local_column='datetime_local')",
+        "update fx_da set da_lmp = null"
+        " where settlement_point = 'HB_HUBAVG' and hour_ending = 11 and datetime_local::date = date '2024-10-26'",
+    ),
     "out_of_range_price": (
         "test_values_in_range(model=rel('fx_da'), column_name='da_lmp', iso='ERCOT', market='DA', type_column='settlement_type')",
         "update fx_da set da_lmp = 99999"
@@ -164,7 +176,10 @@ def test_generic_test_fails_on_bad_fixture_and_passes_on_clean(case, compiled, b
         assert {"iso", "day", "point"} <= set(columns) and first["iso"] == "ERCOT"
         assert ("dataset" in columns) or ("market" in columns)
     expectations = {
-        "duplicate": lambda r: r["settlement_point"] == "HB_NORTH" and r["occurrences"] == 2,
+        "duplicate": lambda r: r["settlement_point"] == "HB_NORTH" and r["occurrences"] == 2 and r["problem"] == "duplicate key",
+        "null_key": lambda r: r["problem"] == "NULL settlement_point" and r["settlement_point"] is None and r["occurrences"] == 1
+        and r["datetime_local"] == "2024-10-24 02:00:00" and r["iso"] == "ERCOT",
+        "null_price": lambda r: r["problem"] == "NULL da_lmp" and r["settlement_point"] == "HB_HUBAVG",
         "out_of_range_price": lambda r: r["point"] == "LZ_WEST" and r["value"] == 99999 and str(r["day"]) == "2024-10-25",
         "missing_day": lambda r: r["point"] == "HB_WEST" and str(r["day"]) == "2024-10-30" and r["missing_intervals"] == 24,
         "gap_at_the_end": lambda r: r["point"] == "HB_PAN" and r["missing_intervals"] == 4,
