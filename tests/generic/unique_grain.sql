@@ -16,6 +16,7 @@
 {%- set days = unverified_days_filter(model, local_column) if local_column else none %}
 {%- set rows = "select " ~ selected | join(', ') ~ " from " ~ model ~ (" where " ~ days if days else "") %}
 {%- set present = (columns + required_columns + ([local_column] if local_column else [])) | unique | list %}
+{%- set problem %}concat('NULL ', concat_ws(', '{% for c in present %}, case when {{ c }} is null then '{{ c }}' end{% endfor %})){% endset %}
 {%- set body %}
 with repeated as (
     select {{ key_hash(columns) }} as key_hash
@@ -28,11 +29,16 @@ suspects as (
     where {{ key_hash(columns) }} in (select key_hash from repeated)
 ),
 incomplete as (
-    select *, concat('NULL ', concat_ws(', '{% for c in present %}, case when {{ c }} is null then '{{ c }}' end{% endfor %})) as problem
+    {#- two scans, each with a filter the parquet reader can push down: `days or local is null` in one would read
+        every row of the model (1.3 s for a year of 5-minute prices, against 0.08 s for `local is null` alone) -#}
+    select {{ selected | join(', ') }}, {{ problem }} as problem
     from {{ model }}
     where ({% for c in present %}{{ c }} is null{% if not loop.last %} or {% endif %}{% endfor %})
-    {%- if days %}
-      and ({{ days }} or {{ local_column }} is null)
+    {%- if days %} and ({{ days }})
+    union all
+    select {{ selected | join(', ') }}, {{ problem }} as problem
+    from {{ model }}
+    where {{ local_column }} is null and not coalesce({{ days }}, false)
     {%- endif %}
 )
 select
