@@ -118,12 +118,31 @@ def coverage(con: duckdb.DuckDBPyConnection, iso: str, ds: catalog.Dataset) -> C
 
 def hub_prices(con: duckdb.DuckDBPyConnection, iso: str, ds: catalog.Dataset) -> dict[str, list[tuple[dt.date, float]]]:
     """Daily mean price per hub (local operating day), the latest PRICE_DAYS days: the measure unusual_price judges.
-    Read from the hub rows since a bound taken from the fill rule's summary (`<iso>.fill_stats`: the dataset's last
-    interval, less PRICE_DAYS + 3 days), so a longer history costs no more; the whole history is read instead when
-    the summary is missing or does not match the rows (nothing after the bound, or the window starts before it)."""
+    From the Stage 2 model's day summaries (main._day_keys: the sum and count of each hub's values per day) when they
+    are complete, a few thousand summary rows; otherwise from the hub rows since a bound taken from the fill rule's
+    summary (`<iso>.fill_stats`: the dataset's last interval, less PRICE_DAYS + 3 days), so a longer history costs no
+    more, and from the whole history when that summary is missing or does not match the rows (nothing after the
+    bound, or the window starts before it). The same means each way (tested)."""
+    from .monitor.common import HUB_DAY_MEANS, day_summary_model
+
     schema, name = iso.lower(), ds.dataset.lower()
     if not _exists(con, schema, name):
         return {}
+    summary = day_summary_model(con, schema, name, "settlement_point", ds.value_column)
+    if summary:
+        rows = _q(con, f"with hub as ({HUB_DAY_MEANS}) select key, day, mean from hub "
+                       f"where day > (select max(day) from hub) - {PRICE_DAYS} order by 1, 2", [summary])
+    else:
+        rows = _hub_prices_from_rows(con, schema, name, ds)
+    out: dict[str, list[tuple[dt.date, float]]] = {}
+    for point, day, mean in rows:
+        out.setdefault(point, []).append((day, mean))
+    return out
+
+
+def _hub_prices_from_rows(con: duckdb.DuckDBPyConnection, schema: str, name: str,
+                          ds: catalog.Dataset) -> list[tuple[str, dt.date, float]]:
+    """hub_prices' (point, day, mean) from the Stage 2 rows: since the fill rule's bound, or all of them."""
     hub = (f'select settlement_point, datetime_local::date as day, {ds.value_column} as v from "{schema}"."{name}" '
            f"where settlement_type = 'HUB' and {ds.value_column} is not null")
     latest = (f'with hub as ({{}}) select settlement_point, day, avg(v) from hub '
@@ -133,10 +152,7 @@ def hub_prices(con: duckdb.DuckDBPyConnection, iso: str, ds: catalog.Dataset) ->
     # the window (days after the last one less PRICE_DAYS) starts at least a day after the bound, or read it all
     if not rows or since.date() > max(day for _, day, _ in rows) - dt.timedelta(days=PRICE_DAYS + 1):
         rows = _q(con, latest.format(hub))
-    out: dict[str, list[tuple[dt.date, float]]] = {}
-    for point, day, mean in rows:
-        out.setdefault(point, []).append((day, mean))
-    return out
+    return rows
 
 
 def _summary_bound(con: duckdb.DuckDBPyConnection, schema: str, ds: catalog.Dataset) -> dt.datetime | None:

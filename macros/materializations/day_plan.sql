@@ -22,8 +22,19 @@
   alter table main._export_state add column if not exists summarized_at timestamptz;
   create table if not exists main._day_keys (
     model varchar, day date, key varchar, row_count bigint, value_count bigint,
-    first_row timestamptz, last_row timestamptz, first_value timestamptz, last_value timestamptz
+    first_row timestamptz, last_row timestamptz, first_value timestamptz, last_value timestamptz,
+    key_type varchar, value_sum double
   );
+  {#- a summary kept before key_type / value_sum existed is made again by the model's next export
+      (day_keys_statements: not summarized_relation) -#}
+  update main._export_state set summarized_at = null
+  where summarized_at is not null and not exists (
+    select 1 from duckdb_columns() where database_name = current_database() and schema_name = 'main'
+      and table_name = '_day_keys' and column_name = 'value_sum');
+  alter table main._day_keys add column if not exists key_type varchar;
+  alter table main._day_keys add column if not exists value_sum double;
+  alter table main._export_state add column if not exists summary_key varchar;
+  alter table main._export_state add column if not exists summary_value varchar;
   {{ inputs_seen_ddl() }}
 {%- endmacro %}
 

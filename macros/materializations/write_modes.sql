@@ -172,12 +172,15 @@
       full export starts the log afresh, unverified). With `summary` ({'key': SQL expression, 'value': column}: a
       Stage 2 model's meta key_column / value_column), the day summaries of the days it wrote (day_keys_statements). -#}
   {%- set summarized = summary is not none -%}
-  insert or replace into main._export_state (model, watermark, full_export_at, updated_at, verified_at, summarized_at)
+  insert or replace into main._export_state (model, watermark, full_export_at, updated_at, verified_at, summarized_at,
+                                             summary_key, summary_value)
   select '{{ model }}', {{ "'" ~ plan.watermark ~ "'::timestamptz" if plan.watermark is not none else 'null' }},
          {{ "now()" if plan.full else "(select full_export_at from main._export_state where model = '" ~ model ~ "')" }},
          now(),
          (select verified_at from main._export_state where model = '{{ model }}'),
-         {{ 'now()' if summarized else 'null' }};
+         {{ 'now()' if summarized else 'null' }},
+         {{ sql_literal(summary.key) if summarized else 'null' }},
+         {{ sql_literal(summary.value) if summarized else 'null' }};
   {%- if plan.full %}
   delete from main._export_days where model = '{{ model }}';
   update main._export_state set verified_at = null where model = '{{ model }}';

@@ -150,11 +150,21 @@ def test_webhook_failure_is_reported_without_the_url(tmp_path, ercot_raw, httpse
     assert len(errors) == 1 and "HTTP 403" in errors[0] and "secret-token" not in errors[0]
 
 
-def test_unusual_price(built, tmp_path):
+@pytest.mark.parametrize("read", ["summary", "rows"])
+def test_unusual_price(built, tmp_path, read):
+    """HB_NORTH's DA prices 150 $/MWh higher on the last day: judged from the Stage 2 day summaries (main._day_keys:
+    each hub's value sum and count per day) when they are complete, from the rows otherwise."""
     base = copy_warehouse(built, tmp_path)
-    rewrite_view(base, "ercot.da_prices",
-                 "select * replace (case when settlement_point = 'HB_NORTH' and datetime_local::date = date '2024-11-10' "
-                 "then da_lmp + 150 else da_lmp end as da_lmp) from old")
+    spiked = "settlement_point = 'HB_NORTH' and datetime_local::date = date '2024-11-10'"
+    rewrite_view(base, "ercot.da_prices", f"select * replace (case when {spiked} then da_lmp + 150 else da_lmp end as da_lmp) from old")
+    with duckdb.connect(str(base / "warehouse.duckdb")) as con:
+        if read == "summary":  # what an export of the rewritten rows would have summarized
+            (changed,) = con.execute("""update main._day_keys set value_sum = value_sum + 150 * value_count
+                                        where model like '%."ercot"."da_prices"' and key = 'HB_NORTH'
+                                          and day = date '2024-11-10'""").fetchone()
+            assert changed == 1
+        else:
+            con.execute("update main._export_state set summarized_at = null")
     (alert,) = alerts_of(base)
     assert alert.kind == "unusual_price" and alert.where == "DA_prices HB_NORTH"
     assert alert.details["z"] > 4 and alert.since.isoformat() == "2024-11-10T00:00:00-06:00"

@@ -255,10 +255,11 @@ def test_the_report_judges_unusual_prices_as_check_does(gap_build, monkeypatch):
         assert quality_html.unusual(con, ISO, calm) == []
 
 
-def test_hub_prices_read_since_the_summary_bound_and_all_of_history_when_it_does_not_match(gap_build, tmp_path):
-    """hub_prices reads the hub rows since fill_stats' last interval less PRICE_DAYS + 3 days (a longer history costs
-    no more) and gives what reading every hub row gives; when the summary does not match the rows - nothing after
-    its bound, or the window of PRICE_DAYS starting before it - it reads every row rather than draw a short year."""
+def test_hub_prices_read_from_the_day_summaries_or_the_rows_and_give_what_every_hub_row_gives(gap_build, tmp_path):
+    """hub_prices reads the Stage 2 day summaries (main._day_keys: each hub's value sum and count per day) and gives
+    what reading every hub row gives. Without a complete summary it reads the hub rows since fill_stats' last interval
+    less PRICE_DAYS + 3 days (a longer history costs no more), the same means; when that bound does not match the
+    rows - nothing after it, or the window of PRICE_DAYS starting before it - every row rather than a short year."""
     copy = tmp_path / "warehouse.duckdb"  # its Stage 2 views read the build's parquet files by absolute path
     copy.write_bytes((gap_build / "warehouse.duckdb").read_bytes())
     datasets = [ds for ds in catalog.datasets(ISO) if ds.combined_role in ("da", "rt") and ds.has_points]
@@ -275,6 +276,20 @@ def test_hub_prices_read_since_the_summary_bound_and_all_of_history_when_it_does
                 out.setdefault(p, []).append((d, pytest.approx(v, rel=1e-12)))
             return out
 
+        for ds in datasets:
+            assert quality_html.hub_prices(con, ISO, ds) == every_row(ds), ds.dataset
+        # the summaries are what was read: a hub's sum doubled there doubles its drawn mean that day
+        (point, day), = con.execute("""select key, max(day) from main._day_keys where model like '%"rt_prices"'
+                                       and key_type = 'HUB' and key = (select min(key) from main._day_keys
+                                       where key_type = 'HUB') group by key""").fetchall()
+        con.execute("""update main._day_keys set value_sum = 2 * value_sum
+                       where model like '%"rt_prices"' and key = ? and day = ?""", [point, day])
+        rt = next(ds for ds in datasets if ds.dataset == "RT_prices")
+        drawn, expected = dict(quality_html.hub_prices(con, ISO, rt)[point]), dict(every_row(rt)[point])
+        assert drawn[day] == pytest.approx(2 * expected[day].expected) and drawn[day] != expected[day]
+        assert {d: v for d, v in drawn.items() if d != day} == {d: v for d, v in expected.items() if d != day}
+        # a summary an export has not completed (or one by an earlier version): the rows are read
+        con.execute("update main._export_state set summarized_at = null")
         for shift in (0, 380, 360):  # as built; the bound after the last row; the bound 9 days before it
             con.execute(f"update ercot.fill_stats set last_interval = last_interval + interval ({shift}) day")
             for ds in datasets:

@@ -70,13 +70,17 @@ def assert_day_summaries_and_fill_stats_are_the_rows(base: Path) -> None:
     values = {"rt_prices": "rt_lmp", "da_prices": "da_lmp", "rt_spp": "rt_lmp", "as_prices": "as_price"}
     for (model,) in models:
         name = model.split(".")[-1].strip('"')
-        kept = query(base, "select day, key, row_count, value_count, first_row, last_row, first_value, last_value "
-                           "from main._day_keys where model = ? order by 1, 2", [model])
-        rows = query(base, f"""select datetime_local::date, {keys[name]}, count(*), count({values[name]}), min(datetime),
-                                      max(datetime), min(datetime) filter (where {values[name]} is not null),
-                                      max(datetime) filter (where {values[name]} is not null)
-                               from {model} group by all order by 1, 2""")
-        assert kept == rows and rows, model
+        kind = "cast(null as varchar)" if name == "as_prices" else "settlement_type"
+        kept = query(base, "select day, key, key_type, row_count, value_count, first_row, last_row, first_value, "
+                           "last_value, value_sum from main._day_keys where model = ? order by 1, 2, 3", [model])
+        rows = query(base, f"""select datetime_local::date, {keys[name]}, {kind}, count(*), count({values[name]}),
+                                      min(datetime), max(datetime),
+                                      min(datetime) filter (where {values[name]} is not null),
+                                      max(datetime) filter (where {values[name]} is not null), sum({values[name]})
+                               from {model} group by all order by 1, 2, 3""")
+        assert [r[:-1] for r in kept] == [r[:-1] for r in rows] and rows, model
+        assert [r[-1] for r in kept] == pytest.approx([r[-1] for r in rows], rel=1e-12), model
+        assert {r[2] for r in kept} == ({None} if name == "as_prices" else {"HUB", "ZONE", "NODE"}), model
     stats = "select * from ercot.fill_stats order by dataset, column_name"
     every_row = " union all ".join(
         f"""select '{d}', key, count(*), count(*) filter (where observed), count(*) filter (where filled),
@@ -176,10 +180,15 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
     assert query(base, f"select * from marts.{mart} order by all") == query(base, recomputed) != before
 
     # the rest of the new day, whose last SCED run carries an impossible price (edited after landing: the row count holds)
-    # RT prices exported by a version without day summaries: the next export summarizes every day once
+    # RT prices exported by a version without day summaries, the other models by one whose summaries had no settlement
+    # type and value sums: the next export summarizes every day once
     with duckdb.connect(str(base / "warehouse.duckdb")) as con:
         con.execute("""update main._export_state set summarized_at = null where model = '"warehouse"."ercot"."rt_prices"';
-                       delete from main._day_keys where model = '"warehouse"."ercot"."rt_prices"'""")
+                       delete from main._day_keys where model = '"warehouse"."ercot"."rt_prices"';
+                       alter table main._day_keys drop column key_type;
+                       alter table main._day_keys drop column value_sum;
+                       alter table main._export_state drop column summary_key;
+                       alter table main._export_state drop column summary_value""")
     land("ercot", [later], base=base)
     sced = max((e for e in landed_entries(base) if e["format"] == "np6_788_cd"), key=lambda e: e["file_name"])
     csv_path = IsoPaths.of("ERCOT", base).root / sced["path"]
