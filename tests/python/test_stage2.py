@@ -354,7 +354,8 @@ def test_a_wide_cell_changed_on_the_new_day_fails_pivot_matches_long_at_both_end
 
 def test_an_incremental_grain_check_finds_a_null_price_on_the_new_day_and_a_row_without_a_local_time_on_any(tmp_path):
     """unique_grain with local_column checks the NULLs of its columns on the unverified days only, but a row whose
-    local timestamp is NULL belongs to no day: it is looked for in every day (here in a verified one)."""
+    local timestamp is NULL belongs to no day: it is looked for in every day (here in a verified one). With every day
+    unverified the two scans are one: each incomplete row is found once."""
     base = _two_days_then_a_third(tmp_path)
     model = '"warehouse"."ercot"."da_prices"'
     days = [d for (d,) in query(base, "select day::varchar from main._export_days where model = ? order by day", [model])]
@@ -379,6 +380,16 @@ def test_an_incremental_grain_check_finds_a_null_price_on_the_new_day_and_a_row_
     assert "datetime_local is null" in result["compiled_code"] and f"'{days[0]}'" not in result["compiled_code"]
     found = {tuple(r) for r in query(base, f"select problem, settlement_point from ({result['compiled_code']})")}
     assert found == {("NULL da_lmp", "HB_WEST"), ("NULL datetime_local", "LZ_CPS")}, found
+    # every day unverified (as after a full export): one scan of every day, each incomplete row once
+    with duckdb.connect(str(base / "warehouse.duckdb")) as con:
+        con.execute("update main._export_state set verified_at = null where model = ?", [model])
+    tested = build(base, "--select", "test_name:unique_grain")
+    assert tested[grain] == "fail"
+    results = json.loads((base / "dbt_target" / "run_results.json").read_text())["results"]
+    [result] = [r for r in results if r["unique_id"].split(".", 2)[-1] == grain]
+    assert f"'{days[-1]}'" not in result["compiled_code"]
+    found = sorted(tuple(r) for r in query(base, f"select problem, settlement_point, occurrences from ({result['compiled_code']})"))
+    assert found == [("NULL da_lmp", "HB_WEST", 1), ("NULL datetime_local", "LZ_CPS", 1)], found
 
 
 def test_new_price_bounds_are_checked_against_every_day_not_only_the_new_one(tmp_path):
