@@ -208,11 +208,17 @@ LAST_DAY_LOOKBACK = dt.timedelta(days=3)
 
 def _last_day(con: duckdb.DuckDBPyConnection, iso: str, dataset: str, rel: str, as_of: dt.datetime,
               tz) -> dt.date | None:
-    """The latest local operating day with data, not after the as-of day. Read first from the rows since the fill
+    """The latest local operating day with data, not after the as-of day. From the Stage 2 model's day summaries
+    when they are complete (day_summary_model: the days with rows). Otherwise read first from the rows since the fill
     rule's summary says the dataset ends, less LAST_DAY_LOOKBACK (the Stage 2 files before it are skipped by their
     statistics: a longer history costs no more); from every row when that finds no day at least two days after the
     bound (a row before the bound lies at most a day after it in local time, so such a day is the latest one)."""
     today = as_of.astimezone(tz).date()
+    summary = day_summary_model(con, iso.lower(), dataset.lower())
+    if summary:
+        # a local day not after today starts before the as-of time + 2 days: the rows' condition below holds
+        return con.execute("select max(day) from main._day_keys where model = ? and day <= ? and row_count > 0",
+                           [summary, today]).fetchone()[0]
     sql = f"select max(datetime_local)::date from {rel} where datetime < ? and datetime_local < ?"
     args = [as_of + dt.timedelta(days=2), today + dt.timedelta(days=1)]
     last = summary_last_interval(con, iso.lower(), dataset)

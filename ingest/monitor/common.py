@@ -96,16 +96,18 @@ HUB_DAY_MEANS = ("select key, day, sum(value_sum) / sum(value_count) as mean fro
                  "where model = ? and key_type = 'HUB' group by all having sum(value_count) > 0")
 
 
-def day_summary_model(con: duckdb.DuckDBPyConnection, schema: str, name: str, key: str, value: str) -> str | None:
-    """The model name under which main._day_keys summarizes the Stage 2 relation `schema.name` per local day and
-    `key` with the sum of `value` (kept by each export, macro day_keys_statements), when that summary is complete
-    (`summarized_at`); None otherwise - no summary, one by an earlier version (no value sums) or by other columns,
-    a build stopped before the first export made it - and the caller reads the rows."""
+def day_summary_model(con: duckdb.DuckDBPyConnection, schema: str, name: str, key: str | None = None,
+                      value: str | None = None) -> str | None:
+    """The model name under which main._day_keys summarizes the Stage 2 relation `schema.name` per local day (and
+    `key`, with the sum of `value`, when given; kept by each export, macro day_keys_statements), when that summary is
+    complete (`summarized_at`); None otherwise - no summary, one by an earlier version (no value sums) or by other
+    columns, a build stopped before the first export made it - and the caller reads the rows."""
     if not relation_exists(con, "main", "_day_keys") or "summary_value" not in columns_of(con, "main", "_export_state"):
         return None
     # dbt names the model "<database>"."<schema>"."<name>"; a copy of the warehouse file opens under another database
     found = con.execute("select model from main._export_state where ends_with(model, ?) and summarized_at is not null "
-                        "and summary_key = ? and summary_value = ?", [f'."{schema}"."{name}"', key, value]).fetchall()
+                        "and summary_key = coalesce(?, summary_key) and summary_value = coalesce(?, summary_value)",
+                        [f'."{schema}"."{name}"', key, value]).fetchall()
     return found[0][0] if len(found) == 1 else None
 
 

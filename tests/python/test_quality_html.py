@@ -300,32 +300,47 @@ def test_hub_prices_read_from_the_day_summaries_or_the_rows_and_give_what_every_
 
 def test_the_alerts_latest_day_read_since_the_summary_and_from_every_row_when_it_does_not_match(gap_build, tmp_path):
     """The unusual_price and vanished_point alerts judge the latest day with data not after the as-of time; it is read
-    from the rows since fill_stats' last interval less a few days, and from every row when the summary does not
-    match (leading the rows, or an as-of time before the bound): always the day every row gives."""
+    from the Stage 2 day summaries when they are complete; otherwise from the rows since fill_stats' last interval
+    less a few days, and from every row when that summary does not match (leading the rows, or an as-of time before
+    the bound): always the day every row gives."""
     from ingest.monitor import alerts
 
     copy = tmp_path / "warehouse.duckdb"
     copy.write_bytes((gap_build / "warehouse.duckdb").read_bytes())
     tz = catalog.timezone(ISO)
+    datasets = ("RT_prices", "DA_prices", "RT_SPP")
     with duckdb.connect(str(copy)) as con:
         con.execute("set TimeZone = 'UTC'")
         (first, last), = con.execute("select min(datetime), max(datetime) from ercot.rt_prices").fetchall()
         assert last - first > dt.timedelta(days=2)
-        for ds in ("RT_prices", "DA_prices", "RT_SPP"):
-            rel = f"ercot.{ds.lower()}"
+        as_ofs = (dt.datetime.now(dt.UTC), last + dt.timedelta(hours=1), first + dt.timedelta(days=1),
+                  first - dt.timedelta(days=1))
 
-            def every_row(as_of: dt.datetime, rel: str = rel) -> dt.date | None:
-                (day,), = con.execute(f"select max(datetime_local)::date from {rel} where datetime < ? and "
-                                      "datetime_local < ?", [as_of + dt.timedelta(days=2),
-                                                            as_of.astimezone(tz).date() + dt.timedelta(days=1)]).fetchall()
-                return day
+        def every_row(ds: str, as_of: dt.datetime) -> dt.date | None:
+            (day,), = con.execute(f"select max(datetime_local)::date from ercot.{ds.lower()} where datetime < ? and "
+                                  "datetime_local < ?", [as_of + dt.timedelta(days=2),
+                                                        as_of.astimezone(tz).date() + dt.timedelta(days=1)]).fetchall()
+            return day
 
-            # the summary as built, lagging the rows, leading them by 380 days and by one
+        def latest_day(ds: str, as_of: dt.datetime) -> dt.date | None:
+            return alerts._last_day(con, ISO, ds, f"ercot.{ds.lower()}", as_of, tz)
+
+        for ds in datasets:  # from the day summaries
+            for as_of in (*as_ofs, first + dt.timedelta(hours=5)):
+                assert latest_day(ds, as_of) == every_row(ds, as_of), (ds, as_of)
+        # the summaries are what was read: a day deleted there is not the latest day any more
+        for ds in datasets:
+            model = f'%"{ds.lower()}"'
+            (gone,), = con.execute("select max(day) from main._day_keys where model like ?", [model]).fetchall()
+            con.execute("delete from main._day_keys where model like ? and day = ?", [model, gone])
+            assert latest_day(ds, as_ofs[0]) == gone - dt.timedelta(days=1) and every_row(ds, as_ofs[0]) == gone, ds
+        con.execute("update main._export_state set summarized_at = null")  # no complete day summaries: the rows
+        for ds in datasets:
+            # the fill rule's summary as built, lagging the rows, leading them by 380 days and by one
             for shift in (0, -20, 380, 1):
                 con.execute(f"update ercot.fill_stats set last_interval = last_interval + interval ({shift}) day")
-                for as_of in (dt.datetime.now(dt.UTC), last + dt.timedelta(hours=1), first + dt.timedelta(days=1),
-                              first - dt.timedelta(days=1)):
-                    assert alerts._last_day(con, ISO, ds, rel, as_of, tz) == every_row(as_of), (ds, shift, as_of)
+                for as_of in as_ofs:
+                    assert latest_day(ds, as_of) == every_row(ds, as_of), (ds, shift, as_of)
                 con.execute(f"update ercot.fill_stats set last_interval = last_interval - interval ({shift}) day")
 
 
