@@ -2,8 +2,8 @@
   The Stage 2 day summaries: `main._day_keys`, one row per Stage 2 model, local day, key and settlement type (rows,
   non-NULL values, their sum, first and last interval of each), kept by each export for the days it wrote
   (day_keys_statements, called by record_export), so what needs per-key totals of a year of rows reads a few hundred
-  thousand summary rows instead:
-  fill_stats, the quality report's Stage 2 table and hub prices, and the keys fill_gaps and no_time_gaps have to look at
+  thousand summary rows instead: fill_stats, the quality report's Stage 2 table and hub prices (and the alerts',
+  ingest/monitor/common.py day_summary_model), and the keys fill_gaps and no_time_gaps have to look at
   (day_summary_model). DuckDB only: on Spark, and before a model's summary is complete (summarized_relation), they
   read the rows.
 -#}
@@ -17,8 +17,9 @@
       and the quality report read it instead of a year of rows (summarized_relation). -#}
   {%- set whole = plan.full or not summarized_relation(model) -%}
   {%- if not whole and plan.days | length == 0 -%}{{ return('select 1') }}{%- endif -%}
-  {%- set typed = run_query("select count(*) from information_schema.columns where table_schema = " ~ sql_literal(model.schema)
-                            ~ " and table_name = " ~ sql_literal(model.identifier) ~ " and column_name = 'settlement_type'").rows[0][0] > 0 -%}
+  {%- set typed = run_query("select count(*) from information_schema.columns where table_catalog = " ~ sql_literal(model.database)
+                            ~ " and table_schema = " ~ sql_literal(model.schema) ~ " and table_name = " ~ sql_literal(model.identifier)
+                            ~ " and column_name = 'settlement_type'").rows[0][0] > 0 -%}
   delete from main._day_keys where model = '{{ model }}'{% if not whole %} and day in ({{ sql_date_list(plan.days) }}){% endif %};
   insert into main._day_keys (model, day, key, row_count, value_count, first_row, last_row, first_value, last_value,
                               key_type, value_sum)
