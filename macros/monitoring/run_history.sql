@@ -114,8 +114,9 @@
   {#- The statements that fill monitoring.run_nodes.rows for the models `nodes` built by this run: the rows of each
       relation afterwards (parquet counts come from the file footers, which at a year of history is seconds). A
       day-unit or kept model's count is kept in main._report_rows (key 'rows <unique_id>') with the model's version
-      (node_version) it was counted at, and counted again only when that version changed; any other model is
-      counted every time. -#}
+      (node_version) it was counted at, and counted again only when that version changed - a Stage 2 model keeping
+      its day summaries (summarized_relation) as the sum of their row counts; any other model is counted every
+      time. -#}
   {%- set direct = [] -%}
   {%- set versioned = {} -%}
   {%- for node in nodes -%}
@@ -140,7 +141,11 @@
       {%- if version is none -%}
         {%- do direct.append("select " ~ sql_literal(uid) ~ " as unique_id, count(*) as n from " ~ node.relation_name) -%}
       {%- elif have.get('rows ' ~ uid) != version -%}
-        {%- do fresh.append("select " ~ sql_literal('rows ' ~ uid) ~ " as key, " ~ sql_literal(version) ~ " as version, count(*) as n from " ~ node.relation_name) -%}
+        {#- a Stage 2 model keeping its day summaries: their row counts, not a year of parquet footers -#}
+        {%- set count = "(select coalesce(sum(row_count), 0) from main._day_keys where model = " ~ sql_literal(node.relation_name) ~ ")"
+              if summarized_relation(node.relation_name) else "count(*)" -%}
+        {%- do fresh.append("select " ~ sql_literal('rows ' ~ uid) ~ " as key, " ~ sql_literal(version) ~ " as version, " ~ count ~ " as n"
+              ~ (" from " ~ node.relation_name if count == 'count(*)' else '')) -%}
       {%- endif -%}
     {%- endfor -%}
     {%- for chunk in fresh | batch(50) -%}
