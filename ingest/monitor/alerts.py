@@ -231,18 +231,18 @@ def _last_day(con: duckdb.DuckDBPyConnection, iso: str, dataset: str, rel: str, 
     return day
 
 
-def hub_daily_means(con: duckdb.DuckDBPyConnection, iso: str, dataset: str, key: str, value: str, first: dt.date,
-                    last: dt.date, tz) -> dict[str, dict[dt.date, float]]:
+def hub_daily_means(con: duckdb.DuckDBPyConnection, iso: str, dataset: str, rel: str, key: str, value: str,
+                    first: dt.date, last: dt.date, tz) -> dict[str, dict[dt.date, float]]:
     """Each hub's daily mean `value` (local operating day, non-null values) from `first` to `last`: the measure the
     unusual_price alert judges (and the quality report draws). From the Stage 2 model's day summaries when they are
-    complete (day_summary_model), else from its rows."""
+    complete (day_summary_model), else from its rows (`rel`, the Stage 2 relation)."""
     summary = day_summary_model(con, iso.lower(), dataset.lower(), key, value)
     if summary:
         rows = con.execute(f"with hub as ({HUB_DAY_MEANS}) select * from hub where day between ? and ?",
                            [summary, first, last]).fetchall()
     else:
         rows = con.execute(
-            f"select {key}, datetime_local::date, avg({value}) from {stage2_relation(con, iso, dataset)} "
+            f"select {key}, datetime_local::date, avg({value}) from {rel} "
             f"where settlement_type = 'HUB' and datetime >= ? and datetime < ? "
             f"and datetime_local::date between ? and ? and {value} is not null group by all",
             [dt.datetime.combine(first, dt.time(), tz) - dt.timedelta(days=1),
@@ -272,7 +272,7 @@ def unusual_prices(con: duckdb.DuckDBPyConnection, iso: str, as_of: dt.datetime,
         if have and have[0] <= first and last <= have[1]:
             by_point = {p: {d: v for d, v in series.items() if first <= d <= last} for p, series in have[2].items()}
         else:
-            by_point = hub_daily_means(con, iso, dataset, key, value, first, last, tz)
+            by_point = hub_daily_means(con, iso, dataset, rel, key, value, first, last, tz)
         for point, series in sorted(by_point.items()):
             if last not in series:
                 continue

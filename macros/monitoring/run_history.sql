@@ -143,9 +143,8 @@
       {%- elif have.get('rows ' ~ uid) != version -%}
         {#- a Stage 2 model keeping its day summaries: their row counts, not a year of parquet footers -#}
         {%- set count = "(select coalesce(sum(row_count), 0) from main._day_keys where model = " ~ sql_literal(node.relation_name) ~ ")"
-              if summarized_relation(node.relation_name) else "count(*)" -%}
-        {%- do fresh.append("select " ~ sql_literal('rows ' ~ uid) ~ " as key, " ~ sql_literal(version) ~ " as version, " ~ count ~ " as n"
-              ~ (" from " ~ node.relation_name if count == 'count(*)' else '')) -%}
+              if summarized_relation(node.relation_name) else "(select count(*) from " ~ node.relation_name ~ ")" -%}
+        {%- do fresh.append("select " ~ sql_literal('rows ' ~ uid) ~ " as key, " ~ sql_literal(version) ~ " as version, " ~ count ~ " as n") -%}
       {%- endif -%}
     {%- endfor -%}
     {%- for chunk in fresh | batch(50) -%}
