@@ -168,9 +168,19 @@ def test_nothing_new_skips_whole_history_work_and_new_or_bad_data_runs_it_again(
     # the new day's morning: the mart is rebuilt from the new rows (what its SQL gives now)
     before = query(base, f"select * from marts.{mart} order by all")
     land("ercot", [morning], base=base)
+    # the run history counts a Stage 2 model from its day summaries, not from a year of parquet footers: an old
+    # day's summary made to say 1,000 rows more (a day this build does not export again) shows in the recorded count
+    tampered = ("update main._day_keys set row_count = row_count {} 1000 where model = '\"warehouse\".\"ercot\".\"rt_prices\"' "
+                "and day = date '2024-10-21' and key = 'HB_HOUSTON'")
+    with duckdb.connect(str(base / "warehouse.duckdb")) as con:
+        assert con.execute(tampered.format("+")).fetchall() == [(1,)]
     offset = log_size(base)
     grown = build(base, "--select", "tag:ercot")
     assert grown["__returncode__"] == 0, grown["__log__"][-3000:]
+    recorded, now = recorded_rows(base)["model.iso_pipeline.ercot_rt_prices"]
+    assert recorded == now + 1000 and now > 0, (recorded, now)
+    with duckdb.connect(str(base / "warehouse.duckdb")) as con:
+        assert con.execute(tampered.format("-")).fetchall() == [(1,)]
     assert f'"{mart}": kept' not in log_since(base, offset)
     # Stage 4's hourly statistics aggregate the days the new rows reached, not the whole history
     for stats in ("rt_prices_stats", "rt_spp_stats"):
