@@ -36,7 +36,8 @@
 
 {% macro invocation_memo() -%}
   {#- A dict shared by every node of this dbt invocation (kept in the `graph` context object, which all nodes
-      share), for values that cannot change during a build and cost a query to compute (dst_transitions). -#}
+      share), for values that cannot change during a build and cost a query or a pass over every node to compute
+      (dst_transitions, project_isos). -#}
   {%- if graph is not mapping -%}{{ return({}) }}{%- endif -%}
   {{ return(graph.setdefault('iso_pipeline_invocation_memo', {})) }}
 {%- endmacro %}
