@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import json
 import math
+import shutil
 import zipfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -311,22 +312,36 @@ def test_a_failing_integrity_test_is_run_again_until_the_data_is_fixed(tmp_path)
     assert got == expected
 
 
-def _two_days_then_a_third(tmp_path: Path) -> Path:
-    """A data dir where two DA days were built, then a third landed and built incrementally (all tests pass)."""
-    files = generate_ercot(tmp_path / "raw", start=dt.date(2024, 12, 20), days=3, datasets=("DA_prices",))
-    base = tmp_path / "data"
+@pytest.fixture(scope="module")
+def _two_days_built(tmp_path_factory) -> Path:
+    """A data dir (`data`) where two DA days were built, then a third landed and built incrementally (all tests
+    pass), and a copy of it (`snapshot`), under the returned folder."""
+    root = tmp_path_factory.mktemp("two_days")
+    files = generate_ercot(root / "raw", start=dt.date(2024, 12, 20), days=3, datasets=("DA_prices",))
+    base = root / "data"
     land("ERCOT", files[:2], base=base)
     assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
     land("ERCOT", files[2:], base=base)
     assert build(base, "--select", "tag:ercot")["__returncode__"] == 0
+    shutil.copytree(base, root / "snapshot")
+    return root
+
+
+@pytest.fixture
+def two_days_then_a_third(_two_days_built) -> Path:
+    """The data dir of _two_days_built as its builds left it, for one test to change: put back from the snapshot in
+    the same folder (the warehouse's views and the landing registry hold absolute paths). Two builds per test fewer."""
+    base = _two_days_built / "data"
+    shutil.rmtree(base)
+    shutil.copytree(_two_days_built / "snapshot", base)
     return base
 
 
-def test_a_wide_cell_changed_on_the_new_day_fails_pivot_matches_long_at_both_ends_of_the_local_day(tmp_path):
+def test_a_wide_cell_changed_on_the_new_day_fails_pivot_matches_long_at_both_ends_of_the_local_day(two_days_then_a_third):
     """pivot_matches_long on an incremental build compares only the unverified local days of the wide table, read
     through a UTC range (so the other days' files are skipped): the first and the last interval of a local day, whose
     UTC dates differ, are both still compared."""
-    base = _two_days_then_a_third(tmp_path)
+    base = two_days_then_a_third
     model = '"warehouse"."ercot"."flat_da_prices"'
     ((day,),) = query(base, "select max(day)::varchar from main._export_days where model = ?", [model])
     [path] = (IsoPaths.of("ERCOT", base).rollup_files / "flattened" / "DA_prices").rglob(f"*{day.replace('-', '')[:6]}*.parquet")
@@ -352,11 +367,11 @@ def test_a_wide_cell_changed_on_the_new_day_fails_pivot_matches_long_at_both_end
     assert f"datetime >= timestamptz '{dt.date.fromisoformat(day) - dt.timedelta(days=1)} 00:00:00+00'" in result["compiled_code"]
 
 
-def test_an_incremental_grain_check_finds_a_null_price_on_the_new_day_and_a_row_without_a_local_time_on_any(tmp_path):
+def test_an_incremental_grain_check_finds_a_null_price_on_the_new_day_and_a_row_without_a_local_time_on_any(two_days_then_a_third):
     """unique_grain with local_column checks the NULLs of its columns on the unverified days only, but a row whose
     local timestamp is NULL belongs to no day: it is looked for in every day (here in a verified one). With every day
     unverified the two scans are one: each incomplete row is found once."""
-    base = _two_days_then_a_third(tmp_path)
+    base = two_days_then_a_third
     model = '"warehouse"."ercot"."da_prices"'
     days = [d for (d,) in query(base, "select day::varchar from main._export_days where model = ? order by day", [model])]
     folder = IsoPaths.of("ERCOT", base).rollup_files / "DA_prices"
@@ -392,10 +407,10 @@ def test_an_incremental_grain_check_finds_a_null_price_on_the_new_day_and_a_row_
     assert found == [("NULL da_lmp", "HB_WEST", 1), ("NULL datetime_local", "LZ_CPS", 1)], found
 
 
-def test_new_price_bounds_are_checked_against_every_day_not_only_the_new_one(tmp_path):
+def test_new_price_bounds_are_checked_against_every_day_not_only_the_new_one(two_days_then_a_third, tmp_path):
     """values_in_range checks only the days not yet verified on an incremental build; a new price_bounds file makes
     every day of the models it bounds unverified again (the seed's post-hook), so a lowered cap fails on old days."""
-    base = _two_days_then_a_third(tmp_path)
+    base = two_days_then_a_third
     results = json.loads((base / "dbt_target" / "run_results.json").read_text())["results"]
     [scoped] = [r for r in results if r["unique_id"].split(".")[2].startswith("values_in_range_ercot_da_prices")]
     assert scoped["status"] == "pass" and "m.datetime_local >= date '" in scoped["compiled_code"], "only the new day"

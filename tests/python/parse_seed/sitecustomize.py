@@ -139,7 +139,22 @@ def seed() -> None:
     _log(template, f"{data_dir} {target}")
 
 
+def write_manifest_once() -> None:
+    """`build`, `run`, `test` and `seed` write manifest.json twice: after parsing, before any node runs, and again at
+    the end (with what the run compiled). A test reads it only after dbt exits, so a test run's dbt writes it at the
+    end only (3-5 s less per dbt process on a 2-core machine, for ~900 nodes; the suite starts about 120)."""
+    if not os.environ.get(SEED_ENV) or Path(sys.argv[0]).name != "dbt":
+        return
+    if not {"build", "run", "test", "seed"} & set(sys.argv[1:]):
+        return
+    import dbt.parser.manifest
+    import dbt.task.runnable  # binds the writer the end of a run calls, before it is replaced for the parse
+
+    dbt.parser.manifest.write_manifest = lambda *args, **kwargs: None
+
+
 try:
     seed()
+    write_manifest_once()
 except Exception as error:  # noqa: BLE001 - never in dbt's way: dbt then parses in full, as without this file
     print(f"parse seed skipped: {error!r}", file=sys.stderr)
