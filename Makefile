@@ -19,10 +19,11 @@ demo: $(STAMP)
 	$(BIN)/iso-pipeline demo
 
 # every test, lint included (tests/python/test_lint.py: ruff, and sqlfluff against a small generated warehouse), on
-# TEST_WORKERS processes, a test file per process at a time (module fixtures build once); TEST_WORKERS=0: one process
+# TEST_WORKERS processes, a test file per process at a time (module fixtures build once); TEST_WORKERS=0: one process.
+# The 40 slowest tests are listed at the end (a module's fixture counts in its first test): where CI's time goes.
 TEST_WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=40 $(PYTEST_ARGS)
 
 # the lint alone (about 2-3 minutes, most of it sqlfluff's dbt compile); `$(BIN)/ruff check .` is the instant Python half
 lint: $(STAMP)
