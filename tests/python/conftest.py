@@ -22,12 +22,13 @@ REAL = FIXTURES / "real_samples"
 PARSE_SEED = Path(__file__).parent / "parse_seed"
 SEED_ENV = "ISO_PIPELINE_TEST_PARSE_SEED"
 
-#: The slowest test files, collected first (worker-minutes in a profiled `make test`, 2026-12-03: 32.6, 13.5, 12.2,
-#: 10.1, 7.7, 7.5, 7.4, 4.0): `make test` hands files to its two processes in collection order
-#: (`--no-loadscope-reorder`: pytest-xdist's default starts the files with the most tests first, which put Spark's few,
-#: long tests last, to run alone at the end).
-SLOWEST_FIRST = ("test_spark_parity.py", "test_build_crash.py", "test_stage2.py", "test_lint.py", "test_stage3.py",
-                 "test_paths.py", "test_documented_commands.py", "test_delivery_order.py")
+#: The slowest test files, collected first (seconds of their slowest tests in a fresh-clone `make test` on a slow 2-core
+#: VM, 2026-12-07, 70 min in all: Spark parity ~1,470, test_stage2 ~780+, test_build_crash ~620+, the README's
+#: commands 631 in one test, test_unchanged_inputs ~520, lint ~390, test_paths ~310, the NYISO pipeline's fixture 211):
+#: `make test` hands files to its two processes in collection order (`--no-loadscope-reorder`: pytest-xdist's default
+#: starts the files with the most tests first, which put Spark's few, long tests last, to run alone at the end).
+SLOWEST_FIRST = ("test_spark_parity.py", "test_stage2.py", "test_build_crash.py", "test_documented_commands.py",
+                 "test_unchanged_inputs.py", "test_lint.py", "test_paths.py", "test_local_order_pipeline.py")
 
 
 def pytest_collection_modifyitems(session, config, items) -> None:
