@@ -47,10 +47,8 @@ pytestmark = pytest.mark.skipif(_spark_available() is not None and not os.enviro
                                 reason=str(_spark_available()))
 
 
-#: the JVM of a test's Spark session: C1 compiles only, one compiler thread, the serial collector. A test's Spark
-#: runs ~1,000 small statements on 2 cores beside another test process; the optimising compiler's threads spend
-#: CPU that such short work never earns back (a first ERCOT build: 154-159 s against 164-175 s with Java's
-#: defaults). Java's own launcher variable: the profile's JVM options stay as users get them.
+#: the JVM of a test's Spark session: C1 compiles only, one compiler thread, the serial collector (short runs; measured
+#: in docs/running_on_a_cluster.md). Java's own launcher variable: the profile's JVM options stay as users get them.
 SHORT_JVM = {"JDK_JAVA_OPTIONS": "-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC"}
 
 

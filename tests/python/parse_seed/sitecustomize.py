@@ -11,7 +11,10 @@ tests/python/test_parse_seed.py proves it against a real full parse, and dbt sti
 conftest.py puts this folder on PYTHONPATH and names a session folder in ISO_PIPELINE_TEST_PARSE_SEED; the first full
 parse of the project on the default DuckDB target becomes the template there. Anything unusual (another project or
 target, `--vars`, a data directory with characters SQL or YAML would escape) is left to dbt. Tests of dbt's own
-partial-parse behaviour unset the variable (the `real_parse` fixture)."""
+partial-parse behaviour unset the variable (the `real_parse` fixture).
+
+With the variable set, `build`, `run`, `test` and `seed` also write manifest.json only at the end of their run
+(write_manifest_once)."""
 
 from __future__ import annotations
 
